@@ -1,0 +1,3 @@
+"""Reproducible grant programme reports (see README.md)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,60 @@
+"""The analyst's prose: Markdown with placeholders that name figures, rendered safely.
+
+A placeholder is `{{ fig("consultations.count") }}`; it renders the figure as the report
+shows it. Templates run in Jinja2's sandbox; a placeholder naming an unknown figure, or a
+broken template, is a NarrativeError naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mistune
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from pipeline import formatting, paths
+from pipeline.exceptions import NarrativeError
+
+SUCCESS_STORY = "success_story"
+NO_SUCCESS_STORY = ("Истории успеха ожидаются к окончанию проекта, "
+                    "на промежуточном этапе истории успехов нет")
+
+_markdown = mistune.create_markdown(escape=True)
+_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def narrative_path(inputs: Path, period: str, name: str) -> Path:
+    return Path(inputs) / paths.NARRATIVES_DIR / period / f"{name}.md"
+
+
+def render_text(template: str, figures: dict[str, object], source: str) -> str:
+    """Fill the placeholders of one narrative (Markdown out)."""
+
+    def fig(name: str) -> str:
+        if name not in figures:
+            raise NarrativeError(f"{source}: placeholder names an unknown figure «{name}»")
+        return formatting.figure(name, figures[name])
+
+    try:
+        return _environment.from_string(template).render(fig=fig)
+    except NarrativeError:
+        raise
+    except TemplateError as error:
+        line = getattr(error, "lineno", None)
+        where = f"{source}:{line}" if line else source
+        raise NarrativeError(f"{where}: narrative template error: {error.message}") from None
+
+
+def to_html(markdown_text: str) -> str:
+    """Markdown to HTML; raw HTML in the prose is shown as text, never run."""
+    return _markdown(markdown_text)
+
+
+def render(inputs: Path, period: str, name: str, figures: dict[str, object]) -> str | None:
+    """HTML of narratives/<period>/<name>.md with figures filled in, or None if absent."""
+    path = narrative_path(inputs, period, name)
+    if not path.is_file():
+        return None
+    source = path.relative_to(Path(inputs)).as_posix()
+    return to_html(render_text(path.read_text(encoding="utf-8-sig"), figures, source))

@@ -1,0 +1,27 @@
+"""Every path the pipeline knows, defined once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+NBCONVERT_TEMPLATES_DIR = TEMPLATES_DIR / "nbconvert"
+HTML_TEMPLATES_DIR = TEMPLATES_DIR / "html"
+DEFAULT_INPUTS = PROJECT_DIR / "inputs"
+DEFAULT_OUTPUTS = PROJECT_DIR / "outputs"
+
+GRANT_FILE = "grant.yml"
+NARRATIVES_DIR = "narratives"
+
+
+def report_dir(outputs: Path, period: str, region: str) -> Path:
+    """Where one period x region report lives: OUT/<period>/<region>/."""
+    return Path(outputs) / period / region
+
+
+def section_notebooks() -> list[Path]:
+    """The report's section notebooks, in report order (by their NN_ prefix)."""
+    return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))

@@ -1,0 +1,50 @@
+"""What a section notebook starts from: the inputs read, the scope selected, the figures computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import scrapbook as sb
+
+from pipeline import figures as figures_mod
+from pipeline.loading import Inputs, load_inputs
+from pipeline.scope import Scope, Selection, make_scope, select
+
+
+@dataclass
+class Context:
+    """One report's scope, its rows and its figures."""
+
+    inputs_dir: Path
+    inputs: Inputs
+    scope: Scope
+    selection: Selection
+    figures: dict[str, object]
+
+    @property
+    def grant(self) -> dict:
+        return self.inputs.grant
+
+
+def load(inputs: str | Path, period: str, region: str) -> Context:
+    """Read the inputs folder and compute every figure of the period x region report."""
+    data = load_inputs(inputs)
+    scope = make_scope(data.grant, period, region)
+    selection = select(data, scope)
+    return Context(Path(inputs), data, scope, selection, figures_mod.compute(selection))
+
+
+def glue(ctx: Context, section: str) -> list[str]:
+    """Record this section's figures with scrapbook (not displayed); returns their names."""
+    chosen = figures_mod.for_section(ctx.figures, section)
+    for name, value in chosen.items():
+        sb.glue(name, value, display=False)
+    return list(chosen)
+
+
+def figure_table(figures: dict[str, object], names: list[str]):
+    """The glued figures as a small table, for reviewers reading the executed notebook."""
+    import pandas as pd
+
+    return pd.DataFrame({"figure": names, "value": [figures[n] for n in names]}).set_index("figure")

@@ -1,0 +1,65 @@
+"""Stitching executed section notebooks into one report, through nbconvert.
+
+The merged notebook drops parameter cells, reviewer-only cells, streams and scrapbook
+records; the `report` template (extending JupyterLab's) hides code and prompts and
+carries the print CSS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from pipeline import paths
+
+DROP_TAGS = frozenset({"parameters", "injected-parameters", "review"})
+SCRAP_MIME_PREFIX = "application/scrapbook"
+TEMPLATE = "report"
+
+
+def _keep_output(output: dict) -> bool:
+    if output.get("output_type") == "stream":
+        return False
+    data = output.get("data", {})
+    return not data or not all(k.startswith(SCRAP_MIME_PREFIX) for k in data)
+
+
+def merge(notebooks: list[Path]) -> nbformat.NotebookNode:
+    """One notebook of the report's cells, in section order, with unique cell ids."""
+    merged = nbformat.v4.new_notebook()
+    for index, path in enumerate(notebooks):
+        nb = nbformat.read(path, as_version=4)
+        if index == 0:
+            merged.metadata = nb.metadata
+        for number, cell in enumerate(nb.cells):
+            if DROP_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+                continue
+            cell = nbformat.from_dict(dict(cell))
+            cell.id = f"s{index:02d}-c{number:03d}"
+            if cell.cell_type == "code":
+                cell.outputs = [o for o in cell.outputs if _keep_output(o)]
+            merged.cells.append(cell)
+    merged.metadata.pop("papermill", None)
+    nbformat.validate(merged)
+    return merged
+
+
+def html_exporter() -> HTMLExporter:
+    """nbconvert's HTML exporter with the report template: no code, no prompts."""
+    return HTMLExporter(
+        template_name=TEMPLATE,
+        extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """The stitched report as one self-contained HTML page."""
+    notebook.metadata["title"] = title
+    body, _ = html_exporter().from_notebook_node(notebook)
+    return body

@@ -1,0 +1,142 @@
+"""The report's tables and blocks as HTML, from a Context, through autoescaping Jinja2 templates.
+
+Each function returns an IPython HTML object for a notebook cell to show; its `.data` is
+the HTML string (what the tests read). No personal column ever reaches a template.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from pipeline import formatting, narratives, paths
+from pipeline.indicators import SCORE_QUESTIONS
+from pipeline.report import Context
+
+_env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.filters.update(num=formatting.number, pct=formatting.pct, money=formatting.money,
+                    amount=formatting.amount, date=formatting.date)
+
+
+def _render(template: str, **values) -> HTML:
+    return HTML(_env.get_template(template).render(**values))
+
+
+def _region_name(ctx: Context, region_id: str) -> str:
+    return {r["id"]: r["name"] for r in ctx.grant["regions"]}.get(region_id, region_id)
+
+
+def _period(ctx: Context) -> dict:
+    return next(p for p in ctx.grant["periods"] if p["id"] == ctx.scope.period)
+
+
+def header(ctx: Context) -> HTML:
+    """Annex line, title, grantee, topic, amount, and the scope of this report."""
+    grant = ctx.grant
+    agreement = grant["agreement"]
+    return _render(
+        "header.html.j2",
+        annex=agreement.get("annex"), agreement_number=agreement.get("number"),
+        agreement_date=formatting.agreement_date(agreement["date"]),
+        title=_period(ctx)["title"], grant=grant, f=ctx.figures,
+        region=None if ctx.scope.is_all else _region_name(ctx, ctx.scope.region),
+        start=formatting.date(ctx.scope.start.date()), end=formatting.date(ctx.scope.end.date()),
+        currency=grant.get("currency", "тенге"),
+    )
+
+
+def _documents(ctx: Context, activity_id: str) -> list[str]:
+    """Kinds of supporting documents the records of an activity stand for."""
+    sel = ctx.selection
+    events = sel.events[sel.events["activity_id"] == activity_id]
+    docs = []
+    if sel.participants["event_id"].isin(events["event_id"]).any():
+        docs.append("Списки участников")
+    if sel.surveys["event_id"].isin(events[events["type"] == "training"]["event_id"]).any():
+        docs.append("Анализ анкет участников")
+    if (sel.consultations["activity_id"] == activity_id).any():
+        docs.append("Журнал регистрации консультаций")
+    if (sel.feedback["activity_id"] == activity_id).any():
+        docs.append("Отзывы бенефициаров")
+    expenses = sel.expenses[sel.expenses["activity_id"] == activity_id]
+    docs += [d for d in dict.fromkeys(expenses["document"]) if d]
+    return docs
+
+
+def _links(ctx: Context, activity_id: str) -> list[str]:
+    media = ctx.selection.media
+    return [u for u in dict.fromkeys(media.loc[media["activity_id"] == activity_id, "url"]) if u]
+
+
+def activities(ctx: Context) -> HTML:
+    """«1. Информация о выполненных работах»: one row per plan activity, grouped by task."""
+    f = ctx.figures
+    rows = []
+    plan = ctx.selection.plan
+    for task_no, group in plan.groupby("task_no", sort=False):
+        for i, (_, row) in enumerate(group.iterrows()):
+            aid = row["activity_id"]
+            rows.append({
+                "task_no": task_no, "task": row["task"], "first": i == 0, "span": len(group),
+                "activity": row["activity"], "deadline": row["deadline"], "indicator": row["indicator"],
+                "achieved": f[f"activity.{aid}.achieved"], "target": f[f"activity.{aid}.target"],
+                "achieved_pct": f[f"activity.{aid}.achieved_pct"],
+                "participants": f[f"activity.{aid}.participants"], "cost": f[f"activity.{aid}.cost"],
+                "description": narratives.render(ctx.inputs_dir, ctx.scope.period, aid, f),
+                "documents": _documents(ctx, aid), "links": _links(ctx, aid), "id": aid,
+            })
+    return _render("activities.html.j2", rows=rows, currency=ctx.grant.get("currency", "тенге"))
+
+
+def survey_rows(ctx: Context) -> pd.DataFrame:
+    """Per region and topic with questionnaires: respondents and the four means."""
+    topics = _topic_titles(ctx)
+    regions = [r["id"] for r in ctx.grant["regions"]] if ctx.scope.is_all else [ctx.scope.region]
+    records = []
+    for region in regions:
+        for topic, title in topics.items():
+            n = ctx.figures.get(f"survey.{topic}.{region}.respondents", 0)
+            if n:
+                record = {"region": _region_name(ctx, region), "topic": title, "respondents": n}
+                record.update({q: ctx.figures[f"survey.{topic}.{region}.{q}"] for q in SCORE_QUESTIONS})
+                records.append(record)
+    return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
+
+
+def _topic_titles(ctx: Context) -> dict[str, str]:
+    """Topic id -> the title its trainings carry (the most common one)."""
+    events = ctx.selection.all_events
+    trainings = events[(events["type"] == "training") & (events["topic_id"] != "")]
+    return {topic: group["title"].mode().iloc[0] for topic, group in trainings.groupby("topic_id", sort=False)}
+
+
+def trainings(ctx: Context) -> HTML:
+    """Training effectiveness: knowledge before/after, trainer and organisation scores."""
+    return _render("trainings.html.j2", rows=survey_rows(ctx).to_dict("records"), f=ctx.figures)
+
+
+def feedback(ctx: Context) -> HTML:
+    """Community centres, consultations and the beneficiaries' feedback."""
+    return _render("feedback.html.j2", f=ctx.figures)
+
+
+def media(ctx: Context) -> HTML:
+    """«2. Освещение деятельности в СМИ»: own channels, then partners and press, with totals."""
+    table = ctx.selection.media.sort_values("date", kind="stable")
+    columns = ["date", "platform", "account", "owner", "title", "reach", "publications", "url"]
+    own = table[table["owner"] == "own"][columns].to_dict("records")
+    others = table[table["owner"] != "own"][columns].to_dict("records")
+    metrics = ctx.selection.metrics.sort_values("date", kind="stable").drop_duplicates("name", keep="last")
+    sources = dict(zip(metrics["name"], metrics["source"]))
+    shown = [{"name": k.removeprefix("metric."), "value": v, "source": sources.get(k.removeprefix("metric."), "")}
+             for k, v in ctx.figures.items() if k.startswith("metric.") and v is not None]
+    return _render("media.html.j2", own=own, others=others, f=ctx.figures, metrics=shown)
+
+
+def success_story(ctx: Context) -> HTML:
+    """«3. История успеха»: the analyst's story, or the seed's sentence when there is none."""
+    story = narratives.render(ctx.inputs_dir, ctx.scope.period, narratives.SUCCESS_STORY, ctx.figures)
+    return _render("closing.html.j2", story=story, fallback=narratives.NO_SUCCESS_STORY,
+                   signatory=ctx.grant["signatory"])
