@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -26,15 +27,15 @@ def survey_chart_png(rows: pd.DataFrame) -> bytes | None:
     """Grouped bars of the four survey means per region and topic; None when there are none."""
     if rows.empty:
         return None
-    labels = [f"{r.region}\n{_shorten(r.topic)}" for r in rows.itertuples()]
-    fig, ax = plt.subplots(figsize=(10, 3.6), dpi=DPI)
+    labels = [f"{r.region}\n{textwrap.fill(_shorten(r.topic), 30)}" for r in rows.itertuples()]
+    fig, ax = plt.subplots(figsize=(max(6.0, 2.6 * len(rows)), 4.2), dpi=DPI)
     width = 0.8 / len(SERIES)
     for i, (column, label) in enumerate(SERIES.items()):
         xs = [x + (i - 1.5) * width for x in range(len(rows))]
         values = rows[column].astype(float).fillna(0)
         bars = ax.bar(xs, values, width, label=label)
         ax.bar_label(bars, labels=[formatting.number(v) if v else "" for v in rows[column]], fontsize=7, padding=1)
-    ax.set_xticks(range(len(rows)), labels, fontsize=8)
+    ax.set_xticks(range(len(rows)), labels, fontsize=7)
     ax.set_ylim(0, 5.6)
     ax.set_ylabel("Средний балл (1–5)")
     ax.spines[["top", "right"]].set_visible(False)
@@ -46,7 +47,7 @@ def survey_chart_png(rows: pd.DataFrame) -> bytes | None:
     return buffer.getvalue()
 
 
-def _shorten(text: str, limit: int = 48) -> str:
+def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

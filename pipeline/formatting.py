@@ -12,8 +12,8 @@ DASH = "—"
 
 
 def number(value) -> str:
-    """29364470 -> "29 364 470", 3.07 -> "3,07", 4.8 -> "4,8"; None -> "—"."""
-    if value is None:
+    """29364470 -> "29 364 470", 3.07 -> "3,07", 4.8 -> "4,8"; None or NaN -> "—"."""
+    if value is None or value != value:
         return DASH
     return format_decimal(value, format="#,##0.##", locale=LOCALE)
 

@@ -11,6 +11,7 @@ from IPython.display import HTML
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline import formatting, narratives, paths
+from pipeline import indicators as ind
 from pipeline.indicators import SCORE_QUESTIONS
 from pipeline.report import Context
 
@@ -47,7 +48,7 @@ def header(ctx: Context) -> HTML:
     )
 
 
-def _documents(ctx: Context, activity_id: str) -> list[str]:
+def _documents(ctx: Context, activity_id: str, unit: str) -> list[str]:
     """Kinds of supporting documents the records of an activity stand for."""
     sel = ctx.selection
     events = sel.events[sel.events["activity_id"] == activity_id]
@@ -60,14 +61,23 @@ def _documents(ctx: Context, activity_id: str) -> list[str]:
         docs.append("Журнал регистрации консультаций")
     if (sel.feedback["activity_id"] == activity_id).any():
         docs.append("Отзывы бенефициаров")
-    expenses = sel.expenses[sel.expenses["activity_id"] == activity_id]
-    docs += [d for d in dict.fromkeys(expenses["document"]) if d]
+    if ind.unit_measure(unit) == "centres" and sel.centres["memorandum_date"].notna().any():
+        docs.append("Меморандумы с региональными координаторами")
     return docs
 
 
-def _links(ctx: Context, activity_id: str) -> list[str]:
+MAX_LINKS = 3
+
+
+def _supporting(ctx: Context, activity_id: str, unit: str) -> tuple[list[str], list[str]]:
+    """Supporting documents and publication links of an activity; many links are left to
+    section 2, which lists every publication."""
     media = ctx.selection.media
-    return [u for u in dict.fromkeys(media.loc[media["activity_id"] == activity_id, "url"]) if u]
+    links = [u for u in dict.fromkeys(media.loc[media["activity_id"] == activity_id, "url"]) if u]
+    documents = _documents(ctx, activity_id, unit)
+    if len(links) > MAX_LINKS:
+        return documents + ["Ссылки на публикации (раздел 2 отчета)"], []
+    return documents, links
 
 
 def activities(ctx: Context) -> HTML:
@@ -78,6 +88,7 @@ def activities(ctx: Context) -> HTML:
     for task_no, group in plan.groupby("task_no", sort=False):
         for i, (_, row) in enumerate(group.iterrows()):
             aid = row["activity_id"]
+            documents, links = _supporting(ctx, aid, row["unit"])
             rows.append({
                 "task_no": task_no, "task": row["task"], "first": i == 0, "span": len(group),
                 "activity": row["activity"], "deadline": row["deadline"], "indicator": row["indicator"],
@@ -85,7 +96,7 @@ def activities(ctx: Context) -> HTML:
                 "achieved_pct": f[f"activity.{aid}.achieved_pct"],
                 "participants": f[f"activity.{aid}.participants"], "cost": f[f"activity.{aid}.cost"],
                 "description": narratives.render(ctx.inputs_dir, ctx.scope.period, aid, f),
-                "documents": _documents(ctx, aid), "links": _links(ctx, aid), "id": aid,
+                "documents": documents, "links": links, "id": aid,
             })
     return _render("activities.html.j2", rows=rows, currency=ctx.grant.get("currency", "тенге"))
 
