@@ -74,10 +74,9 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
     failures = [r for r in results if not r.ok]
     built = len(results) - len(failures)
     if not args.quiet:
-        err.print(f"built {built} of {len(results)} reports in {args.outputs}")
+        print(f"built {built} of {len(results)} reports in {args.outputs}", file=sys.stderr)
     for failure in failures:
-        err.print(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})", markup=False,
-                  highlight=False)
+        print(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -68,7 +68,7 @@ def compute(sel: Selection) -> dict[str, object]:
         f[f"activity.{aid}.cost"] = ind.activity_cost(aid, sel.expenses)
         f[f"activity.{aid}.target"] = goal
         f[f"activity.{aid}.achieved"] = done
-        f[f"activity.{aid}.achieved_pct"] = ind.percent(done, goal) if goal and done is not None else None
+        f[f"activity.{aid}.achieved_pct"] = ind.percent(done, goal) if goal and goal > 0 and done is not None else None
     return f
 
 

@@ -32,8 +32,8 @@ def money(value, currency: str = "тенге") -> str:
 
 
 def pct(value) -> str:
-    """90 -> "90 %" (with a no-break space); None -> "—"."""
-    return DASH if value is None else f"{number(value)}\u00a0%"
+    """90 -> "90 %" (with a no-break space); None or NaN -> "—"."""
+    return DASH if value is None or value != value else f"{number(value)}\u00a0%"
 
 
 def date(value: dt.date) -> str:

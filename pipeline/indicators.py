@@ -199,7 +199,7 @@ def _number(value) -> int | float:
 # ---------------------------------------------------------------- plan activities
 
 UNIT_STEMS: tuple[tuple[str, str], ...] = (
-    ("круглый стол", "round_table"), ("round_table", "round_table"),
+    ("кругл", "round_table"), ("round_table", "round_table"),
     ("конференц", "conference"), ("conference", "conference"),
     ("тренинг", "training"), ("training", "training"),
     ("встреч", "meeting"), ("meeting", "meeting"),

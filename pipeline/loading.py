@@ -137,12 +137,12 @@ def read_table_raw(root: Path, table: str) -> tuple[pd.DataFrame, list[Path]]:
             cells = [str(c) for c in cells] + [""] * (len(names) - len(cells))
             records.append(dict(zip(names, cells[: len(names)]), _file=display, _row=line))
         frame = pd.DataFrame.from_records(records, columns=names + SOURCE_COLUMNS)
-        frame.attrs["columns"] = names
+        frame.attrs["part"] = (display, names)
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=SOURCE_COLUMNS), files
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    raw.attrs["parts"] = [(f["_file"].iloc[0] if len(f) else "", f.attrs["columns"]) for f in frames]
+    raw.attrs["parts"] = [f.attrs["part"] for f in frames]
     return raw, files
 
 
@@ -271,6 +271,22 @@ def load_grant(root: Path) -> dict:
     for key in GRANT_KEYS:
         if key not in grant:
             raise InputError(paths.GRANT_FILE, expected=f"missing key «{key}»")
+    for key in ("agreement", "grantee", "signatory"):
+        if not isinstance(grant[key], dict):
+            raise InputError(paths.GRANT_FILE, column=key, value=grant[key], expected="expected a mapping of keys")
+    for key, required in (("regions", ("id", "name")), ("periods", ("id", "title", "start", "end"))):
+        items = grant[key]
+        if not isinstance(items, list) or not items:
+            raise InputError(paths.GRANT_FILE, column=key, value=items, expected="expected a non-empty list")
+        for i, item in enumerate(items):
+            missing = [k for k in required if not isinstance(item, dict) or k not in item]
+            if missing:
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}]", value=item,
+                                 expected=f"expected keys {', '.join(required)}")
+    amount = _parse_number(pd.Series([str(grant["amount"]).strip()])).iloc[0]
+    if pd.isna(amount) or amount <= 0:
+        raise InputError(paths.GRANT_FILE, column="amount", value=grant["amount"], expected="expected a positive number")
+    grant["amount"] = float(amount)
     grant["agreement"]["date"] = _grant_date(grant["agreement"].get("date"), "agreement.date")
     for i, period in enumerate(grant["periods"]):
         for key in ("start", "end"):

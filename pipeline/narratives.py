@@ -44,6 +44,8 @@ def render_text(template: str, figures: dict[str, object], source: str) -> str:
         line = getattr(error, "lineno", None)
         where = f"{source}:{line}" if line else source
         raise NarrativeError(f"{where}: narrative template error: {error.message}") from None
+    except Exception as error:  # anything an analyst's template can provoke: fig(), 1/0, range(10**9)
+        raise NarrativeError(f"{source}: narrative template error: {type(error).__name__}: {error}") from None
 
 
 def to_html(markdown_text: str) -> str:

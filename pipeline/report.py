@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import scrapbook as sb
-
 from pipeline import figures as figures_mod
+from pipeline import recording
 from pipeline.loading import Inputs, load_inputs
 from pipeline.scope import Scope, Selection, make_scope, select
 
@@ -39,7 +38,7 @@ def glue(ctx: Context, section: str) -> list[str]:
     """Record this section's figures with scrapbook (not displayed); returns their names."""
     chosen = figures_mod.for_section(ctx.figures, section)
     for name, value in chosen.items():
-        sb.glue(name, value, display=False)
+        recording.glue(name, value)
     return list(chosen)
 
 

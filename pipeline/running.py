@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import papermill as pm
-import scrapbook as sb
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError
 from traitlets import CaselessStrEnum, default
 
-from pipeline import audit, paths, stitching
+from pipeline import audit, paths, recording, stitching
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
 
@@ -100,10 +99,10 @@ def collect_figures(notebooks: list[Path]) -> dict[str, object]:
     """Every scrap of the executed notebooks, in section order; a name glued twice is an error."""
     figures: dict[str, object] = {}
     for path in notebooks:
-        for name, scrap in sb.read_notebook(str(path)).scraps.items():
+        for name, value in recording.read_figures(path).items():
             if name in figures:
                 raise ExecutionError(f"{path.name}: figure «{name}» is glued by two notebooks")
-            figures[name] = scrap.data
+            figures[name] = value
     return figures
 
 

@@ -1,0 +1,64 @@
+"""The command line: one clear line and exit 1 for every user error, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import DEMO_INPUTS, run_cli
+
+
+def _one_line_error(result) -> str:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_validate_accepts_the_demo_inputs():
+    result = run_cli("validate", "--inputs", str(DEMO_INPUTS))
+    assert result.returncode == 0, result.stderr
+
+
+def test_unknown_period_is_one_line(tmp_path):
+    line = _one_line_error(run_cli("run", "--period", "1999", "--outputs", str(tmp_path), "--quiet"))
+    assert "period «1999» is not declared" in line and "2022-interim" in line
+
+
+def test_unknown_format_is_one_line(tmp_path):
+    line = _one_line_error(run_cli("run", "--format", "docx", "--outputs", str(tmp_path), "--quiet"))
+    assert "docx" in line
+
+
+def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_path):
+    path = demo_copy / "training_surveys.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[6].split(",")
+    cells[header.index("knowledge_before")] = "7"
+    lines[6] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = _one_line_error(run_cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"), "--quiet"))
+    assert line == "training_surveys.csv:7: knowledge_before = 7: expected a score 1–5"
+    assert not (tmp_path / "out").exists(), "nothing is built from invalid inputs"
+
+
+def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tmp_path):
+    out = tmp_path / "out"
+    first = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
+                    "--region", "turkestan", "--quiet")
+    assert first.returncode == 0, first.stderr
+    before = (out / "2022-interim" / "turkestan" / "report.html").read_bytes()
+    narrative = demo_copy / "narratives" / "2022-interim" / "2.1.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + '\n{{ fig("no.such.figure") }}\n', encoding="utf-8")
+    second = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
+                     "--region", "turkestan", "zko", "--quiet")
+    assert second.returncode == 1
+    assert "Traceback" not in second.stderr
+    failures = [line for line in second.stderr.splitlines() if line.startswith("FAILED")]
+    assert len(failures) == 2, second.stderr
+    assert "10_activities.ipynb cell" in failures[0] and "no.such.figure" in failures[0]
+    assert "narratives/2022-interim/2.1.md" in failures[0]
+    assert (out / "2022-interim" / "turkestan" / "report.html").read_bytes() == before
+    assert (out / "2022-interim" / "turkestan.failed" / "notebooks" / "10_activities.ipynb").is_file()
+    assert json.loads((out / "2022-interim" / "turkestan" / "figures.json").read_text(encoding="utf-8"))

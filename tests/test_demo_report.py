@@ -1,0 +1,180 @@
+"""The acceptance case: the demo inputs reproduce the seed report (PRODUCT.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from conftest import DEMO_INPUTS
+from pipeline import recording
+from pipeline.loading import load_inputs
+from pipeline.schema import PERSONAL_COLUMNS
+from pipeline.scope import ALL, period_ids, region_ids
+
+NBSP = "\u00a0"
+
+# The seed's figures (PRODUCT.md, "Reproducing the seed"), for 2022-interim / all.
+SEED = {
+    "centres.count": 4,
+    "events.conference.count": 1,
+    "events.conference.participants": 8,
+    "consultations.count": 22,
+    "activity.1.1.participants": 30,
+    "activity.1.1.cost": 680000,
+    "activity.1.1.achieved": 4,
+    "events.training.count": 4,
+    "events.training.participants": 82,
+    "activity.2.1.participants": 82,
+    "activity.2.1.cost": 1877057,
+    "activity.2.1.achieved": 4,
+    "activity.2.1.target": 14,
+    "survey.msu.turkestan.knowledge_before": 3.07,
+    "survey.msu.turkestan.knowledge_after": 4.8,
+    "survey.msu.turkestan.trainer": 4.9,
+    "survey.msu.turkestan.organisation": 4.95,
+    "survey.public_control.turkestan.knowledge_before": 3.1,
+    "survey.public_control.turkestan.knowledge_after": 4.08,
+    "survey.public_control.turkestan.trainer": 4.2,
+    "survey.public_control.turkestan.organisation": 4.4,
+    "survey.msu.kyzylorda.knowledge_before": 3.11,
+    "survey.msu.kyzylorda.knowledge_after": 4.8,
+    "survey.msu.kyzylorda.trainer": 4.9,
+    "survey.msu.kyzylorda.organisation": 4.95,
+    "survey.public_control.kyzylorda.knowledge_before": 3.8,
+    "survey.public_control.kyzylorda.knowledge_after": 4.06,
+    "survey.public_control.kyzylorda.trainer": 4.3,
+    "survey.public_control.kyzylorda.organisation": 4.3,
+    "feedback.count": 11,
+    "feedback.response_pct": 50,
+    "feedback.answered_pct": 100,
+    "feedback.satisfaction_pct": 90,
+    "feedback.positive_pct": 100,
+    "activity.3.1.participants": 11,
+    "events.presentation.count": 1,
+    "events.presentation.participants": 143,
+    "media.publications": 24,
+    "media.own.publications": 15,
+    "media.external.publications": 9,
+    "media.reach": 1217,
+    "media.own.reach": 854,
+    "media.external.reach": 363,
+    "metric.telegram_subscribers": 31,
+    "grant.amount": 29364470,
+}
+
+
+def _figures(out, period="2022-interim", region=ALL) -> dict:
+    return json.loads((out / period / region / "figures.json").read_text(encoding="utf-8"))
+
+
+def _grid():
+    grant = load_inputs(DEMO_INPUTS).grant
+    return [(p, r) for p in period_ids(grant) for r in region_ids(grant) + [ALL]]
+
+
+def test_the_whole_demo_grid_builds(demo_build):
+    out, result = demo_build
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    for period, region in _grid():
+        folder = out / period / region
+        assert (folder / "figures.json").is_file(), folder
+        assert (folder / "report.html").is_file(), folder
+        assert (folder / "manifest.json").is_file(), folder
+        assert len(list((folder / "notebooks").glob("*.ipynb"))) == 6, folder
+    assert not [p for p in out.rglob("*") if ".building-" in p.name or p.name.endswith(".failed")]
+
+
+@pytest.mark.parametrize("name,value", sorted(SEED.items()))
+def test_seed_figure(demo_build, name, value):
+    assert _figures(demo_build[0])[name] == value
+
+
+def test_figures_json_equals_the_scraps_of_the_executed_notebooks(demo_build):
+    folder = demo_build[0] / "2022-interim" / ALL
+    scraps = {}
+    for path in sorted((folder / "notebooks").glob("*.ipynb")):
+        scraps.update(recording.read_figures(path))
+    assert scraps == _figures(demo_build[0])
+    assert None in scraps.values(), "null figures are recorded too"
+
+
+def test_every_report_has_the_same_figure_names(demo_build):
+    names = {tuple(_figures(demo_build[0], p, r)) for p, r in _grid()}
+    assert len(names) == 1
+
+
+def test_parameters_are_injected_into_the_executed_notebooks(demo_build):
+    nb = nbformat.read(demo_build[0] / "2022-final" / "zko" / "notebooks" / "20_trainings.ipynb", as_version=4)
+    assert nb.metadata.papermill.parameters == {"period": "2022-final", "region": "zko",
+                                                 "inputs": str(DEMO_INPUTS.resolve())}
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'region = "zko"' in injected[0].source
+
+
+def test_report_html_reads_like_the_seed(demo_build):
+    html = (demo_build[0] / "2022-interim" / ALL / "report.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.replace("&nbsp;", NBSP).replace(NBSP, " ")))
+    in_order = [
+        "Приложение № 4", "к договору о предоставлении гранта", "от «31» марта 2022 года № 43",
+        "ПРОМЕЖУТОЧНЫЙ ПРОГРАММНЫЙ ОТЧЕТ", "Грантополучатель:", "Гражданский Альянс Мангистауской области",
+        "Тема гранта:", "Сумма гранта:", "29 364 470 тенге",
+        "1. Информация о выполненных работах", "680 000 тенге", "1 877 057 тенге",
+        "Эффективность обучающих тренингов", "3,07", "4,95",
+        "Community-центры, консультации и отзывы бенефициаров", "90 %",
+        "2. Освещение деятельности (включая рекламу) в СМИ, социальных сетях",
+        "Жобаның басталғаны туралы пост-анонс", "Публикации партнеров и СМИ", "1 217",
+        "3. Напишите историю успеха", "Истории успеха ожидаются к окончанию проекта",
+    ]
+    position = 0
+    for needle in in_order:
+        found = text.find(needle, position)
+        assert found >= 0, f"{needle!r} missing or out of order"
+        position = found
+    assert "<script" not in html, "the report runs no scripts"
+    assert "<img" in html and "data:image/png;base64," in html, "the chart is embedded"
+    assert "In&nbsp;[" not in html and "jp-InputArea-editor" not in html, "no code or prompts"
+
+
+def test_narrative_numbers_come_from_figures(demo_build):
+    html = (demo_build[0] / "2022-interim" / ALL / "report.html").read_text(encoding="utf-8")
+    assert "{{" not in html and "fig(" not in html
+    assert "Подписчиков канала на данный момент: 31" in html.replace(NBSP, " ")
+
+
+def test_a_region_without_records_builds_with_zeros(demo_build):
+    grant = load_inputs(DEMO_INPUTS).grant
+    assert "atyrau" in region_ids(grant)
+    figures = _figures(demo_build[0], "2022-final", "atyrau")
+    assert figures["consultations.count"] == 0
+    assert figures["events.training.count"] == 0
+    assert figures["media.reach"] == 0
+    assert figures["feedback.response_pct"] is None
+    assert figures["survey.msu.respondents"] == 0 and figures["survey.msu.knowledge_before"] is None
+    html = (demo_build[0] / "2022-final" / "atyrau" / "report.html").read_text(encoding="utf-8")
+    assert "Атырауская" in html
+
+
+def test_regional_reports_add_up_to_the_consolidated_one(demo_build):
+    grant = load_inputs(DEMO_INPUTS).grant
+    for name in ("consultations.count", "events.training.participants", "centres.count", "feedback.count"):
+        total = _figures(demo_build[0], "2022-final", ALL)[name]
+        parts = sum(_figures(demo_build[0], "2022-final", r)[name] for r in region_ids(grant))
+        assert parts == total, name
+
+
+def test_no_personal_data_in_any_output(demo_build):
+    inputs = load_inputs(DEMO_INPUTS)
+    secrets = set()
+    for frame in inputs.tables.values():
+        for column in PERSONAL_COLUMNS & set(frame.columns):
+            secrets |= {v.strip() for v in frame[column] if len(v.strip()) >= 6}
+    assert len(secrets) > 100
+    for path in demo_build[0].rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            leaked = [s for s in secrets if s in text]
+            assert not leaked, f"{path}: {leaked[:3]}"
