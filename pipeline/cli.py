@@ -1,4 +1,4 @@
-"""`python -m pipeline`: run, validate.
+"""`python -m pipeline`: run, validate, verify.
 
 Every user-facing error becomes one line on stderr and exit status 1, never a traceback.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline import paths, running
+from pipeline import index_page, paths, running, verification
 from pipeline.exceptions import PipelineError
 from pipeline.loading import load_inputs
 from pipeline.scope import ALL, make_scope, period_ids, region_ids
@@ -41,6 +41,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     validate = commands.add_parser("validate", help="check the inputs against the contract")
     validate.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS)
+
+    verify = commands.add_parser("verify", help="re-hash the inputs and re-execute; report what differs")
+    verify.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS)
+    verify.add_argument("--period", nargs="+", action="extend")
+    verify.add_argument("--region", nargs="+", action="extend")
+    verify.add_argument("--jobs", type=int, default=running.default_jobs())
     return parser.parse_args(argv)
 
 
@@ -71,6 +77,7 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
                                         on_notebook=lambda: progress.advance(task))
 
         results = running.executor_for(args.jobs).map(build, jobs)
+    index_page.write_index(args.outputs)
     failures = [r for r in results if not r.ok]
     built = len(results) - len(failures)
     if not args.quiet:
@@ -86,12 +93,27 @@ def command_validate(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def command_verify(args: argparse.Namespace) -> int:
+    folders = verification.built_reports(args.outputs, _split(args.period), _split(args.region))
+    if not folders:
+        raise PipelineError(f"{args.outputs}: no built report to verify (run `python -m pipeline run` first)")
+    findings = running.executor_for(args.jobs).map(verification.verify_report, folders)
+    lines = [line for found in findings for line in found]
+    for line in lines:
+        print(line)
+    print(f"verified {len(folders)} reports: " + ("all inputs and figures agree" if not lines
+                                                  else f"{len(lines)} differences"), file=sys.stderr)
+    return 1 if lines else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     err = Console(stderr=True, highlight=False)
     try:
         if args.command == "run":
             return command_run(args, err)
+        if args.command == "verify":
+            return command_verify(args)
         return command_validate(args, Console(highlight=False))
     except PipelineError as error:
         for line in str(error).splitlines():

@@ -7,6 +7,8 @@ broken template, is a NarrativeError naming the file.
 
 from __future__ import annotations
 
+import re
+from html import escape
 from pathlib import Path
 
 import mistune
@@ -28,13 +30,19 @@ def narrative_path(inputs: Path, period: str, name: str) -> Path:
     return Path(inputs) / paths.NARRATIVES_DIR / period / f"{name}.md"
 
 
-def render_text(template: str, figures: dict[str, object], source: str) -> str:
-    """Fill the placeholders of one narrative (Markdown out)."""
+# Marks a filled placeholder through Markdown so that the HTML can link it to the registry.
+_MARK = re.compile("\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002")
+
+
+def render_text(template: str, figures: dict[str, object], source: str, mark: bool = False) -> str:
+    """Fill the placeholders of one narrative (Markdown out). With `mark`, each filled
+    value carries its figure's name, for `link_figures` to turn into a link."""
 
     def fig(name: str) -> str:
         if name not in figures:
             raise NarrativeError(f"{source}: placeholder names an unknown figure «{name}»")
-        return formatting.figure(name, figures[name])
+        text = formatting.figure(name, figures[name])
+        return f"\ue000{name}\ue001{text}\ue002" if mark else text
 
     try:
         return _environment.from_string(template).render(fig=fig)
@@ -53,10 +61,16 @@ def to_html(markdown_text: str) -> str:
     return _markdown(markdown_text)
 
 
+def link_figures(html: str) -> str:
+    """Marked values become links to their row in the report's figure registry."""
+    return _MARK.sub(lambda m: f'<a class="gr-figure" href="#fig-{escape(m[1])}" data-figure="{escape(m[1])}">'
+                               f"{escape(m[2])}</a>", html)
+
+
 def render(inputs: Path, period: str, name: str, figures: dict[str, object]) -> str | None:
     """HTML of narratives/<period>/<name>.md with figures filled in, or None if absent."""
     path = narrative_path(inputs, period, name)
     if not path.is_file():
         return None
     source = path.relative_to(Path(inputs)).as_posix()
-    return to_html(render_text(path.read_text(encoding="utf-8-sig"), figures, source))
+    return link_figures(to_html(render_text(path.read_text(encoding="utf-8-sig"), figures, source, mark=True)))

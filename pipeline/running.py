@@ -19,16 +19,30 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import papermill as pm
+from papermill.translators import PythonTranslator, papermill_translators
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError
 from traitlets import CaselessStrEnum, default
 
-from pipeline import audit, paths, recording, stitching
+from pipeline import audit, paths, recording, stitching, views
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
+from pipeline.scope import make_scope, row_counts, select
 
 for _name in ("papermill", "traitlets", "nbclient"):
     logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+class ReadablePythonTranslator(PythonTranslator):
+    """Injects string parameters as Python literals that keep Cyrillic readable
+    (papermill's default writes "\\u0410…" escapes into the reviewers' notebooks)."""
+
+    @classmethod
+    def translate_str(cls, val: str) -> str:
+        return repr(val)
+
+
+papermill_translators.register("python", ReadablePythonTranslator)
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -117,7 +131,7 @@ def _swap_in(staging: Path, final: Path) -> None:
 
 def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
                  on_notebook: Callable[[], None] = lambda: None) -> ReportResult:
-    """Execute every section of one report, then write figures.json, report.html and the manifest."""
+    """Execute every section of one report, then write figures.json, the report and the manifest."""
     final = paths.report_dir(outputs, job.period, job.region)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.with_name(f".{final.name}.building-{os.getpid()}")
@@ -131,22 +145,11 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
             executed.append(target)
             result.timings[source.name] = round(execute_section(source, target, job, inputs.root.resolve()), 3)
             on_notebook()
-        figures = collect_figures(executed)
-        audit.write_json(staging / "figures.json", figures)
-        if "html" in formats:
-            title = f"{job.period} — {job.region}"
-            (staging / "report.html").write_text(stitching.to_html(stitching.merge(executed), title), encoding="utf-8")
-        audit.write_json(staging / "manifest.json", {
-            "period": job.period, "region": job.region,
-            "parameters": {"period": job.period, "region": job.region, "inputs": str(inputs.root)},
-            "inputs": audit.file_entries(inputs.files, inputs.root),
-            "notebooks": audit.file_entries(paths.section_notebooks(), paths.NOTEBOOKS_DIR),
-            "versions": audit.versions(),
-            "timings_seconds": result.timings,
-        })
+        write_products(staging, job, inputs, executed, formats, result.timings)
         _swap_in(staging, final)
     except PipelineError as error:
         result.error = str(error)
+        (staging / "error.txt").write_text(result.error + "\n", encoding="utf-8")
         failed = final.with_name(f"{final.name}.failed")
         shutil.rmtree(failed, ignore_errors=True)
         staging.rename(failed)
@@ -154,7 +157,37 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    else:
+        shutil.rmtree(final.with_name(f"{final.name}.failed"), ignore_errors=True)
     return result
+
+
+def write_products(folder: Path, job: ReportJob, inputs: Inputs, executed: list[Path],
+                   formats: tuple[str, ...], timings: dict[str, float]) -> dict[str, object]:
+    """figures.json, the report in each format, the reviewers' notebook pages and the manifest."""
+    figures = collect_figures(executed)
+    audit.write_json(folder / "figures.json", figures)
+    input_entries = audit.file_entries(inputs.files, inputs.root)
+    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
+    provenance = audit.figure_provenance(figures, audit.glue_locations(executed), inputs.root,
+                                         row_counts(selection), input_entries)
+    merged = stitching.merge(executed, appendices=(views.registry(provenance),))
+    title = f"{job.period} — {job.region}"
+    if "html" in formats:
+        (folder / "report.html").write_text(stitching.to_html(merged, title), encoding="utf-8")
+    for path in executed:
+        path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
+    audit.write_json(folder / "manifest.json", {
+        "period": job.period, "region": job.region,
+        "parameters": {"period": job.period, "region": job.region, "inputs": str(inputs.root.resolve())},
+        "inputs": input_entries,
+        "notebooks": audit.file_entries(paths.section_notebooks(), paths.NOTEBOOKS_DIR),
+        "template": audit.file_entries(sorted(paths.NBCONVERT_TEMPLATES_DIR.rglob("*.*")), paths.TEMPLATES_DIR),
+        "versions": audit.versions(),
+        "timings_seconds": timings,
+        "figures": provenance,
+    })
+    return figures
 
 
 class SerialExecutor:

@@ -80,6 +80,18 @@ class Selection:
     metric_names: list[str]
 
 
+SELECTION_OF_TABLE = {
+    "plan": "plan", "centres": "centres", "events": "events", "participants": "participants",
+    "training_surveys": "surveys", "consultations": "consultations", "feedback": "feedback",
+    "media": "media", "expenses": "expenses", "metrics": "metrics",
+}
+
+
+def row_counts(selection: Selection) -> dict[str, int]:
+    """Rows of each input table that the report's scope counts."""
+    return {table: len(getattr(selection, attr)) for table, attr in SELECTION_OF_TABLE.items()}
+
+
 def select(inputs: Inputs, scope: Scope) -> Selection:
     """Filter every table to the scope (period, then region)."""
     t = inputs.tables

@@ -19,15 +19,19 @@ SCRAP_MIME_PREFIX = "application/scrapbook"
 TEMPLATE = "report"
 
 
-def _keep_output(output: dict) -> bool:
-    if output.get("output_type") == "stream":
-        return False
+def _is_scrap(output: dict) -> bool:
+    """A scrapbook record: data for read-back, nothing a person can read."""
     data = output.get("data", {})
-    return not data or not all(k.startswith(SCRAP_MIME_PREFIX) for k in data)
+    return bool(data) and all(k.startswith(SCRAP_MIME_PREFIX) for k in data)
 
 
-def merge(notebooks: list[Path]) -> nbformat.NotebookNode:
-    """One notebook of the report's cells, in section order, with unique cell ids."""
+def _keep_output(output: dict) -> bool:
+    return output.get("output_type") != "stream" and not _is_scrap(output)
+
+
+def merge(notebooks: list[Path], appendices: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """One notebook of the report's cells, in section order, with unique cell ids; each
+    appendix (HTML built after execution, e.g. the figure registry) becomes a last cell."""
     merged = nbformat.v4.new_notebook()
     for index, path in enumerate(notebooks):
         nb = nbformat.read(path, as_version=4)
@@ -41,6 +45,10 @@ def merge(notebooks: list[Path]) -> nbformat.NotebookNode:
             if cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs if _keep_output(o)]
             merged.cells.append(cell)
+    for number, html in enumerate(appendices):
+        cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data={"text/html": html})])
+        cell.id = f"appendix-{number:02d}"
+        merged.cells.append(cell)
     merged.metadata.pop("papermill", None)
     nbformat.validate(merged)
     return merged
@@ -62,4 +70,14 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     """The stitched report as one self-contained HTML page."""
     notebook.metadata["title"] = title
     body, _ = html_exporter().from_notebook_node(notebook)
+    return body
+
+
+def notebook_html(path: Path) -> str:
+    """An executed section notebook as a page for reviewers: code, outputs and prompts shown."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not _is_scrap(o)]
+    body, _ = HTMLExporter(template_name="lab", embed_images=True).from_notebook_node(notebook)
     return body

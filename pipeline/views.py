@@ -151,3 +151,13 @@ def success_story(ctx: Context) -> HTML:
     story = narratives.render(ctx.inputs_dir, ctx.scope.period, narratives.SUCCESS_STORY, ctx.figures)
     return _render("closing.html.j2", story=story, fallback=narratives.NO_SUCCESS_STORY,
                    signatory=ctx.grant["signatory"])
+
+
+def registry(provenance: dict[str, dict]) -> str:
+    """«Реестр показателей»: every figure with its value, meaning and the cell that computed it.
+
+    Built after execution (it needs the cells), so it returns the HTML string itself."""
+    rows = [{"name": name, "shown": formatting.figure(name, p["value"]), "description": p["description"],
+             "notebook": p.get("notebook", ""), "cell": p.get("cell_index")}
+            for name, p in provenance.items()]
+    return _env.get_template("registry.html.j2").render(rows=rows)

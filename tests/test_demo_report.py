@@ -112,7 +112,7 @@ def test_parameters_are_injected_into_the_executed_notebooks(demo_build):
     assert nb.metadata.papermill.parameters == {"period": "2022-final", "region": "zko",
                                                  "inputs": str(DEMO_INPUTS.resolve())}
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and 'region = "zko"' in injected[0].source
+    assert len(injected) == 1 and "region = 'zko'" in injected[0].source
 
 
 def test_report_html_reads_like_the_seed(demo_build):

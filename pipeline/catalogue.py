@@ -1,0 +1,126 @@
+"""The figure catalogue: every figure name pattern, what it means, what computes it, and
+which input tables feed it. One place, read by the audit trail and the report's registry.
+
+A figure glued by a notebook that no entry here matches is an error (tests/test_catalogue.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.indicators import SCORE_QUESTIONS
+from pipeline.schema import EVENT_TYPES, OWNERS
+
+EVENT_TYPE_NAMES = {
+    "conference": "конференции", "training": "тренинги", "meeting": "встречи",
+    "presentation": "презентации", "round_table": "круглые столы", "other": "другие мероприятия",
+}
+OWNER_NAMES = {"own": "собственные каналы", "partner": "партнеры", "press": "СМИ",
+               "external": "партнеры и СМИ"}
+QUESTION_NAMES = {
+    "respondents": "анкет участников",
+    "knowledge_before": "средний балл знаний до тренинга",
+    "knowledge_after": "средний балл знаний после тренинга",
+    "trainer": "средняя оценка работы тренера",
+    "organisation": "средняя оценка организационной части",
+}
+GRANT_FILE = "grant.yml"
+
+_ANY = r"[^.]+"
+_WORDS = {
+    "type": "|".join(EVENT_TYPES),
+    "owner": "|".join((*OWNERS, "external")),
+    "measure": "|".join(("respondents", *SCORE_QUESTIONS)),
+    "topic": _ANY,
+    "region": _ANY,
+    "name": r".+",
+    "id": r".+",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kind of figure. `pattern` names its parts in braces, e.g. events.{type}.count."""
+
+    pattern: str
+    description: str
+    function: str
+    tables: tuple[str, ...]
+
+    @property
+    def regex(self) -> re.Pattern:
+        parts = re.split(r"(\{\w+\})", self.pattern)
+        body = "".join(f"(?P<{p[1:-1]}>{_WORDS[p[1:-1]]})" if p.startswith("{") else re.escape(p) for p in parts)
+        return re.compile(f"^{body}$")
+
+    def describe(self, name: str) -> str:
+        found = self.regex.match(name).groupdict()
+        words = dict(found)
+        words["type"] = EVENT_TYPE_NAMES.get(found.get("type", ""), found.get("type", ""))
+        words["owner"] = OWNER_NAMES.get(found.get("owner", ""), found.get("owner", ""))
+        words["measure"] = QUESTION_NAMES.get(found.get("measure", ""), found.get("measure", ""))
+        return self.description.format(**words)
+
+
+CATALOGUE: tuple[Entry, ...] = (
+    Entry("grant.amount", "Сумма гранта", "grant.yml: amount", (GRANT_FILE,)),
+    Entry("budget.spent", "Расходы за период (сумма платежей)", "pipeline.figures.compute", ("expenses",)),
+    Entry("budget.spent_pct", "Расходы за период, % от суммы гранта", "pipeline.indicators.percent",
+          ("expenses", GRANT_FILE)),
+    Entry("centres.count", "Community-центров открыто к концу периода", "pipeline.scope.select", ("centres",)),
+    Entry("events.{type}.count", "Проведено мероприятий: {type}", "pipeline.indicators.events_by_type",
+          ("events",)),
+    Entry("events.{type}.participants",
+          "Участников ({type}): по спискам регистрации, без повторов в одном списке, или заявленное число",
+          "pipeline.indicators.events_by_type", ("events", "participants")),
+    Entry("trainings.unique_participants", "Разных людей среди участников тренингов",
+          "pipeline.indicators.unique_people", ("events", "participants")),
+    Entry("survey.{topic}.{measure}", "Тема «{topic}»: {measure}", "pipeline.indicators.survey_summary",
+          ("events", "training_surveys")),
+    Entry("survey.{topic}.{region}.{measure}", "Тема «{topic}», регион {region}: {measure}",
+          "pipeline.indicators.survey_summary", ("events", "training_surveys")),
+    Entry("consultations.count", "Консультаций за период", "pipeline.scope.select", ("consultations",)),
+    Entry("feedback.count", "Анкет обратной связи за период", "pipeline.indicators.feedback_summary",
+          ("feedback", "consultations")),
+    Entry("feedback.response_pct", "Анкет обратной связи, % от числа консультаций",
+          "pipeline.indicators.feedback_summary", ("feedback", "consultations")),
+    Entry("feedback.answered_pct", "Получили ответ на вопрос, % ответивших анкет",
+          "pipeline.indicators.feedback_summary", ("feedback", "consultations")),
+    Entry("feedback.positive_pct", "Положительных отзывов, % ответивших анкет",
+          "pipeline.indicators.feedback_summary", ("feedback", "consultations")),
+    Entry("feedback.satisfaction_pct", "Удовлетворенность: средняя оценка / 5 × 100",
+          "pipeline.indicators.feedback_summary", ("feedback", "consultations")),
+    Entry("media.publications", "Публикаций за период (пустое количество = 1)",
+          "pipeline.indicators.media_totals", ("media",)),
+    Entry("media.reach", "Информационный охват за период (пустой охват = 0)",
+          "pipeline.indicators.media_totals", ("media",)),
+    Entry("media.{owner}.publications", "Публикаций: {owner}", "pipeline.indicators.media_totals", ("media",)),
+    Entry("media.{owner}.reach", "Охват: {owner}", "pipeline.indicators.media_totals", ("media",)),
+    Entry("metric.{name}", "Показатель «{name}»: последнее значение на конец периода",
+          "pipeline.indicators.latest_metrics", ("metrics",)),
+    Entry("activity.{id}.participants",
+          "Мероприятие плана {id}: участники мероприятий + консультации + анкеты обратной связи",
+          "pipeline.indicators.activity_participants", ("events", "participants", "consultations", "feedback")),
+    Entry("activity.{id}.cost", "Мероприятие плана {id}: расходы за период", "pipeline.indicators.activity_cost",
+          ("expenses",)),
+    Entry("activity.{id}.target", "Мероприятие плана {id}: целевое значение по плану", "pipeline.indicators.target",
+          ("plan",)),
+    Entry("activity.{id}.achieved", "Мероприятие плана {id}: достигнуто (счет по единице плана)",
+          "pipeline.indicators.achieved",
+          ("plan", "events", "participants", "consultations", "feedback", "centres", "media", "metrics")),
+    Entry("activity.{id}.achieved_pct", "Мероприятие плана {id}: достигнуто, % от цели", "pipeline.indicators.percent",
+          ("plan", "events", "participants", "consultations", "feedback", "centres", "media", "metrics")),
+)
+
+
+def lookup(name: str) -> Entry:
+    """The catalogue entry of a figure name (the most specific one); KeyError if none."""
+    matches = [e for e in CATALOGUE if e.regex.match(name)]
+    if not matches:
+        raise KeyError(name)
+    return max(matches, key=lambda e: len(re.sub(r"\{\w+\}", "", e.pattern)))
+
+
+def describe(name: str) -> str:
+    return lookup(name).describe(name)
