@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline import index_page, paths, running, verification
+from pipeline import executors, index_page, paths, remote, running, verification
 from pipeline.exceptions import PipelineError
 from pipeline.loading import load_inputs
 from pipeline.scope import ALL, make_scope, period_ids, region_ids
@@ -36,7 +37,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--region", nargs="+", action="extend",
                      help="region ids or `all` (default: every region and `all`)")
     run.add_argument("--format", default="html", help=f"comma-separated: {', '.join(FORMATS)}")
-    run.add_argument("--jobs", type=int, default=running.default_jobs(), help="reports built at once")
+    run.add_argument("--jobs", type=int, default=executors.default_jobs(),
+                     help="reports built at once on this machine (default: cores + 1)")
+    run.add_argument("--scheduler", help="address of a dask.distributed scheduler to build the reports on")
+    run.add_argument("--force", action="store_true", help="rebuild every report, even when nothing changed")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     validate = commands.add_parser("validate", help="check the inputs against the contract")
@@ -46,7 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     verify.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS)
     verify.add_argument("--period", nargs="+", action="extend")
     verify.add_argument("--region", nargs="+", action="extend")
-    verify.add_argument("--jobs", type=int, default=running.default_jobs())
+    verify.add_argument("--jobs", type=int, default=executors.default_jobs())
     return parser.parse_args(argv)
 
 
@@ -67,21 +71,27 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         for region in regions:
             make_scope(inputs.grant, period, region)
     jobs = running.plan_jobs(periods, regions)
-    sections = len(paths.section_notebooks())
+    if args.scheduler:
+        executor = remote.DaskExecutor(args.scheduler, inputs, args.outputs, formats)
+    else:
+        executor = executors.local_executor(args.jobs)
+    build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats, force=args.force)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=args.quiet, transient=False) as progress:
-        task = progress.add_task("notebooks", total=len(jobs) * sections)
-
-        def build(job: running.ReportJob) -> running.ReportResult:
-            return running.build_report(job, inputs, args.outputs, formats,
-                                        on_notebook=lambda: progress.advance(task))
-
-        results = running.executor_for(args.jobs).map(build, jobs)
+        task = progress.add_task("reports", total=len(jobs))
+        # Up-to-date reports are settled here, so that an unchanged rerun starts no worker or kernel.
+        fresh = set() if args.force else {j for j in jobs if running.up_to_date(j, inputs, args.outputs, formats)}
+        progress.advance(task, len(fresh))
+        stale = [j for j in jobs if j not in fresh]
+        built = dict(zip(stale, executor.map(build, stale, on_result=lambda result: progress.advance(task))))
+        results = [built.get(j) or running.ReportResult(j, paths.report_dir(args.outputs, j.period, j.region),
+                                                        skipped=True) for j in jobs]
     index_page.write_index(args.outputs)
     failures = [r for r in results if not r.ok]
-    built = len(results) - len(failures)
+    skipped = sum(r.skipped for r in results)
     if not args.quiet:
-        print(f"built {built} of {len(results)} reports in {args.outputs}", file=sys.stderr)
+        print(f"{len(results) - len(failures)} of {len(results)} reports up to date in {args.outputs} "
+              f"({len(results) - len(failures) - skipped} built, {skipped} unchanged)", file=sys.stderr)
     for failure in failures:
         print(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})", file=sys.stderr)
     return 1 if failures else 0
@@ -97,7 +107,7 @@ def command_verify(args: argparse.Namespace) -> int:
     folders = verification.built_reports(args.outputs, _split(args.period), _split(args.region))
     if not folders:
         raise PipelineError(f"{args.outputs}: no built report to verify (run `python -m pipeline run` first)")
-    findings = running.executor_for(args.jobs).map(verification.verify_report, folders)
+    findings = executors.local_executor(args.jobs).map(verification.verify_report, folders)
     lines = [line for found in findings for line in found]
     for line in lines:
         print(line)

@@ -38,7 +38,7 @@ def compute(sel: Selection) -> dict[str, object]:
     # Every region in every report, so that the analyst's prose may name any of them;
     # outside the report's region they count nothing (0 respondents, means "—").
     regions = region_ids(grant)
-    for topic in ind.training_topics(sel.all_events):
+    for topic in sel.topics:
         for measure, value in ind.survey_summary(sel.events, sel.surveys, topic).items():
             f[f"survey.{topic}.{measure}"] = value
         for region in regions:

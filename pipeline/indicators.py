@@ -118,6 +118,13 @@ def training_topics(all_events: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(topics))
 
 
+def topic_titles(all_events: pd.DataFrame) -> dict[str, str]:
+    """Topic id -> the title its trainings carry most often, for every training topic."""
+    trainings = all_events[(all_events["type"] == "training") & (all_events["topic_id"] != "")]
+    titles = {topic: group["title"].mode().iloc[0] for topic, group in trainings.groupby("topic_id", sort=False)}
+    return {topic: titles[topic] for topic in training_topics(all_events)}
+
+
 def survey_summary(events: pd.DataFrame, surveys: pd.DataFrame, topic: str) -> dict[str, float | int | None]:
     """Respondents and the mean of each question over the forms that answered it."""
     ids = set(events.loc[(events["type"] == "training") & (events["topic_id"] == topic), "event_id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline import figures as figures_mod
@@ -26,9 +27,23 @@ class Context:
         return self.inputs.grant
 
 
+def _signature(root: Path) -> tuple:
+    """What the inputs folder holds right now: every file's path, size and modification time."""
+    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
+
+
+@lru_cache(maxsize=2)
+def _read(root: Path, signature: tuple) -> Inputs:
+    return load_inputs(root)
+
+
 def load(inputs: str | Path, period: str, region: str) -> Context:
-    """Read the inputs folder and compute every figure of the period x region report."""
-    data = load_inputs(inputs)
+    """Read the inputs folder and compute every figure of the period x region report.
+
+    A kernel that runs a report's sections in turn reads the folder once; any change to a
+    file (size or time) reads it again."""
+    root = Path(inputs).resolve()
+    data = _read(root, _signature(root)) if root.is_dir() else load_inputs(inputs)
     scope = make_scope(data.grant, period, region)
     selection = select(data, scope)
     return Context(Path(inputs), data, scope, selection, figures_mod.compute(selection))

@@ -2,29 +2,26 @@
 
 Each report is built in a staging folder beside its final place and swapped in only when
 complete, so a failed or interrupted build never leaves a half-written report behind.
-Executors are swappable objects (serial, or a pool of threads driving kernels).
+How the grid is spread over workers is the executors' job (pipeline.executors).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import threading
 import shutil
-import tempfile
 import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import papermill as pm
-from papermill.translators import PythonTranslator, papermill_translators
-from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError
-from traitlets import CaselessStrEnum, default
+from papermill.translators import PythonTranslator, papermill_translators
 
-from pipeline import audit, paths, recording, stitching, views
+from pipeline import audit, caching, kernels, paths, recording, stitching, views
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
 from pipeline.scope import make_scope, row_counts, select
@@ -45,18 +42,6 @@ class ReadablePythonTranslator(PythonTranslator):
 papermill_translators.register("python", ReadablePythonTranslator)
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """Kernels reached over local sockets (ipc), not TCP: nothing listens on the network,
-    and the kernel does not warn about unencrypted TCP in every executed notebook."""
-
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    @default("ip")
-    def _ip_default(self) -> str:
-        # Socket files go to the temp folder (removed at shutdown), never into the user's folder.
-        return os.path.join(tempfile.gettempdir(), f"grant-report-kernel-{uuid.uuid4().hex}-ipc")
-
-
 @dataclass(frozen=True)
 class ReportJob:
     """One report of the grid."""
@@ -75,6 +60,8 @@ class ReportResult:
     folder: Path
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    executed: list[str] = field(default_factory=list)
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -86,16 +73,16 @@ def plan_jobs(periods: Iterable[str], regions: Iterable[str]) -> list[ReportJob]
     return [ReportJob(p, r) for p in periods for r in regions]
 
 
-def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path) -> float:
-    """Execute one section notebook with the job's parameters; seconds taken."""
+def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path,
+                    kernel: kernels.ReportKernel) -> float:
+    """Execute one section notebook with the job's parameters in the report's kernel; seconds taken."""
     started = time.perf_counter()
     try:
         pm.execute_notebook(
             str(source), str(target),
             parameters={"period": job.period, "region": job.region, "inputs": str(inputs_dir)},
-            kernel_name="python3", progress_bar=False, log_output=False,
-            shutdown_kernel="immediate",
-            kernel_manager_class=IPCKernelManager,
+            engine_name=kernels.ENGINE, report_kernel=kernel, kernel_name=kernels.KERNEL_NAME,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
         )
     except pm.PapermillExecutionError as error:
         raise ExecutionError(f"{job.label}: {source.name} cell {error.cell_index}: "
@@ -120,7 +107,7 @@ def collect_figures(notebooks: list[Path]) -> dict[str, object]:
     return figures
 
 
-def _swap_in(staging: Path, final: Path) -> None:
+def swap_in(staging: Path, final: Path) -> None:
     """Replace `final` by `staging` with renames, keeping the old build until the new one is in."""
     old = final.with_name(f".{final.name}.old-{os.getpid()}")
     if final.exists():
@@ -130,23 +117,39 @@ def _swap_in(staging: Path, final: Path) -> None:
 
 
 def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
-                 on_notebook: Callable[[], None] = lambda: None) -> ReportResult:
-    """Execute every section of one report, then write figures.json, the report and the manifest."""
+                 notebooks: list[Path] | None = None, force: bool = False) -> ReportResult:
+    """Bring one report up to date: reuse what its last build made from the same content,
+    execute the rest in one kernel, then write figures.json, the report and the manifest."""
     final = paths.report_dir(outputs, job.period, job.region)
+    notebooks = notebooks or paths.section_notebooks()
+    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
+    keys = caching.build_keys(inputs, selection, notebooks, formats)
+    result = ReportResult(job, final)
+    if not force and caching.up_to_date(final, keys):
+        result.skipped = True
+        return result
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = final.with_name(f".{final.name}.building-{os.getpid()}")
+    staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
-    result = ReportResult(job, final)
+    previous = _previous_timings(final)
+    kernel = None
     executed: list[Path] = []
     try:
-        for source in paths.section_notebooks():
+        for source in notebooks:
             target = staging / "notebooks" / source.name
             executed.append(target)
-            result.timings[source.name] = round(execute_section(source, target, job, inputs.root.resolve()), 3)
-            on_notebook()
-        write_products(staging, job, inputs, executed, formats, result.timings)
-        _swap_in(staging, final)
+            cached = None if force else caching.reusable_notebook(final, source.name, keys)
+            if cached is not None:
+                shutil.copy2(cached, target)
+                result.timings[source.name] = previous.get(source.name, 0.0)
+            else:
+                kernel = kernel or kernels.ReportKernel()
+                seconds = execute_section(source, target, job, inputs.root.resolve(), kernel)
+                result.timings[source.name] = round(seconds, 3)
+                result.executed.append(source.name)
+        write_products(staging, job, inputs, selection, executed, formats, result.timings, keys, notebooks)
+        swap_in(staging, final)
     except PipelineError as error:
         result.error = str(error)
         (staging / "error.txt").write_text(result.error + "\n", encoding="utf-8")
@@ -159,16 +162,33 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
         raise
     else:
         shutil.rmtree(final.with_name(f"{final.name}.failed"), ignore_errors=True)
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
     return result
 
 
-def write_products(folder: Path, job: ReportJob, inputs: Inputs, executed: list[Path],
-                   formats: tuple[str, ...], timings: dict[str, float]) -> dict[str, object]:
+def up_to_date(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> bool:
+    """Whether the report's last build was made from exactly what it would be made from now."""
+    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
+    keys = caching.build_keys(inputs, selection, paths.section_notebooks(), formats)
+    return caching.up_to_date(paths.report_dir(outputs, job.period, job.region), keys)
+
+
+def _previous_timings(folder: Path) -> dict[str, float]:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("timings_seconds", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],
+                   formats: tuple[str, ...], timings: dict[str, float], keys: dict,
+                   notebooks: list[Path]) -> dict[str, object]:
     """figures.json, the report in each format, the reviewers' notebook pages and the manifest."""
     figures = collect_figures(executed)
     audit.write_json(folder / "figures.json", figures)
     input_entries = audit.file_entries(inputs.files, inputs.root)
-    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
     provenance = audit.figure_provenance(figures, audit.glue_locations(executed), inputs.root,
                                          row_counts(selection), input_entries)
     merged = stitching.merge(executed, appendices=(views.registry(provenance),))
@@ -181,37 +201,11 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, executed: list[
         "period": job.period, "region": job.region,
         "parameters": {"period": job.period, "region": job.region, "inputs": str(inputs.root.resolve())},
         "inputs": input_entries,
-        "notebooks": audit.file_entries(paths.section_notebooks(), paths.NOTEBOOKS_DIR),
+        "notebooks": audit.file_entries(notebooks, notebooks[0].parent),
         "template": audit.file_entries(sorted(paths.NBCONVERT_TEMPLATES_DIR.rglob("*.*")), paths.TEMPLATES_DIR),
         "versions": audit.versions(),
         "timings_seconds": timings,
+        "build": keys,
         "figures": provenance,
     })
     return figures
-
-
-class SerialExecutor:
-    """Builds reports one after another."""
-
-    def map(self, fn: Callable[[ReportJob], ReportResult], jobs: list[ReportJob]) -> list[ReportResult]:
-        return [fn(job) for job in jobs]
-
-
-class ThreadExecutor:
-    """Builds several reports at once; each thread drives its own kernels (separate processes)."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-
-    def map(self, fn: Callable[[ReportJob], ReportResult], jobs: list[ReportJob]) -> list[ReportResult]:
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            return list(pool.map(fn, jobs))
-
-
-def default_jobs() -> int:
-    """Kernel start-up is mostly waiting, so a worker more than the cores still helps."""
-    return (os.cpu_count() or 1) + 1
-
-
-def executor_for(jobs: int):
-    return SerialExecutor() if jobs <= 1 else ThreadExecutor(jobs)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.exceptions import ScopeError
+from pipeline.indicators import topic_titles
 from pipeline.loading import Inputs
 
 ALL = "all"
@@ -76,7 +77,7 @@ class Selection:
     media: pd.DataFrame
     expenses: pd.DataFrame
     metrics: pd.DataFrame
-    all_events: pd.DataFrame
+    topics: dict[str, str]
     metric_names: list[str]
 
 
@@ -121,6 +122,6 @@ def select(inputs: Inputs, scope: Scope) -> Selection:
         media=t["media"][in_period(t["media"]["date"], scope) & in_region(t["media"]["region"], scope)],
         expenses=t["expenses"][in_period(t["expenses"]["date"], scope) & in_region(t["expenses"]["region"], scope)],
         metrics=metrics,
-        all_events=t["events"],
+        topics=topic_titles(t["events"]),
         metric_names=sorted(set(t["metrics"]["name"])),
     )

@@ -103,7 +103,7 @@ def activities(ctx: Context) -> HTML:
 
 def survey_rows(ctx: Context) -> pd.DataFrame:
     """Per region and topic with questionnaires: respondents and the four means."""
-    topics = _topic_titles(ctx)
+    topics = ctx.selection.topics
     regions = [r["id"] for r in ctx.grant["regions"]] if ctx.scope.is_all else [ctx.scope.region]
     records = []
     for region in regions:
@@ -114,13 +114,6 @@ def survey_rows(ctx: Context) -> pd.DataFrame:
                 record.update({q: ctx.figures[f"survey.{topic}.{region}.{q}"] for q in SCORE_QUESTIONS})
                 records.append(record)
     return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
-
-
-def _topic_titles(ctx: Context) -> dict[str, str]:
-    """Topic id -> the title its trainings carry (the most common one)."""
-    events = ctx.selection.all_events
-    trainings = events[(events["type"] == "training") & (events["topic_id"] != "")]
-    return {topic: group["title"].mode().iloc[0] for topic, group in trainings.groupby("topic_id", sort=False)}
 
 
 def trainings(ctx: Context) -> HTML:

@@ -1,0 +1,104 @@
+"""Incremental builds by content: what a report and each of its notebooks depend on, hashed.
+
+A report depends on its notebooks, its parameters, the pipeline's own code and templates,
+the package versions, and the slice of input data it reads: the rows of its period and
+region (fingerprinted after normalisation, so re-saving a file or moving rows within it
+changes nothing), grant.yml and the period's narratives. The last good build of a report is
+its cache: the keys are kept in its manifest, so the cache survives interrupted runs, and a
+result is reused only when every key is equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import audit, paths
+from pipeline.loading import SOURCE_COLUMNS, Inputs
+from pipeline.scope import SELECTION_OF_TABLE, Selection
+
+KEY_VERSION = "1"
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """The content of a table's rows (not where they came from), order included."""
+    content = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
+    rows = pd.util.hash_pandas_object(content, index=False).to_numpy().tobytes() if len(content) else b""
+    return _digest(",".join(content.columns), ",".join(str(t) for t in content.dtypes), rows)
+
+
+@lru_cache(maxsize=1)
+def environment_key() -> str:
+    """The pipeline's code and templates, the interpreter and the package versions."""
+    files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    code = [f"{p.relative_to(paths.PACKAGE_DIR).as_posix()}:{audit.sha256(p)}" for p in files]
+    return _digest(KEY_VERSION, sys.executable, json.dumps(audit.versions(), sort_keys=True), *code)
+
+
+def slice_key(inputs: Inputs, selection: Selection) -> str:
+    """The data one report reads: its rows of every table, the grant and the period's prose."""
+    scope = selection.scope
+    # The folder's path is not part of it: the same content elsewhere is the same data.
+    parts = [f"{scope.period}|{scope.region}"]
+    parts += [f"{table}:{frame_fingerprint(getattr(selection, attr))}" for table, attr in SELECTION_OF_TABLE.items()]
+    parts.append(json.dumps(selection.topics, ensure_ascii=False, sort_keys=True))
+    parts.append(json.dumps(selection.metric_names, ensure_ascii=False))
+    parts.append(audit.sha256(inputs.root / paths.GRANT_FILE))
+    narratives = inputs.root / paths.NARRATIVES_DIR / scope.period
+    if narratives.is_dir():
+        parts += [f"{p.name}:{audit.sha256(p)}" for p in sorted(narratives.glob("*.md"))]
+    return _digest(*parts)
+
+
+def build_keys(inputs: Inputs, selection: Selection, notebooks: list[Path], formats: tuple[str, ...]) -> dict:
+    """The report's key and each notebook's key."""
+    data = slice_key(inputs, selection)
+    env = environment_key()
+    notebook_keys = {nb.name: _digest(data, env, audit.sha256(nb)) for nb in notebooks}
+    report = _digest(*(f"{k}:{v}" for k, v in sorted(notebook_keys.items())), ",".join(sorted(formats)))
+    return {"report": report, "notebooks": notebook_keys, "formats": sorted(formats)}
+
+
+def previous_keys(folder: Path) -> dict:
+    """The keys the last good build of a report was made with (empty when there is none)."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        return {}
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("build", {})
+    except (OSError, ValueError):
+        return {}
+
+
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
+
+
+def up_to_date(folder: Path, keys: dict) -> bool:
+    """True when the build in `folder` was made from exactly these keys and is complete."""
+    if previous_keys(folder).get("report") != keys["report"]:
+        return False
+    expected = ["figures.json", *(f"notebooks/{name}" for name in keys["notebooks"])]
+    expected += [REPORT_FILES[f] for f in keys["formats"] if f in REPORT_FILES]
+    return all((folder / name).is_file() for name in expected)
+
+
+def reusable_notebook(folder: Path, name: str, keys: dict) -> Path | None:
+    """The executed notebook of the last build when it was made with the same key."""
+    if previous_keys(folder).get("notebooks", {}).get(name) != keys["notebooks"][name]:
+        return None
+    path = folder / "notebooks" / name
+    return path if path.is_file() else None

@@ -1,0 +1,71 @@
+"""Executors: how a list of independent tasks (one report each) is run. Swappable objects
+with one method, `map(fn, items, on_result)`, that returns the results in the items' order
+and calls `on_result` as each finishes (for the progress bar)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Executor as _PoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class SerialExecutor:
+    """One task after another, in this process."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], on_result: Callable[[R], None] = lambda r: None) -> list[R]:
+        results = []
+        for item in items:
+            results.append(fn(item))
+            on_result(results[-1])
+        return results
+
+
+class _PoolMixin:
+    workers: int
+
+    def _pool(self) -> _PoolExecutor:
+        raise NotImplementedError
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], on_result: Callable[[R], None] = lambda r: None) -> list[R]:
+        results: list = [None] * len(items)
+        with self._pool() as pool:
+            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                on_result(results[futures[future]])
+        return results
+
+
+class ThreadExecutor(_PoolMixin):
+    """Several tasks at once in threads of this process (kernels are separate processes
+    anyway; stitching shares this process's one core)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def _pool(self) -> _PoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.workers)
+
+
+class ProcessExecutor(_PoolMixin):
+    """Several tasks at once in worker processes: stitching and PDF rendering use every core."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def _pool(self) -> _PoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def default_jobs() -> int:
+    """Kernel start-up is partly waiting, so a worker more than the cores still helps."""
+    return (os.cpu_count() or 1) + 1
+
+
+def local_executor(jobs: int):
+    return SerialExecutor() if jobs <= 1 else ProcessExecutor(jobs)

@@ -1,0 +1,76 @@
+"""Incremental builds by content: only what a change touches is rebuilt, and a cached result
+is never served for different inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from conftest import run_cli
+
+REGIONS = ("all", "turkestan", "zko")
+
+
+def _build(inputs: Path, out: Path, *extra: str):
+    result = run_cli("run", "--inputs", str(inputs), "--outputs", str(out), "--period", "2022-interim",
+                     "--region", *REGIONS, *extra)
+    assert result.returncode == 0, result.stderr
+    built, unchanged = map(int, re.search(r"\((\d+) built, (\d+) unchanged\)", result.stderr).groups())
+    return built, unchanged
+
+
+def _stamps(out: Path) -> dict[str, int]:
+    return {r: (out / "2022-interim" / r / "report.html").stat().st_mtime_ns for r in REGIONS}
+
+
+def _figure(out: Path, region: str, name: str):
+    return json.loads((out / "2022-interim" / region / "figures.json").read_text(encoding="utf-8"))[name]
+
+
+def _edit_keeping_size_and_time(path: Path, old: bytes, new: bytes) -> None:
+    assert len(old) == len(new)
+    stat = path.stat()
+    data = path.read_bytes()
+    assert data.count(old) >= 1
+    path.write_bytes(data.replace(old, new, 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_only_what_a_change_touches_is_rebuilt(demo_copy, tmp_path):
+    out = tmp_path / "out"
+    assert _build(demo_copy, out) == (3, 0)
+    first = _stamps(out)
+    assert _build(demo_copy, out) == (0, 3), "an unchanged rerun builds nothing"
+    assert _stamps(out) == first
+
+    # One Turkestan consultation moves out of the period (cp1251 file, Russian dates).
+    consultations = demo_copy / "consultations.csv"
+    text = consultations.read_bytes().decode("cp1251")
+    line = next(l for l in text.splitlines() if ";turkestan;" in l and ".05.2022;" in l)
+    moved = re.sub(r"\d\d\.05\.2022", "01.07.2022", line)
+    consultations.write_bytes(text.replace(line, moved).encode("cp1251"))
+
+    assert _build(demo_copy, out) == (2, 1)
+    second = _stamps(out)
+    assert second["zko"] == first["zko"], "another region's report is untouched"
+    assert second["turkestan"] != first["turkestan"] and second["all"] != first["all"]
+    assert _figure(out, "all", "consultations.count") == 21
+
+
+def test_a_cached_result_is_never_served_for_different_inputs(demo_copy, tmp_path):
+    out = tmp_path / "out"
+    _build(demo_copy, out)
+    assert _figure(out, "all", "media.reach") == 1217
+    # Same size, same modification time, different content: only the content tells.
+    _edit_keeping_size_and_time(demo_copy / "media.csv", b",327,", b",337,")
+    built, _ = _build(demo_copy, out)
+    assert built >= 1
+    assert _figure(out, "all", "media.reach") == 1227
+
+
+def test_force_rebuilds_everything(demo_copy, tmp_path):
+    out = tmp_path / "out"
+    _build(demo_copy, out)
+    assert _build(demo_copy, out, "--force") == (3, 0)
