@@ -41,6 +41,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                      help="reports built at once on this machine (default: cores + 1)")
     run.add_argument("--scheduler", help="address of a dask.distributed scheduler to build the reports on")
     run.add_argument("--force", action="store_true", help="rebuild every report, even when nothing changed")
+    run.add_argument("--cell-timeout", type=int, default=600,
+                     help="seconds a notebook cell may run before its report fails (default 600)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     validate = commands.add_parser("validate", help="check the inputs against the contract")
@@ -71,11 +73,13 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         for region in regions:
             make_scope(inputs.grant, period, region)
     jobs = running.plan_jobs(periods, regions)
+    running.clean_stale(args.outputs)
     if args.scheduler:
         executor = remote.DaskExecutor(args.scheduler, inputs, args.outputs, formats)
     else:
         executor = executors.local_executor(args.jobs)
-    build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats, force=args.force)
+    build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats, force=args.force,
+                    cell_timeout=args.cell_timeout)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=args.quiet, transient=False) as progress:
         task = progress.add_task("reports", total=len(jobs))

@@ -4,8 +4,12 @@ and calls `on_result` as each finishes (for the progress bar)."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import Executor as _PoolExecutor
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from typing import Callable, Sequence, TypeVar
@@ -52,6 +56,17 @@ class ThreadExecutor(_PoolMixin):
         return ThreadPoolExecutor(max_workers=self.workers)
 
 
+def die_with_parent() -> None:
+    """In a worker: be killed when the orchestrator dies, even by SIGKILL (Linux), so that
+    an interrupted run leaves no worker behind (its kernels then exit by themselves)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
+
+
 class ProcessExecutor(_PoolMixin):
     """Several tasks at once in worker processes: stitching and PDF rendering use every core."""
 
@@ -59,7 +74,8 @@ class ProcessExecutor(_PoolMixin):
         self.workers = workers
 
     def _pool(self) -> _PoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=die_with_parent)
 
 
 def default_jobs() -> int:

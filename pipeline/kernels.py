@@ -23,6 +23,7 @@ from papermill.log import logger
 from papermill.utils import remove_args
 from traitlets import CaselessStrEnum, default
 
+TEMP_PREFIX = "grant-report-kernel-"
 ENGINE = "warm-kernel"
 KERNEL_NAME = "python3"
 # Run before each notebook: forget the previous section's variables, count cells from 1.
@@ -37,8 +38,13 @@ class IPCKernelManager(AsyncKernelManager):
 
     @default("ip")
     def _ip_default(self) -> str:
-        # Socket files go to the temp folder (removed at shutdown), never into the user's folder.
-        return os.path.join(tempfile.gettempdir(), f"grant-report-kernel-{uuid.uuid4().hex}-ipc")
+        # Socket files go to the temp folder, never into the user's folder; the kernel that
+        # binds them removes them when it exits, even when its parent was killed.
+        return os.path.join(tempfile.gettempdir(), f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-ipc")
+
+    @default("connection_file")
+    def _connection_file_default(self) -> str:
+        return os.path.join(tempfile.gettempdir(), f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}.json")
 
 
 class ReportKernel:
@@ -65,6 +71,9 @@ class ResettingClient(PapermillNotebookClient):
     kernel runs it first; its reply and outputs belong to no cell and are ignored."""
 
     def papermill_execute_cells(self):
+        # The kernel has answered, so it has read its connection file: remove it now, so that
+        # nothing is left in the temp folder even if this process is killed.
+        self.km.cleanup_connection_file()
         self.kc.execute(RESET, silent=True, store_history=False)
         super().papermill_execute_cells()
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
+import re
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import nbformat
 import papermill as pm
 from nbclient.exceptions import CellTimeoutError
+from papermill.execute import raise_for_execution_errors
 from papermill.translators import PythonTranslator, papermill_translators
 
 from pipeline import audit, caching, kernels, paths, recording, stitching, views
@@ -27,7 +30,7 @@ from pipeline.loading import Inputs
 from pipeline.scope import make_scope, row_counts, select
 
 for _name in ("papermill", "traitlets", "nbclient"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
+    logging.getLogger(_name).setLevel(logging.CRITICAL)  # failures are summarised by the run itself
 
 
 class ReadablePythonTranslator(PythonTranslator):
@@ -74,7 +77,7 @@ def plan_jobs(periods: Iterable[str], regions: Iterable[str]) -> list[ReportJob]
 
 
 def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path,
-                    kernel: kernels.ReportKernel) -> float:
+                    kernel: kernels.ReportKernel, cell_timeout: int | None = None) -> float:
     """Execute one section notebook with the job's parameters in the report's kernel; seconds taken."""
     started = time.perf_counter()
     try:
@@ -82,14 +85,35 @@ def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path
             str(source), str(target),
             parameters={"period": job.period, "region": job.region, "inputs": str(inputs_dir)},
             engine_name=kernels.ENGINE, report_kernel=kernel, kernel_name=kernels.KERNEL_NAME,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            progress_bar=False, log_output=False,
+            execution_timeout=cell_timeout,
         )
     except pm.PapermillExecutionError as error:
         raise ExecutionError(f"{job.label}: {source.name} cell {error.cell_index}: "
                              f"{error.ename}: {_first_line(error.evalue)}") from None
     except CellTimeoutError as error:
-        raise ExecutionError(f"{job.label}: {source.name}: cell timed out ({_first_line(str(error))})") from None
+        index = mark_timeout(target, _first_line(str(error)))
+        raise ExecutionError(f"{job.label}: {source.name} cell {index}: CellTimeoutError: "
+                             f"{_first_line(str(error))}") from None
     return time.perf_counter() - started
+
+
+def mark_timeout(path: Path, message: str) -> int | None:
+    """Give a notebook whose cell timed out the error banner papermill gives a raising cell
+    (nbclient's timeout leaves none): an error output on the cell, the red banner on top."""
+    notebook = nbformat.read(path, as_version=4)
+    started = [i for i, c in enumerate(notebook.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    index = started[-1]  # execution stops at the cell that timed out: the last one started
+    cell = notebook.cells[index]
+    cell.outputs.append(nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=message, traceback=[]))
+    cell.metadata.papermill.update(status="failed", exception=True)
+    try:
+        raise_for_execution_errors(notebook, str(path))
+    except pm.PapermillExecutionError:
+        pass
+    return index
 
 
 def _first_line(text: str) -> str:
@@ -107,6 +131,30 @@ def collect_figures(notebooks: list[Path]) -> dict[str, object]:
     return figures
 
 
+_STAGING = re.compile(r"^\..+\.(?:building|old|receiving)-(\d+)(?:-\d+)?$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(outputs: Path) -> list[Path]:
+    """Remove staging folders left by runs that were killed (their process is gone)."""
+    removed = []
+    for folder in Path(outputs).glob("*/.*"):
+        match = _STAGING.match(folder.name)
+        if match and folder.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def swap_in(staging: Path, final: Path) -> None:
     """Replace `final` by `staging` with renames, keeping the old build until the new one is in."""
     old = final.with_name(f".{final.name}.old-{os.getpid()}")
@@ -117,7 +165,8 @@ def swap_in(staging: Path, final: Path) -> None:
 
 
 def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
-                 notebooks: list[Path] | None = None, force: bool = False) -> ReportResult:
+                 notebooks: list[Path] | None = None, force: bool = False,
+                 cell_timeout: int | None = None) -> ReportResult:
     """Bring one report up to date: reuse what its last build made from the same content,
     execute the rest in one kernel, then write figures.json, the report and the manifest."""
     final = paths.report_dir(outputs, job.period, job.region)
@@ -145,13 +194,14 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
                 result.timings[source.name] = previous.get(source.name, 0.0)
             else:
                 kernel = kernel or kernels.ReportKernel()
-                seconds = execute_section(source, target, job, inputs.root.resolve(), kernel)
+                seconds = execute_section(source, target, job, inputs.root.resolve(), kernel, cell_timeout)
                 result.timings[source.name] = round(seconds, 3)
                 result.executed.append(source.name)
         write_products(staging, job, inputs, selection, executed, formats, result.timings, keys, notebooks)
         swap_in(staging, final)
-    except PipelineError as error:
-        result.error = str(error)
+    except Exception as error:  # one report's failure, whatever it is, must not stop the others
+        result.error = str(error) if isinstance(error, PipelineError) else \
+            f"{job.label}: {type(error).__name__}: {_first_line(str(error))}"
         (staging / "error.txt").write_text(result.error + "\n", encoding="utf-8")
         failed = final.with_name(f"{final.name}.failed")
         shutil.rmtree(failed, ignore_errors=True)

@@ -1,0 +1,107 @@
+"""Failure isolation, interrupted runs and user text: nothing half-written, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from conftest import PROJECT, run_cli
+from pipeline import running
+from pipeline.loading import load_inputs
+
+SLOW = {
+    "cells": [
+        {"cell_type": "code", "execution_count": None, "id": "p", "metadata": {"tags": ["parameters"]},
+         "outputs": [], "source": "period = 'x'\nregion = 'all'\ninputs = 'inputs'"},
+        {"cell_type": "code", "execution_count": None, "id": "s", "metadata": {}, "outputs": [],
+         "source": "import time\ntime.sleep(60)"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def _kernels() -> set[int]:
+    found = subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout
+    return {int(p) for p in found.split()}
+
+
+def _stray_temp_files(pid: int) -> list[str]:
+    return [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(f"grant-report-kernel-{pid}-")]
+
+
+def test_a_cell_timeout_fails_its_report_with_a_banner(demo_copy, tmp_path):
+    slow = tmp_path / "slow.ipynb"
+    slow.write_text(json.dumps(SLOW), encoding="utf-8")
+    result = running.build_report(running.ReportJob("2022-interim", "atyrau"), load_inputs(demo_copy),
+                                  tmp_path / "out", ("html",), notebooks=[slow], cell_timeout=2)
+    assert result.error.startswith("2022-interim/atyrau: slow.ipynb cell 2: CellTimeoutError")
+    assert result.folder.name == "atyrau.failed"
+    nb = nbformat.read(result.folder / "notebooks" / "slow.ipynb", as_version=4)
+    assert "An Exception was encountered" in nb.cells[0].source
+    assert any(o.get("ename") == "CellTimeoutError" for c in nb.cells for o in c.get("outputs", []))
+    assert not (tmp_path / "out" / "2022-interim" / "atyrau").exists(), "no half-written report"
+
+
+def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_copy, tmp_path):
+    out = tmp_path / "out"
+    first = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
+                    "--region", "all", "--quiet")
+    assert first.returncode == 0, first.stderr
+    before = {p.relative_to(out): p.read_bytes() for p in (out / "2022-interim" / "all").rglob("*") if p.is_file()}
+
+    (demo_copy / "media.csv").write_text(
+        (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",328,", 1), encoding="utf-8")
+    kernels_before = _kernels()
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--inputs", str(demo_copy), "--outputs",
+                            str(out), "--period", "2022-interim", "--region", "all", "turkestan", "zko", "--quiet"],
+                           cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (_kernels() - kernels_before):
+        time.sleep(0.2)
+    assert _kernels() - kernels_before, "the run started kernels"
+    time.sleep(1.5)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+
+    deadline = time.time() + 30
+    while time.time() < deadline and (_kernels() - kernels_before):
+        time.sleep(0.5)
+    assert not (_kernels() - kernels_before), "no kernel outlives the killed run"
+    after = {p.relative_to(out): p.read_bytes() for p in (out / "2022-interim" / "all").rglob("*") if p.is_file()}
+    assert after == before, "the previous good build is untouched"
+    assert not list((out / "2022-interim").glob("turkestan")) or \
+        (out / "2022-interim" / "turkestan" / "report.html").is_file(), "a report is there whole or not at all"
+
+    # The next run removes what the killed one left aside, and finishes the job.
+    again = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
+                    "--region", "all", "turkestan", "zko", "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert not [p for p in (out / "2022-interim").iterdir() if p.name.startswith(".")]
+    assert not _stray_temp_files(run.pid)
+    figures = json.loads((out / "2022-interim" / "all" / "figures.json").read_text(encoding="utf-8"))
+    assert figures["media.reach"] == 1218
+
+
+def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
+    media = demo_copy / "media.csv"
+    text = media.read_text(encoding="utf-8")
+    media.write_text(text.replace("Пост-анонс о начале проекта", "<script>alert('x')</script>", 1), encoding="utf-8")
+    narrative = demo_copy / "narratives" / "2022-interim" / "4.1.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n<img src=x onerror=alert(1)>\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
+                     "--region", "all", "--quiet")
+    assert result.returncode == 0, result.stderr
+    html = (out / "2022-interim" / "all" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
