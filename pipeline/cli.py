@@ -6,6 +6,7 @@ Every user-facing error becomes one line on stderr and exit status 1, never a tr
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from functools import partial
 from pathlib import Path
@@ -86,6 +87,8 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         # Up-to-date reports are settled here, so that an unchanged rerun starts no worker or kernel.
         fresh = set() if args.force else {j for j in jobs if running.up_to_date(j, inputs, args.outputs, formats)}
         progress.advance(task, len(fresh))
+        for job in fresh:  # a failure kept from an earlier run no longer stands for these
+            shutil.rmtree(running.failed_dir(paths.report_dir(args.outputs, job.period, job.region)), ignore_errors=True)
         stale = [j for j in jobs if j not in fresh]
         built = dict(zip(stale, executor.map(build, stale, on_result=lambda result: progress.advance(task))))
         results = [built.get(j) or running.ReportResult(j, paths.report_dir(args.outputs, j.period, j.region),

@@ -87,10 +87,7 @@ def receive(shipped: Shipped, inputs: Inputs, outputs: Path) -> running.ReportRe
         running.swap_in(staging, final)
         result.folder = final
     else:
-        failed = final.with_name(f"{final.name}.failed")
-        shutil.rmtree(failed, ignore_errors=True)
-        staging.rename(failed)
-        result.folder = failed
+        result.folder = running.keep_failed(staging, final)
     return result
 
 

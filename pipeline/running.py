@@ -156,12 +156,26 @@ def clean_stale(outputs: Path) -> list[Path]:
 
 
 def swap_in(staging: Path, final: Path) -> None:
-    """Replace `final` by `staging` with renames, keeping the old build until the new one is in."""
+    """Replace `final` by `staging` with renames, keeping the old build until the new one is in;
+    a failed build of the same report from an earlier run is then out of date."""
     old = final.with_name(f".{final.name}.old-{os.getpid()}")
     if final.exists():
         final.rename(old)
     staging.rename(final)
     shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(failed_dir(final), ignore_errors=True)
+
+
+def failed_dir(final: Path) -> Path:
+    return final.with_name(f"{final.name}.failed")
+
+
+def keep_failed(staging: Path, final: Path) -> Path:
+    """Keep a failed build's executed notebooks beside the good one (which stays untouched)."""
+    failed = failed_dir(final)
+    shutil.rmtree(failed, ignore_errors=True)
+    staging.rename(failed)
+    return failed
 
 
 def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
@@ -203,15 +217,10 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
         result.error = str(error) if isinstance(error, PipelineError) else \
             f"{job.label}: {type(error).__name__}: {_first_line(str(error))}"
         (staging / "error.txt").write_text(result.error + "\n", encoding="utf-8")
-        failed = final.with_name(f"{final.name}.failed")
-        shutil.rmtree(failed, ignore_errors=True)
-        staging.rename(failed)
-        result.folder = failed
+        result.folder = keep_failed(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    else:
-        shutil.rmtree(final.with_name(f"{final.name}.failed"), ignore_errors=True)
     finally:
         if kernel is not None:
             kernel.shutdown()
