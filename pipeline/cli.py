@@ -14,9 +14,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline import executors, index_page, paths, remote, running, verification
+from pipeline import executors, index_page, paths, remote, running, validation, verification
 from pipeline.exceptions import PipelineError
-from pipeline.loading import load_inputs
+from pipeline.loading import InputProblems
 from pipeline.scope import ALL, make_scope, period_ids, region_ids
 
 FORMATS = ("html",)
@@ -67,7 +67,10 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def command_run(args: argparse.Namespace, err: Console) -> int:
     formats = _formats(args.format)
-    inputs = load_inputs(args.inputs)
+    checked = validation.validate(args.inputs)
+    if not checked.ok:
+        raise InputProblems(checked.problems)  # builds nothing
+    inputs = checked.inputs
     periods = _split(args.period) or period_ids(inputs.grant)
     regions = _split(args.region) or region_ids(inputs.grant) + [ALL]
     for period in periods:
@@ -99,15 +102,25 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
     if not args.quiet:
         print(f"{len(results) - len(failures)} of {len(results)} reports up to date in {args.outputs} "
               f"({len(results) - len(failures) - skipped} built, {skipped} unchanged)", file=sys.stderr)
+    if not args.quiet:
+        _print_warnings(checked.warnings)
     for failure in failures:
         print(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})", file=sys.stderr)
     return 1 if failures else 0
 
 
 def command_validate(args: argparse.Namespace, out: Console) -> int:
-    load_inputs(args.inputs)
+    checked = validation.validate(args.inputs)
+    if not checked.ok:
+        raise InputProblems(checked.problems)
+    _print_warnings(checked.warnings)
     out.print(f"{args.inputs}: inputs are valid", markup=False, highlight=False)
     return 0
+
+
+def _print_warnings(warnings: list) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def command_verify(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ SECTION_PREFIXES: dict[str, tuple[str, ...]] = {
     "consultations": ("consultations.", "feedback."),
     "media": ("media.", "metric."),
     "closing": (),
+    "notes": ("warnings.",),
 }
 
 
@@ -84,3 +85,13 @@ def for_section(figures: dict[str, object], section: str) -> dict[str, object]:
     """The figures one section notebook glues."""
     prefixes = SECTION_PREFIXES[section]
     return {k: v for k, v in figures.items() if prefixes and k.startswith(prefixes)}
+
+
+def warning_figures(warnings: list) -> dict[str, int]:
+    """`warnings.<code>`: how many records each kind of data warning concerns (0 when none)."""
+    from pipeline.validation import WARNING_LABELS
+
+    counts = {f"warnings.{code}": 0 for code in WARNING_LABELS}
+    for warning in warnings:
+        counts[f"warnings.{warning.code}"] += warning.count
+    return counts

@@ -115,7 +115,8 @@ def table_files(root: Path, table: str) -> list[Path]:
     folder = root / table
     if folder.is_dir():
         found += sorted(p for p in folder.iterdir()
-                        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", ".")))
+                        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
+                        and p.is_file())
     return found
 
 
@@ -128,15 +129,22 @@ def read_table_raw(root: Path, table: str) -> tuple[pd.DataFrame, list[Path]]:
         if path.suffix.lower() == ".xlsx":
             header, body = read_xlsx_rows(path, display)
         else:
-            header, body = read_csv_rows(path)
+            try:
+                header, body = read_csv_rows(path)
+            except (UnicodeDecodeError, csv.Error) as error:
+                raise InputError(display, expected=f"not a readable CSV file ({type(error).__name__})") from None
         names = [str(h).strip().lstrip("\ufeff").lower() for h in header]
+        twice = sorted({n for n in names if n and names.count(n) > 1})
+        if twice:
+            raise InputError(display, expected=f"duplicate column «{twice[0]}» in the header line")
         records = []
         for line, cells in body:
             if not any(str(c).strip() for c in cells):
                 continue
             cells = [str(c) for c in cells] + [""] * (len(names) - len(cells))
             records.append(dict(zip(names, cells[: len(names)]), _file=display, _row=line))
-        frame = pd.DataFrame.from_records(records, columns=names + SOURCE_COLUMNS)
+        named = [n for n in names if n and n not in SOURCE_COLUMNS]  # columns without a name are ignored
+        frame = pd.DataFrame.from_records(records, columns=named + SOURCE_COLUMNS)
         frame.attrs["part"] = (display, names)
         frames.append(frame)
     if not frames:
@@ -178,6 +186,8 @@ def _parse_enum(text: pd.Series, choices: tuple[str, ...]) -> pd.Series:
     return mapped.where(mapped.isin(choices))
 
 
+EMPTY_FILE = "empty file: expected a header line naming the columns"
+
 EXPECTED = {
     "date": "expected a date like 2022-05-23 or 23.05.2022",
     "number": "expected a number",
@@ -218,6 +228,9 @@ def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputE
     problems: list[InputError] = []
     typed = pd.DataFrame(index=raw.index)
     for part_file, names in raw.attrs.get("parts", []):
+        if not any(names):
+            problems.append(InputError(part_file, expected=EMPTY_FILE))
+            continue
         for column in TABLES[table]:
             if column.required and column.name not in names:
                 problems.append(InputError(part_file, column=None,
@@ -227,7 +240,8 @@ def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputE
         values, bad, expected = coerce_column(text, column)
         if column.nonblank:
             blank = text == ""
-            for i in raw.index[blank & (column.name in raw)]:
+            lacking = [f for f, names in raw.attrs.get("parts", []) if column.name not in names]
+            for i in raw.index[blank & (column.name in raw) & ~raw["_file"].isin(lacking)]:
                 problems.append(InputError(raw.at[i, "_file"], raw.at[i, "_row"], column.name, "",
                                            "expected a value, the cell is empty"))
         for i in raw.index[bad]:
@@ -254,17 +268,49 @@ def _grant_date(value: object, where: str) -> dt.date:
     return parsed.date()
 
 
+def _bad_yaml_date(text: str) -> InputError | None:
+    """The first unquoted date of grant.yml that is not a real day, as a problem naming its line."""
+    def scalars(node, where):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                yield from scalars(value, f"{where}.{key.value}" if where else str(key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                yield from scalars(value, f"{where}[{i}]")
+        elif isinstance(node, yaml.ScalarNode):
+            yield where, node
+    for where, node in scalars(yaml.compose(text, Loader=yaml.SafeLoader), ""):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except (ValueError, TypeError, AttributeError):
+                return InputError(paths.GRANT_FILE, node.start_mark.line + 1, where, node.value,
+                                  "expected a date like 2022-05-23 or 23.05.2022")
+    return None
+
+
 def load_grant(root: Path) -> dict:
     """grant.yml, safe-loaded, with dates parsed and the required keys checked."""
     path = root / paths.GRANT_FILE
     if not path.is_file():
         raise InputError(paths.GRANT_FILE, expected="file not found in the inputs folder")
     try:
-        grant = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        grant = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise InputError(paths.GRANT_FILE, expected="expected UTF-8 text (save grant.yml as UTF-8)") from None
+    except (ValueError, TypeError, AttributeError) as error:  # an unquoted impossible date, 2022-02-30
+        raise _bad_yaml_date(text) or InputError(paths.GRANT_FILE, expected=f"YAML error: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or "not valid YAML"
+        if isinstance(error, yaml.reader.ReaderError):  # a control character
+            line = text.count("\n", 0, error.position) + 1
+            reason = f"unacceptable character #x{error.character:04x}: {error.reason}"
+        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != line:
+            reason += f" ({context} that starts on line {context_mark.line + 1})"
         raise InputError(paths.GRANT_FILE, line, expected=f"YAML error: {reason}") from None
     if not isinstance(grant, dict):
         raise InputError(paths.GRANT_FILE, expected="expected a mapping of keys (agreement, grantee, …)")
@@ -291,9 +337,11 @@ def load_grant(root: Path) -> dict:
     for i, period in enumerate(grant["periods"]):
         for key in ("start", "end"):
             period[key] = _grant_date(period.get(key), f"periods[{i}].{key}")
-        period["id"] = str(period["id"])
-    for region in grant["regions"]:
-        region["id"] = str(region["id"])
+    for key in ("periods", "regions"):
+        for i, item in enumerate(grant[key]):
+            if item["id"] is None or str(item["id"]).strip() == "":
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value="", expected="expected a value")
+            item["id"] = str(item["id"]).strip()
     return grant
 
 
@@ -309,7 +357,11 @@ def load_inputs(root: Path | str) -> Inputs:
     files = [root / paths.GRANT_FILE]
     problems: list[InputError] = []
     for table in TABLES:
-        raw, parts = read_table_raw(root, table)
+        try:
+            raw, parts = read_table_raw(root, table)
+        except InputError as error:  # an unreadable part: report it, go on with the other tables
+            problems.append(error)
+            continue
         files += parts
         if not parts and table in REQUIRED_TABLES:
             problems.append(InputError(f"{table}.csv", expected=f"table «{table}» not found (.csv, .xlsx or folder)"))

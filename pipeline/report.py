@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline import figures as figures_mod
-from pipeline import recording
+from pipeline import recording, validation
 from pipeline.loading import Inputs, load_inputs
 from pipeline.scope import Scope, Selection, make_scope, select
 
@@ -21,6 +21,7 @@ class Context:
     scope: Scope
     selection: Selection
     figures: dict[str, object]
+    warnings: list = field(default_factory=list)
 
     @property
     def grant(self) -> dict:
@@ -46,7 +47,9 @@ def load(inputs: str | Path, period: str, region: str) -> Context:
     data = _read(root, _signature(root)) if root.is_dir() else load_inputs(inputs)
     scope = make_scope(data.grant, period, region)
     selection = select(data, scope)
-    return Context(Path(inputs), data, scope, selection, figures_mod.compute(selection))
+    notes = validation.warnings(data)
+    figures = figures_mod.compute(selection) | figures_mod.warning_figures(notes)
+    return Context(Path(inputs), data, scope, selection, figures, notes)
 
 
 def glue(ctx: Context, section: str) -> list[str]:

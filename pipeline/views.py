@@ -146,6 +146,18 @@ def success_story(ctx: Context) -> HTML:
                    signatory=ctx.grant["signatory"])
 
 
+def data_notes(ctx: Context) -> HTML:
+    """«Замечания к данным»: what the inputs hold that the figures count in a particular way."""
+    from pipeline.validation import WARNING_LABELS
+
+    files: dict[str, list[str]] = {}
+    for warning in ctx.warnings:
+        files.setdefault(warning.code, []).append(warning.message.split(":", 1)[0])
+    rows = [{"code": code, "label": label, "files": files.get(code, [])}
+            for code, label in WARNING_LABELS.items() if ctx.figures[f"warnings.{code}"]]
+    return _render("notes.html.j2", rows=rows, f=ctx.figures)
+
+
 def registry(provenance: dict[str, dict]) -> str:
     """«Реестр показателей»: every figure with its value, meaning and the cell that computed it.
 

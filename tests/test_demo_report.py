@@ -84,7 +84,7 @@ def test_the_whole_demo_grid_builds(demo_build):
         assert (folder / "figures.json").is_file(), folder
         assert (folder / "report.html").is_file(), folder
         assert (folder / "manifest.json").is_file(), folder
-        assert len(list((folder / "notebooks").glob("*.ipynb"))) == 6, folder
+        assert len(list((folder / "notebooks").glob("*.ipynb"))) == 7, folder
     assert not [p for p in out.rglob("*") if ".building-" in p.name or p.name.endswith(".failed")]
 
 

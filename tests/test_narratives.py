@@ -129,7 +129,8 @@ def test_render_reads_the_file_fills_and_converts(tmp_path):
     write_bytes(tmp_path / "narratives" / "p1" / "1.1.md",
                 b"\xef\xbb\xbf" + 'Дано **{{ fig("consultations.count") }}** консультаций <i>x</i>.\n'.encode())
     html = narratives.render(tmp_path, "p1", "1.1", FIGS)
-    assert html.strip() == "<p>Дано <strong>22</strong> консультаций &lt;i&gt;x&lt;/i&gt;.</p>"
+    assert html.strip() == ('<p>Дано <strong><a class="gr-figure" href="#fig-consultations.count" '
+                            'data-figure="consultations.count">22</a></strong> консультаций &lt;i&gt;x&lt;/i&gt;.</p>')
 
 
 def test_render_error_names_the_file_relative_to_inputs(tmp_path):

@@ -16,7 +16,7 @@ NOTEBOOKS = paths.section_notebooks()
 
 def test_there_is_one_notebook_per_section():
     names = [p.stem.split("_", 1)[1] for p in NOTEBOOKS]
-    assert names == ["header", "activities", "trainings", "consultations", "media", "closing"]
+    assert names == ["header", "activities", "trainings", "consultations", "media", "closing", "notes"]
     assert set(names) == set(figures.SECTION_PREFIXES)
 
 
