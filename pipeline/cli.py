@@ -19,7 +19,7 @@ from pipeline.exceptions import PipelineError
 from pipeline.loading import InputProblems
 from pipeline.scope import ALL, make_scope, period_ids, region_ids
 
-FORMATS = ("html",)
+FORMATS = ("html", "pdf")
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--period", nargs="+", action="extend", help="period ids (default: all of grant.yml)")
     run.add_argument("--region", nargs="+", action="extend",
                      help="region ids or `all` (default: every region and `all`)")
-    run.add_argument("--format", default="html", help=f"comma-separated: {', '.join(FORMATS)}")
+    run.add_argument("--format", default="html,pdf", help=f"comma-separated: {', '.join(FORMATS)} (default: both)")
     run.add_argument("--jobs", type=int, default=executors.default_jobs(),
                      help="reports built at once on this machine (default: cores + 1)")
     run.add_argument("--scheduler", help="address of a dask.distributed scheduler to build the reports on")

@@ -24,7 +24,7 @@ from nbclient.exceptions import CellTimeoutError
 from papermill.execute import raise_for_execution_errors
 from papermill.translators import PythonTranslator, papermill_translators
 
-from pipeline import audit, caching, kernels, paths, recording, stitching, views
+from pipeline import audit, caching, kernels, paths, pdf, recording, stitching, views
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
 from pipeline.scope import make_scope, row_counts, select
@@ -254,6 +254,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
     title = f"{job.period} — {job.region}"
     if "html" in formats:
         (folder / "report.html").write_text(stitching.to_html(merged, title), encoding="utf-8")
+    if "pdf" in formats:
+        (folder / "report.pdf").write_bytes(pdf.to_pdf(merged, title))
     for path in executed:
         path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
     audit.write_json(folder / "manifest.json", {

@@ -1,7 +1,10 @@
-# Sourced by the other scripts: creates or reuses .venv with the project installed.
+# Sourced by the other scripts: installs the Debian packages the PDF needs when missing, then
+# creates or reuses .venv with the project installed.
 # Reinstalls only when pyproject.toml changed since the last install.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Debian packages for the PDF (Pango, DejaVu fonts, poppler-utils), when missing and installable.
+bash "$ROOT/scripts/system-packages.sh" || echo "continuing without them: report.pdf may fail" >&2
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON_BIN="${PYTHON:-python3}"
 if [ ! -x "$VENV/bin/python" ]; then

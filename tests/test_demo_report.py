@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import nbformat
 import pytest
@@ -83,6 +84,7 @@ def test_the_whole_demo_grid_builds(demo_build):
         folder = out / period / region
         assert (folder / "figures.json").is_file(), folder
         assert (folder / "report.html").is_file(), folder
+        assert (folder / "report.pdf").read_bytes().startswith(b"%PDF"), folder
         assert (folder / "manifest.json").is_file(), folder
         assert len(list((folder / "notebooks").glob("*.ipynb"))) == 7, folder
     assert not [p for p in out.rglob("*") if ".building-" in p.name or p.name.endswith(".failed")]
@@ -173,8 +175,15 @@ def test_no_personal_data_in_any_output(demo_build):
         for column in PERSONAL_COLUMNS & set(frame.columns):
             secrets |= {v.strip() for v in frame[column] if len(v.strip()) >= 6}
     assert len(secrets) > 100
+    scanned = 0
     for path in demo_build[0].rglob("*"):
         if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".pdf":
+                text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                      check=True).stdout
+            else:
+                text = path.read_text(encoding="utf-8", errors="replace")
             leaked = [s for s in secrets if s in text]
             assert not leaked, f"{path}: {leaked[:3]}"
+            scanned += 1
+    assert scanned > 16 * 15

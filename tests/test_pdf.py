@@ -1,0 +1,345 @@
+"""The print-ready PDF (issue 3): the demo report through `pipeline.pdf`, checked as a reader
+would see it, with poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm) and Pillow.
+
+The executed notebooks come from the real pipeline (`running.build_report`); the PDF is made
+from them the way `run --format pdf` makes it: `pdf.to_pdf(stitching.merge(notebooks), title)`.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from PIL import Image
+
+from conftest import DEMO_INPUTS
+from pipeline import pdf, stitching
+from pipeline.loading import load_inputs
+from pipeline.running import ReportJob, build_report
+
+POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(any(shutil.which(tool) is None for tool in POPPLER),
+                       reason="poppler-utils is not installed (pdfinfo, pdftotext, pdffonts, pdftoppm): "
+                              "apt-get install poppler-utils"),
+]
+
+PERIOD = "2022-interim"
+A4_LANDSCAPE = (841.89, 595.28)  # points
+KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
+MARKS = "«»№—₸"
+ACTIVITIES_HEADER = "Задача мероприятия"
+LAST_COLUMN = "Стоимость мероприятия"
+KAZAKH_TITLE = "Жобаның басталғаны туралы пост-анонс"
+# Page geometry (report.css @page): margins 12 mm top and right, 15 mm bottom, 25 mm left.
+RIGHT_MARGIN_MM, LEFT_MARGIN_MM, BOTTOM_MARGIN_MM = 12, 25, 15
+DPI = 40
+
+
+# ---------------------------------------------------------------- helpers
+
+def _run(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+def _info(path: Path) -> dict[str, str]:
+    return dict(line.split(":", 1) for line in _run("pdfinfo", str(path)).splitlines() if ":" in line)
+
+
+def _size(path: Path) -> tuple[float, float]:
+    """The first page's width and height in points."""
+    match = re.match(r"\s*([\d.]+) x ([\d.]+) pts", _info(path)["Page size"])
+    return float(match[1]), float(match[2])
+
+
+def _pages(path: Path) -> list[str]:
+    """The text of each page, in reading order (pdftotext separates pages by form feeds)."""
+    return _run("pdftotext", "-enc", "UTF-8", str(path), "-").split("\f")[:-1]
+
+
+def _plain(text: str) -> str:
+    """No-break spaces (the report's thousands separator) as spaces, runs of white space as one."""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def _squash(text: str) -> str:
+    """Without white space or hyphens: a phrase wrapped or hyphenated in a narrow cell still matches."""
+    return re.sub(r"[\s\u00a0\u202f\u00ad\u2010-]+", "", text)
+
+
+def _has(page_text: str, phrase: str) -> bool:
+    return _squash(phrase) in _squash(page_text)
+
+
+def _page_images(path: Path, folder: Path) -> list[Image.Image]:
+    folder.mkdir(parents=True, exist_ok=True)
+    _run("pdftoppm", "-r", str(DPI), "-gray", "-png", str(path), str(folder / "page"))
+    return [Image.open(p).convert("L") for p in sorted(folder.glob("page-*.png"))]
+
+
+def _mm(length: float) -> int:
+    """Millimetres as pixels of the page images."""
+    return round(length / 25.4 * DPI)
+
+
+def _ink(image: Image.Image, box: tuple[int, int, int, int]) -> int:
+    """Pixels darker than light grey inside `box`."""
+    histogram = image.crop(box).histogram()
+    return sum(histogram[:200])
+
+
+def _visible_text(report_html: str) -> str:
+    body = report_html.split("<body", 1)[1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _executed(folder: Path) -> list[Path]:
+    return sorted((folder / "notebooks").glob("*.ipynb"))
+
+
+def _build(inputs_dir: Path, outputs: Path, region: str) -> Path:
+    """A report of the demo built by the real pipeline, plus its report.pdf made from the same
+    executed notebooks the way `run --format pdf` makes it."""
+    result = build_report(ReportJob(PERIOD, region), load_inputs(inputs_dir), outputs, ("html",))
+    assert result.ok, result.error
+    (result.folder / "report.pdf").write_bytes(
+        pdf.to_pdf(stitching.merge(_executed(result.folder)), f"{PERIOD} — {region}"))
+    return result.folder
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, Path]:
+    """The consolidated report, a region with no records, and that region once more with no
+    analyst prose either (nothing but empty tables)."""
+    base = tmp_path_factory.mktemp("pdf")
+    bare_inputs = base / "inputs-without-narratives"
+    shutil.copytree(DEMO_INPUTS, bare_inputs)
+    shutil.rmtree(bare_inputs / "narratives" / PERIOD)
+    return {
+        "all": _build(DEMO_INPUTS, base / "outputs", "all"),
+        "atyrau": _build(DEMO_INPUTS, base / "outputs", "atyrau"),
+        "atyrau-bare": _build(bare_inputs, base / "outputs-bare", "atyrau"),
+    }
+
+
+@pytest.fixture(scope="module")
+def all_pdf(reports) -> Path:
+    return reports["all"] / "report.pdf"
+
+
+# ---------------------------------------------------------------- the consolidated report
+
+def test_pdf_is_a4_landscape(all_pdf):
+    info = _info(all_pdf)
+    assert _size(all_pdf) == pytest.approx(A4_LANDSCAPE, abs=0.5)
+    assert info["Page rot"].strip() == "0"
+    assert int(info["Pages"]) >= 3
+    assert info["Title"].strip() == f"{PERIOD} — all"
+
+
+def test_text_holds_the_titles_and_figures(all_pdf):
+    text = _plain("\n".join(_pages(all_pdf)))
+    for phrase in ("Приложение № 4", "ПРОМЕЖУТОЧНЫЙ ПРОГРАММНЫЙ ОТЧЕТ",
+                   "1. Информация о выполненных работах", "Освещение деятельности",
+                   "Эффективность обучающих тренингов", "Публикации партнеров и СМИ"):
+        assert phrase in text, phrase
+    assert re.search(r"\b3\. \w+ истори[юя] успеха|История успеха", text, re.I), "section 3"
+    assert "29 364 470" in text
+    assert re.search(r"(?<!\d)(?<!\d )1 ?217(?! ?\d)", text), "media reach 1 217"
+    assert _has(text, KAZAKH_TITLE)
+
+
+def test_text_is_in_reading_order(all_pdf):
+    text = _plain("\n".join(_pages(all_pdf)))
+    marks = ["Приложение № 4", "ПРОМЕЖУТОЧНЫЙ ПРОГРАММНЫЙ ОТЧЕТ", "Грантополучатель",
+             "1. Информация о выполненных работах", "Эффективность обучающих тренингов",
+             "2. Освещение деятельности", "Публикации партнеров и СМИ", "Руководитель проекта"]
+    positions = [text.find(mark) for mark in marks]
+    assert -1 not in positions, dict(zip(marks, positions))
+    assert positions == sorted(positions)
+
+
+def test_every_kazakh_letter_and_mark_shown_is_real_text(reports, all_pdf):
+    shown = _visible_text((reports["all"] / "report.html").read_text(encoding="utf-8"))
+    letters = {c for c in shown if c in KAZAKH}
+    assert len(letters) >= 5, "the demo shows Kazakh titles"
+    text = "".join(_pages(all_pdf))
+    assert letters <= set(text), sorted(letters - set(text))
+    for mark in "«»№—":
+        assert mark in text, mark
+
+
+def test_fonts_are_embedded_dejavu_and_not_type3(all_pdf):
+    rows = _run("pdffonts", str(all_pdf)).splitlines()[2:]
+    assert rows, "text is set in fonts"
+    for row in rows:
+        assert "DejaVu" in row.split()[0], row
+        assert "Type 3" not in row, row
+        # name, type (two words), encoding, emb, sub, uni, object id
+        emb, _sub, uni = row.split()[-5:-2]
+        assert emb == "yes" and uni == "yes", row
+
+
+def test_no_page_is_blank(all_pdf, tmp_path):
+    images = _page_images(all_pdf, tmp_path / "pages")
+    assert len(images) == int(_info(all_pdf)["Pages"])
+    for number, image in enumerate(images, start=1):
+        above_footer = (0, 0, image.width, image.height - _mm(BOTTOM_MARGIN_MM))
+        assert _ink(image, above_footer) > 200, f"page {number} is blank"
+
+
+def test_nothing_is_printed_in_the_side_margins(all_pdf, tmp_path):
+    """The activities table is not cut at the right edge, and the left margin stays clear
+    for a hole punch."""
+    for number, image in enumerate(_page_images(all_pdf, tmp_path / "pages"), start=1):
+        right = (image.width - _mm(RIGHT_MARGIN_MM) + 2, 0, image.width, image.height)
+        left = (0, 0, _mm(LEFT_MARGIN_MM) - 2, image.height)
+        assert _ink(image, right) == 0, f"page {number}: something runs into the right margin"
+        assert _ink(image, left) == 0, f"page {number}: something in the punch margin"
+
+
+def test_activities_table_keeps_its_last_column_and_repeats_its_header(all_pdf):
+    pages = _pages(all_pdf)
+    holding = [i for i, page in enumerate(pages) if _has(page, ACTIVITIES_HEADER)]
+    assert len(holding) >= 2, "the demo's activities table runs over several pages"
+    assert holding == list(range(holding[0], holding[-1] + 1)), "header row on every page of the table"
+    for i in holding:
+        assert LAST_COLUMN in _plain(pages[i]), f"page {i + 1}: last column header missing"
+    # the cost of an activity, in the last column, is on the pages too
+    assert any("680 000" in _plain(pages[i]) for i in holding)
+
+
+def test_footer_numbers_the_pages(all_pdf):
+    pages = _pages(all_pdf)
+    total = len(pages)
+    for number, page in enumerate(pages, start=1):
+        assert f"стр. {number} из {total}" in _plain(page), f"page {number}"
+
+
+def test_annex_line_is_top_right_on_the_first_page(all_pdf):
+    bbox = _run("pdftotext", "-f", "1", "-l", "1", "-bbox", str(all_pdf), "-")
+    word = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>Приложение</word>', bbox)
+    assert word, "annex line on page 1"
+    x, y = map(float, word.groups())
+    width, height = A4_LANDSCAPE
+    assert x > width * 0.6 and y < height * 0.15
+
+
+def test_no_code_prompts_or_notebook_chrome(all_pdf):
+    text = "\n".join(_pages(all_pdf))
+    for leftover in ("In [", "Out[", "import ", "sb.glue", "views.", "charts.", "¶",
+                     "No description has been provided"):
+        assert leftover not in text, leftover
+
+
+def test_the_same_notebooks_make_the_same_pdf(reports):
+    notebooks = _executed(reports["atyrau"])
+    first = pdf.to_pdf(stitching.merge(notebooks), "x")
+    assert first.startswith(b"%PDF-") and first == pdf.to_pdf(stitching.merge(notebooks), "x")
+
+
+# ---------------------------------------------------------------- a region with no records
+
+def test_region_without_records_is_a_valid_pdf(reports, tmp_path):
+    path = reports["atyrau"] / "report.pdf"
+    assert _size(path) == pytest.approx(A4_LANDSCAPE, abs=0.5)
+    pages = _pages(path)
+    assert _plain(pages[0]).count("стр. 1 из") == 1
+    assert "Атырау" in _plain("".join(pages))
+    assert len(pages) < len(_pages(reports["all"] / "report.pdf"))
+    for number, image in enumerate(_page_images(path, tmp_path / "pages"), start=1):
+        assert _ink(image, (0, 0, image.width, image.height - _mm(BOTTOM_MARGIN_MM))) > 200, number
+
+
+def test_region_without_records_or_prose_is_short(reports):
+    """Most of the region's pages above are the analyst's prose, which is written once per
+    period and shown in every region's report. Without it, a report with nothing to report
+    (the header, the plan's activities in the 9-column table, empty tables, the appendix)
+    is at most half as long as the consolidated one."""
+    bare = int(_info(reports["atyrau-bare"] / "report.pdf")["Pages"])
+    with_prose = int(_info(reports["atyrau"] / "report.pdf")["Pages"])
+    consolidated = int(_info(reports["all"] / "report.pdf")["Pages"])
+    assert 1 <= bare <= consolidated // 2 and bare <= with_prose
+    assert "ПРОМЕЖУТОЧНЫЙ ПРОГРАММНЫЙ ОТЧЕТ" in _plain("".join(_pages(reports["atyrau-bare"] / "report.pdf")))
+
+
+# ---------------------------------------------------------------- glyphs, warnings, nbconvert
+
+def _note(*sources: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(source) for source in sources]
+    return nb
+
+
+def test_every_kazakh_letter_and_mark_is_a_real_glyph(tmp_path):
+    sample = f"{KAZAKH} {KAZAKH.lower()} {MARKS} 29 364 470 ₸"
+    path = tmp_path / "glyphs.pdf"
+    path.write_bytes(pdf.to_pdf(_note(f"# Қазақша\n\n{sample}\n\n**{sample}**"), "glyphs"))
+    text = "".join(_pages(path))
+    missing = set(KAZAKH + MARKS) - set(text)
+    assert not missing, sorted(missing)
+    fonts = [row.split()[0] for row in _run("pdffonts", str(path)).splitlines()[2:]]
+    assert fonts and all("DejaVu" in name for name in fonts), fonts
+    # ...and DejaVu Sans (the font the text is set in) has a glyph for each, not a fallback box
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        from fontTools.ttLib import TTFont
+        for style in ("DejaVu Sans", "DejaVu Sans:bold"):
+            font_file = _run(fc_match, "-f", "%{file}", style)
+            assert "DejaVu" in font_file, (style, font_file)
+            cmap = TTFont(font_file, fontNumber=0).getBestCmap()
+            assert all(ord(c) in cmap for c in KAZAKH + MARKS), style
+
+
+def test_weasyprint_css_warnings_are_not_shown(caplog):
+    noisy = _note('<div style="display: flex; gap: 1em; foo-bar: 2px">ok</div>\n\n'
+                  '<span style="text-shadow: 1px 1px red; transition: color 1s">ok</span>')
+    import weasyprint
+    page, _ = stitching.html_exporter().from_notebook_node(noisy)
+    with caplog.at_level(logging.DEBUG):
+        weasyprint.HTML(string=page).write_pdf()
+    assert any(r.name == "weasyprint" and r.levelno == logging.WARNING for r in caplog.records), \
+        "WeasyPrint warns about this page when called directly"
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        assert pdf.to_pdf(noisy, "noisy").startswith(b"%PDF-")
+    shown = [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelno < logging.ERROR]
+    assert shown == []
+    # the silencing is the exporter's alone: WeasyPrint's loggers are left as they were
+    for name in pdf.WEASYPRINT_LOGGERS:
+        assert logging.getLogger(name).filters == []
+
+
+def test_exporter_is_nbconvert_with_the_html_report_settings():
+    exporter = pdf.ReportPDFExporter()
+    reference = stitching.html_exporter()
+    for name in ("template_name", "extra_template_basedirs", "exclude_input", "exclude_input_prompt",
+                 "exclude_output_prompt", "embed_images"):
+        assert getattr(exporter, name) == getattr(reference, name), name
+    assert exporter.output_mimetype == "application/pdf" and exporter.file_extension == ".pdf"
+    from nbconvert.exporters import get_exporter
+    assert get_exporter("grant_pdf") is pdf.ReportPDFExporter
+
+
+def test_jupyter_nbconvert_to_grant_pdf(reports, tmp_path):
+    notebook = tmp_path / "report.ipynb"
+    nbformat.write(stitching.merge(_executed(reports["atyrau"])), notebook)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    command = [str(jupyter), "nbconvert"] if jupyter.exists() else [sys.executable, "-m", "nbconvert"]
+    done = subprocess.run([*command, "--to", "grant_pdf", str(notebook)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    output = tmp_path / "report.pdf"
+    assert output.read_bytes().startswith(b"%PDF-")
+    assert _size(output) == pytest.approx(A4_LANDSCAPE, abs=0.5)
+    assert "Атырау" in _plain("".join(_pages(output)))
+    assert "Ignored" not in done.stderr and "unknown property" not in done.stderr, done.stderr
