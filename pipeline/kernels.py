@@ -52,7 +52,9 @@ class ReportKernel:
 
     def __init__(self) -> None:
         self.manager = IPCKernelManager(kernel_name=KERNEL_NAME)
-        run_sync(self.manager.start_kernel)()
+        # No input history: nobody reads it, and restarting the cell count would make IPython
+        # warn into the next notebook that its history lines are not unique.
+        run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"])
 
     def shutdown(self) -> None:
         run_sync(self.manager.shutdown_kernel)(now=True)

@@ -75,6 +75,7 @@ def html_exporter() -> HTMLExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        language_code="ru",
     )
 
 
