@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.indicators import SCORE_QUESTIONS
 from pipeline.schema import EVENT_TYPES, OWNERS
@@ -39,6 +40,13 @@ _WORDS = {
 }
 
 
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern:
+    parts = re.split(r"(\{\w+\})", pattern)
+    body = "".join(f"(?P<{p[1:-1]}>{_WORDS[p[1:-1]]})" if p.startswith("{") else re.escape(p) for p in parts)
+    return re.compile(f"^{body}$")
+
+
 @dataclass(frozen=True)
 class Entry:
     """One kind of figure. `pattern` names its parts in braces, e.g. events.{type}.count."""
@@ -50,9 +58,7 @@ class Entry:
 
     @property
     def regex(self) -> re.Pattern:
-        parts = re.split(r"(\{\w+\})", self.pattern)
-        body = "".join(f"(?P<{p[1:-1]}>{_WORDS[p[1:-1]]})" if p.startswith("{") else re.escape(p) for p in parts)
-        return re.compile(f"^{body}$")
+        return _compiled(self.pattern)
 
     def describe(self, name: str) -> str:
         found = self.regex.match(name).groupdict()

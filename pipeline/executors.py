@@ -37,6 +37,8 @@ class _PoolMixin:
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], on_result: Callable[[R], None] = lambda r: None) -> list[R]:
         results: list = [None] * len(items)
+        if not items:  # nothing to build: start no worker at all
+            return results
         with self._pool() as pool:
             futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
             for future in as_completed(futures):
