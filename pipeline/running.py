@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -145,13 +146,19 @@ def _alive(pid: int) -> bool:
 
 
 def clean_stale(outputs: Path) -> list[Path]:
-    """Remove staging folders left by runs that were killed (their process is gone)."""
+    """Remove what runs that were killed left behind (their process is gone): staging
+    folders in the outputs, kernel sockets and connection files in the temp folder."""
     removed = []
     for folder in Path(outputs).glob("*/.*"):
         match = _STAGING.match(folder.name)
         if match and folder.is_dir() and not _alive(int(match.group(1))):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
+    for path in Path(tempfile.gettempdir()).glob(f"{kernels.TEMP_PREFIX}*"):
+        match = re.match(rf"{re.escape(kernels.TEMP_PREFIX)}(\d+)-", path.name)
+        if match and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 
