@@ -73,13 +73,14 @@ def build_keys(inputs: Inputs, selection: Selection, notebooks: list[Path], form
     return {"report": report, "notebooks": notebook_keys, "formats": sorted(formats)}
 
 
-def previous_keys(folder: Path) -> dict:
-    """The keys the last good build of a report was made with (empty when there is none)."""
+def last_manifest(folder: Path) -> dict:
+    """The manifest of a report's last good build (empty when there is none); its `build`
+    holds the keys that build was made with."""
     manifest = folder / "manifest.json"
     if not manifest.is_file():
         return {}
     try:
-        return json.loads(manifest.read_text(encoding="utf-8")).get("build", {})
+        return json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -87,18 +88,20 @@ def previous_keys(folder: Path) -> dict:
 REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
 
 
-def up_to_date(folder: Path, keys: dict) -> bool:
-    """True when the build in `folder` was made from exactly these keys and is complete."""
-    if previous_keys(folder).get("report") != keys["report"]:
+def up_to_date(folder: Path, keys: dict, manifest: dict | None = None) -> bool:
+    """True when the build in `folder` (whose manifest may be given, read once by the caller)
+    was made from exactly these keys and is complete."""
+    manifest = last_manifest(folder) if manifest is None else manifest
+    if manifest.get("build", {}).get("report") != keys["report"]:
         return False
     expected = ["figures.json", *(f"notebooks/{name}" for name in keys["notebooks"])]
     expected += [REPORT_FILES[f] for f in keys["formats"] if f in REPORT_FILES]
     return all((folder / name).is_file() for name in expected)
 
 
-def reusable_notebook(folder: Path, name: str, keys: dict) -> Path | None:
-    """The executed notebook of the last build when it was made with the same key."""
-    if previous_keys(folder).get("notebooks", {}).get(name) != keys["notebooks"][name]:
+def reusable_notebook(folder: Path, name: str, keys: dict, manifest: dict) -> Path | None:
+    """The executed notebook of the last build (`manifest`) when it was made with the same key."""
+    if manifest.get("build", {}).get("notebooks", {}).get(name) != keys["notebooks"][name]:
         return None
     path = folder / "notebooks" / name
     return path if path.is_file() else None

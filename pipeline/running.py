@@ -7,7 +7,6 @@ How the grid is spread over workers is the executors' job (pipeline.executors).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -64,7 +63,6 @@ class ReportResult:
     folder: Path
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    executed: list[str] = field(default_factory=list)
     skipped: bool = False
 
     @property
@@ -195,21 +193,22 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
     keys = caching.build_keys(inputs, selection, notebooks, formats)
     result = ReportResult(job, final)
-    if not force and caching.up_to_date(final, keys):
+    last = {} if force else caching.last_manifest(final)
+    if not force and caching.up_to_date(final, keys, last):
         result.skipped = True
         return result
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
-    previous = _previous_timings(final)
+    previous = last.get("timings_seconds", {})
     kernel = None
     executed: list[Path] = []
     try:
         for source in notebooks:
             target = staging / "notebooks" / source.name
             executed.append(target)
-            cached = None if force else caching.reusable_notebook(final, source.name, keys)
+            cached = caching.reusable_notebook(final, source.name, keys, last)
             if cached is not None:
                 shutil.copy2(cached, target)
                 result.timings[source.name] = previous.get(source.name, 0.0)
@@ -217,7 +216,6 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
                 kernel = kernel or kernels.ReportKernel()
                 seconds = execute_section(source, target, job, inputs.root.resolve(), kernel, cell_timeout)
                 result.timings[source.name] = round(seconds, 3)
-                result.executed.append(source.name)
         write_products(staging, job, inputs, selection, executed, formats, result.timings, keys, notebooks)
         swap_in(staging, final)
     except Exception as error:  # one report's failure, whatever it is, must not stop the others
@@ -240,12 +238,6 @@ def up_to_date(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str
     keys = caching.build_keys(inputs, selection, paths.section_notebooks(), formats)
     return caching.up_to_date(paths.report_dir(outputs, job.period, job.region), keys)
 
-
-def _previous_timings(folder: Path) -> dict[str, float]:
-    try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("timings_seconds", {})
-    except (OSError, ValueError):
-        return {}
 
 
 def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],
