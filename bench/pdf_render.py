@@ -2,18 +2,26 @@
 
     .venv/bin/python bench/pdf_render.py [--runs 7] [--outputs DIR] [--period 2022-interim] [--region all]
 
-Uses the executed notebooks of `DIR/<period>/<region>/notebooks/` when they are there (e.g.
-after `bash scripts/demo.sh`, DIR = outputs), else builds that one report into a temporary
-folder first (not timed). Then times `to_pdf(stitching.merge(notebooks), title)` -- what
-`run --format pdf` does per report -- and, separately, its two halves: nbconvert (merge +
-HTML through the report template) and WeasyPrint (`html_to_pdf`). Prints medians of wall
-and CPU time, the first call (WeasyPrint import, font set-up) apart, and the page count.
-The machine's load average is printed too: on a busy machine wall time is not the PDF's.
+Uses the executed notebooks and manifest of `DIR/<period>/<region>/` when they are there
+(e.g. after `bash scripts/demo.sh`, DIR = outputs), else builds that one report into a
+temporary folder first (not timed). Then times exactly what `run --format pdf` renders per
+report -- `to_pdf(merge(notebooks, (registry(provenance),)), title)`, building the «Реестр
+показателей» appendix from the manifest's figure provenance included -- and,
+separately, its two halves: nbconvert (merge + HTML through the report template) and
+WeasyPrint (`html_to_pdf`). Prints medians of wall
+and CPU time, the first call (WeasyPrint import, font set-up) apart, the same report without
+the registry (its share), and the page count. The machine's load average is printed too: on
+a busy machine wall time is not the PDF's. Wall and CPU time of WeasyPrint vary up to 1.7x on
+this VM from one minute to the next, so the work is also counted in Python function calls
+(one profiled run): a noise-free measure to compare versions of the template by.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
+import json
 import os
 import statistics
 import subprocess
@@ -25,14 +33,15 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from pipeline import paths, pdf, stitching  # noqa: E402
+from pipeline import paths, pdf, stitching, views  # noqa: E402
 
 
-def _notebooks(outputs: Path | None, period: str, region: str, scratch: Path) -> list[Path]:
+def _built_report(outputs: Path | None, period: str, region: str, scratch: Path) -> Path:
+    """The folder of one built report (executed notebooks and manifest)."""
     if outputs is not None:
-        found = sorted((paths.report_dir(outputs, period, region) / "notebooks").glob("*.ipynb"))
-        if found:
-            return found
+        folder = paths.report_dir(outputs, period, region)
+        if (folder / "manifest.json").exists() and any((folder / "notebooks").glob("*.ipynb")):
+            return folder
     from pipeline.loading import load_inputs
     from pipeline.running import ReportJob, build_report
 
@@ -40,7 +49,7 @@ def _notebooks(outputs: Path | None, period: str, region: str, scratch: Path) ->
     result = build_report(ReportJob(period, region), load_inputs(paths.DEFAULT_INPUTS), scratch, ("html",))
     if not result.ok:
         sys.exit(f"build failed: {result.error}")
-    return sorted((result.folder / "notebooks").glob("*.ipynb"))
+    return result.folder
 
 
 def _timed(fn):
@@ -57,6 +66,13 @@ def _pages(data: bytes, scratch: Path) -> str:
     except (OSError, subprocess.CalledProcessError):
         return "? (pdfinfo not installed)"
     return next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("Pages:"))
+
+
+def _calls(fn) -> float:
+    """Millions of Python function calls one run of `fn` makes (deterministic, unlike time)."""
+    profile = cProfile.Profile()
+    profile.runcall(fn)
+    return pstats.Stats(profile).total_calls / 1e6
 
 
 def _row(label: str, samples: list[tuple[float, float]]) -> str:
@@ -76,25 +92,38 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         scratch = Path(tmp)
-        notebooks = _notebooks(args.outputs, args.period, args.region, scratch)
+        folder = _built_report(args.outputs, args.period, args.region, scratch)
+        notebooks = sorted((folder / "notebooks").glob("*.ipynb"))
+        provenance = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["figures"]
         title = f"{args.period} — {args.region}"
+
+        def stitched():
+            return stitching.merge(notebooks, (views.registry(provenance),))
+
+        def render() -> bytes:
+            return pdf.to_pdf(stitched(), title)
+
         print(f"report {args.period}/{args.region}: {len(notebooks)} notebooks, {args.runs} runs, "
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
-        data, first_wall, first_cpu = _timed(lambda: pdf.to_pdf(stitching.merge(notebooks), title))
-        whole, halves_html, halves_pdf = [], [], []
+        data, first_wall, first_cpu = _timed(render)
+        whole, halves_html, halves_pdf, bare = [], [], [], []
         for _ in range(args.runs):
-            data, wall, cpu = _timed(lambda: pdf.to_pdf(stitching.merge(notebooks), title))
+            data, wall, cpu = _timed(render)
             whole.append((wall, cpu))
-            html, wall, cpu = _timed(lambda: stitching.to_html(stitching.merge(notebooks), title))
+            _, wall, cpu = _timed(lambda: pdf.to_pdf(stitching.merge(notebooks), title))
+            bare.append((wall, cpu))
+            html, wall, cpu = _timed(lambda: stitching.to_html(stitched(), title))
             halves_html.append((wall, cpu))
             _, wall, cpu = _timed(lambda: pdf.html_to_pdf(html))
             halves_pdf.append((wall, cpu))
 
         print(f"{'first call (imports, fonts)':<34} {first_wall:6.3f} s wall  {first_cpu:6.3f} s CPU")
-        print(_row("to_pdf (merge + nbconvert + PDF)", whole))
+        print(_row("to_pdf (as write_products renders)", whole))
         print(_row("  merge + nbconvert HTML", halves_html))
         print(_row("  WeasyPrint html_to_pdf", halves_pdf))
+        print(_row("to_pdf without the registry", bare))
+        print(f"work: {_calls(render):.2f} M Python calls ({_calls(lambda: pdf.html_to_pdf(html)):.2f} M in WeasyPrint)")
         print(f"pages: {_pages(data, scratch)}, {len(data) / 1024:.0f} KiB")
 
 

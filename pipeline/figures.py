@@ -7,7 +7,7 @@ belongs to exactly one report section, whose notebook glues it.
 from __future__ import annotations
 
 from pipeline import indicators as ind
-from pipeline.scope import Selection, region_ids
+from pipeline.scope import Selection, region_ids, report_regions
 
 # Section notebook (by name) -> the figure-name prefixes it glues.
 SECTION_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -36,9 +36,9 @@ def compute(sel: Selection) -> dict[str, object]:
         f[f"events.{kind}.participants"] = attended
     f["trainings.unique_participants"] = ind.unique_people(sel.events, sel.participants)
 
-    # Every region in every report, so that the analyst's prose may name any of them;
-    # outside the report's region they count nothing (0 respondents, means "—").
-    regions = region_ids(grant)
+    # By region: every region in `all`, only its own in a regional report (the others count
+    # nothing there, and naming them all made every report grow with the number of regions).
+    regions = report_regions(grant, sel.scope)
     for topic in sel.topics:
         for measure, value in ind.survey_summary(sel.events, sel.surveys, topic).items():
             f[f"survey.{topic}.{measure}"] = value
@@ -71,6 +71,16 @@ def compute(sel: Selection) -> dict[str, object]:
         f[f"activity.{aid}.achieved"] = done
         f[f"activity.{aid}.achieved_pct"] = ind.percent(done, goal) if goal and goal > 0 and done is not None else None
     return f
+
+
+def elsewhere(sel: Selection) -> frozenset[str]:
+    """Names the grant's other reports have and this one does not: in a regional report, the
+    other regions' survey figures. The period's narratives, shared by every region's report,
+    may name them; there they show as "—" (this report counts nothing for that region)."""
+    own = set(report_regions(sel.grant, sel.scope))
+    return frozenset(f"survey.{topic}.{region}.{measure}" for topic in sel.topics
+                     for region in region_ids(sel.grant) if region not in own
+                     for measure in ind.SURVEY_MEASURES)
 
 
 def section_of(name: str) -> str:

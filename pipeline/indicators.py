@@ -125,6 +125,10 @@ def topic_titles(all_events: pd.DataFrame) -> dict[str, str]:
     return {topic: titles[topic] for topic in training_topics(all_events)}
 
 
+#: The figures `survey_summary` gives for one topic.
+SURVEY_MEASURES = ("respondents", *SCORE_QUESTIONS)
+
+
 def survey_summary(events: pd.DataFrame, surveys: pd.DataFrame, topic: str) -> dict[str, float | int | None]:
     """Respondents and the mean of each question over the forms that answered it."""
     ids = set(events.loc[(events["type"] == "training") & (events["topic_id"] == topic), "event_id"])

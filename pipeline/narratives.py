@@ -2,12 +2,14 @@
 
 A placeholder is `{{ fig("consultations.count") }}`; it renders the figure as the report
 shows it. Templates run in Jinja2's sandbox; a placeholder naming an unknown figure, or a
-broken template, is a NarrativeError naming the file.
+broken template, is a NarrativeError naming the file. A figure the grant has but this
+report does not (`absent`, e.g. another region's survey in a regional report) shows as "—".
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from html import escape
 from pathlib import Path
 
@@ -34,11 +36,15 @@ def narrative_path(inputs: Path, period: str, name: str) -> Path:
 _MARK = re.compile("\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002")
 
 
-def render_text(template: str, figures: dict[str, object], source: str, mark: bool = False) -> str:
+def render_text(template: str, figures: dict[str, object], source: str, mark: bool = False,
+                absent: Collection[str] = ()) -> str:
     """Fill the placeholders of one narrative (Markdown out). With `mark`, each filled
-    value carries its figure's name, for `link_figures` to turn into a link."""
+    value carries its figure's name, for `link_figures` to turn into a link (an absent
+    figure has no row in this report's registry to link to)."""
 
     def fig(name: str) -> str:
+        if name in absent:
+            return formatting.figure(name, None)
         if name not in figures:
             raise NarrativeError(f"{source}: placeholder names an unknown figure «{name}»")
         text = formatting.figure(name, figures[name])
@@ -67,10 +73,11 @@ def link_figures(html: str) -> str:
                                f"{escape(m[2])}</a>", html)
 
 
-def render(inputs: Path, period: str, name: str, figures: dict[str, object]) -> str | None:
-    """HTML of narratives/<period>/<name>.md with figures filled in, or None if absent."""
+def render(inputs: Path, period: str, name: str, figures: dict[str, object],
+           absent: Collection[str] = ()) -> str | None:
+    """HTML of narratives/<period>/<name>.md with figures filled in, or None if there is none."""
     path = narrative_path(inputs, period, name)
     if not path.is_file():
         return None
     source = path.relative_to(Path(inputs)).as_posix()
-    return link_figures(to_html(render_text(path.read_text(encoding="utf-8-sig"), figures, source, mark=True)))
+    return link_figures(to_html(render_text(path.read_text(encoding="utf-8-sig"), figures, source, mark=True, absent=absent)))

@@ -34,6 +34,11 @@ def region_ids(grant: dict) -> list[str]:
     return [r["id"] for r in grant["regions"]]
 
 
+def report_regions(grant: dict, scope: Scope) -> list[str]:
+    """The regions a report breaks figures down by: every region in `all`, else its own."""
+    return region_ids(grant) if scope.is_all else [scope.region]
+
+
 def period_ids(grant: dict) -> list[str]:
     return [p["id"] for p in grant["periods"]]
 

@@ -10,10 +10,12 @@ import pandas as pd
 from IPython.display import HTML
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from pipeline import figures as figures_mod
 from pipeline import formatting, narratives, paths
 from pipeline import indicators as ind
 from pipeline.indicators import SCORE_QUESTIONS
 from pipeline.report import Context
+from pipeline.scope import report_regions
 
 _env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -27,6 +29,12 @@ def _render(template: str, **values) -> HTML:
 
 def _region_name(ctx: Context, region_id: str) -> str:
     return {r["id"]: r["name"] for r in ctx.grant["regions"]}.get(region_id, region_id)
+
+
+def _narrative(ctx: Context, name: str) -> str | None:
+    """The period's narrative `name` as HTML, filled with this report's figures."""
+    return narratives.render(ctx.inputs_dir, ctx.scope.period, name, ctx.figures,
+                             absent=figures_mod.elsewhere(ctx.selection))
 
 
 def _period(ctx: Context) -> dict:
@@ -95,7 +103,7 @@ def activities(ctx: Context) -> HTML:
                 "achieved": f[f"activity.{aid}.achieved"], "target": f[f"activity.{aid}.target"],
                 "achieved_pct": f[f"activity.{aid}.achieved_pct"],
                 "participants": f[f"activity.{aid}.participants"], "cost": f[f"activity.{aid}.cost"],
-                "description": narratives.render(ctx.inputs_dir, ctx.scope.period, aid, f),
+                "description": _narrative(ctx, aid),
                 "documents": documents, "links": links, "id": aid,
             })
     return _render("activities.html.j2", rows=rows, currency=ctx.grant.get("currency", "тенге"))
@@ -104,9 +112,8 @@ def activities(ctx: Context) -> HTML:
 def survey_rows(ctx: Context) -> pd.DataFrame:
     """Per region and topic with questionnaires: respondents and the four means."""
     topics = ctx.selection.topics
-    regions = [r["id"] for r in ctx.grant["regions"]] if ctx.scope.is_all else [ctx.scope.region]
     records = []
-    for region in regions:
+    for region in report_regions(ctx.grant, ctx.scope):
         for topic, title in topics.items():
             n = ctx.figures.get(f"survey.{topic}.{region}.respondents", 0)
             if n:
@@ -141,7 +148,7 @@ def media(ctx: Context) -> HTML:
 
 def success_story(ctx: Context) -> HTML:
     """«3. История успеха»: the analyst's story, or the seed's sentence when there is none."""
-    story = narratives.render(ctx.inputs_dir, ctx.scope.period, narratives.SUCCESS_STORY, ctx.figures)
+    story = _narrative(ctx, narratives.SUCCESS_STORY)
     return _render("closing.html.j2", story=story, fallback=narratives.NO_SUCCESS_STORY,
                    signatory=ctx.grant["signatory"])
 

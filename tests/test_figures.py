@@ -222,7 +222,7 @@ def test_figures_region(figs):
         "trainings.unique_participants": 2,
         "survey.law.respondents": 2, "survey.law.knowledge_before": 3.0, "survey.law.organisation": 4.5,
         "survey.law.north.respondents": 2,
-        "survey.law.south.respondents": 0, "survey.law.south.knowledge_after": None,  # other regions count nothing
+        "survey.law.south.respondents": "<absent>",  # other regions' surveys: in `all` only
         "consultations.count": 2,
         "feedback.count": 2, "feedback.response_pct": 100, "feedback.answered_pct": 100,
         "feedback.positive_pct": 50, "feedback.satisfaction_pct": 100,
@@ -271,9 +271,18 @@ def test_day_after_belongs_to_the_next_period(figs):
     assert subset(figs["p2/all"], expected) == expected
 
 
-def test_the_set_of_names_does_not_depend_on_the_scope(figs):
-    names = [list(f) for f in figs.values()]
-    assert all(n == names[0] for n in names)
+def test_a_region_has_the_names_of_all_except_other_regions_surveys(figs, inputs):
+    """The names of a scope: `all`'s, less the other regions' survey breakdown, which
+    `figures.elsewhere` names (a narrative shows those as "—")."""
+    consolidated = list(figs["p1/all"])
+    assert list(figs["p2/all"]) == consolidated
+    assert {"survey.law.north.respondents", "survey.law.south.respondents", "survey.law.east.trainer"} <= set(consolidated)
+    for region in ("north", "south", "east"):
+        absent = figures.elsewhere(select(inputs, make_scope(inputs.grant, "p1", region)))
+        assert list(figs[f"p1/{region}"]) == [n for n in consolidated if n not in absent]
+        assert absent and all(n.startswith("survey.") and f".{region}." not in n for n in absent)
+        assert f"survey.law.{region}.respondents" in figs[f"p1/{region}"]
+    assert figures.elsewhere(select(inputs, make_scope(inputs.grant, "p1", "all"))) == frozenset()
 
 
 def test_figures_are_json_plain_values(figs):

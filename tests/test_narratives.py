@@ -41,6 +41,18 @@ def test_unknown_figure_names_the_file_and_the_figure():
     assert str(excinfo.value) == f"{SOURCE}: placeholder names an unknown figure «consultations.cuont»"
 
 
+def test_an_absent_figure_reads_as_a_dash_and_is_not_linked():
+    """Another region's survey in a regional report: known to the grant, not counted here."""
+    absent = {"survey.law.south.knowledge_before"}
+    template = 'Юг: {{ fig("survey.law.south.knowledge_before") }}, охват {{ fig("media.reach") }}.'
+    marked = narratives.render_text(template, FIGS, SOURCE, mark=True, absent=absent)
+    html = narratives.link_figures(narratives.to_html(marked))
+    assert html == (f'<p>Юг: —, охват <a class="gr-figure" href="#fig-media.reach" data-figure="media.reach">'
+                    f"1{NBSP}217</a>.</p>\n")
+    with pytest.raises(NarrativeError, match="survey.law.sout.knowledge_before"):
+        narratives.render_text('{{ fig("survey.law.sout.knowledge_before") }}', FIGS, SOURCE, absent=absent)
+
+
 def test_syntax_error_names_the_file_and_line():
     template = "Первая строка.\nВторая строка.\nТретья {% if %} строка.\n"
     with pytest.raises(NarrativeError) as excinfo:
