@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline import executors, index_page, paths, remote, running, validation, verification
+from pipeline import executors, index_page, kernels, paths, remote, running, sharing, validation, verification
 from pipeline.exceptions import PipelineError
 from pipeline.loading import InputProblems
 from pipeline.scope import ALL, make_scope, period_ids, region_ids
@@ -82,8 +82,6 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         executor = remote.DaskExecutor(args.scheduler, inputs, args.outputs, formats)
     else:
         executor = executors.local_executor(args.jobs)
-    build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats, force=args.force,
-                    cell_timeout=args.cell_timeout)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=args.quiet, transient=False) as progress:
         task = progress.add_task("reports", total=len(jobs))
@@ -93,7 +91,15 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         for job in fresh:  # a failure kept from an earlier run no longer stands for these
             shutil.rmtree(running.failed_dir(paths.report_dir(args.outputs, job.period, job.region)), ignore_errors=True)
         stale = [j for j in jobs if j not in fresh]
-        built = dict(zip(stale, executor.map(build, stale, on_result=lambda result: progress.advance(task))))
+        # Read once here, the inputs are handed to every local kernel (dask workers read their own).
+        shared = sharing.publish(inputs, kernels.TEMP_PREFIX) if stale and not args.scheduler else None
+        build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats,
+                        force=args.force, cell_timeout=args.cell_timeout, shared_inputs=shared)
+        try:
+            built = dict(zip(stale, executor.map(build, stale, on_result=lambda result: progress.advance(task))))
+        finally:
+            if shared is not None:
+                shared.unlink(missing_ok=True)
         results = [built.get(j) or running.ReportResult(j, paths.report_dir(args.outputs, j.period, j.region),
                                                         skipped=True) for j in jobs]
     index_page.write_index(args.outputs)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline import figures as figures_mod
-from pipeline import recording, validation
+from pipeline import recording, sharing, validation
 from pipeline.loading import Inputs, load_inputs
 from pipeline.scope import Scope, Selection, make_scope, select
 
@@ -35,21 +35,38 @@ def _signature(root: Path) -> tuple:
 
 @lru_cache(maxsize=2)
 def _read(root: Path, signature: tuple) -> Inputs:
-    return load_inputs(root)
+    """The folder as this run's orchestrator read it (`sharing`), or as read here and now."""
+    inputs = sharing.shared(root)
+    return inputs if inputs is not None else load_inputs(root)
+
+
+def _compute(data: Inputs, period: str, region: str) -> tuple[Scope, Selection, dict[str, object], list]:
+    scope = make_scope(data.grant, period, region)
+    selection = select(data, scope)
+    notes = validation.warnings(data)
+    return scope, selection, figures_mod.compute(selection) | figures_mod.warning_figures(notes), notes
+
+
+@lru_cache(maxsize=4)
+def _computed(root: Path, signature: tuple, period: str, region: str) -> tuple:
+    return _compute(_read(root, signature), period, region)
 
 
 def load(inputs: str | Path, period: str, region: str) -> Context:
     """Read the inputs folder and compute every figure of the period x region report.
 
-    A kernel that runs a report's sections in turn reads the folder once; any change to a
-    file (size or time) reads it again."""
+    A kernel that runs a report's sections in turn reads the folder and computes the figures
+    once, for its first section; any change to a file (size or time) reads it again."""
     root = Path(inputs).resolve()
-    data = _read(root, _signature(root)) if root.is_dir() else load_inputs(inputs)
-    scope = make_scope(data.grant, period, region)
-    selection = select(data, scope)
-    notes = validation.warnings(data)
-    figures = figures_mod.compute(selection) | figures_mod.warning_figures(notes)
-    return Context(Path(inputs), data, scope, selection, figures, notes)
+    if root.is_dir():
+        signature = _signature(root)
+        data = _read(root, signature)
+        scope, selection, figures, notes = _computed(root, signature, period, region)
+    else:
+        data = load_inputs(inputs)
+        scope, selection, figures, notes = _compute(data, period, region)
+    # Copies of the containers: a section notebook may not change what the next one reads.
+    return Context(Path(inputs), data, scope, selection, dict(figures), list(notes))
 
 
 def glue(ctx: Context, section: str) -> list[str]:

@@ -24,7 +24,7 @@ from nbclient.exceptions import CellTimeoutError
 from papermill.execute import raise_for_execution_errors
 from papermill.translators import PythonTranslator, papermill_translators
 
-from pipeline import audit, caching, kernels, paths, pdf, recording, stitching, views
+from pipeline import audit, caching, kernels, paths, pdf, recording, sharing, stitching, views
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
 from pipeline.scope import make_scope, row_counts, select
@@ -185,9 +185,10 @@ def keep_failed(staging: Path, final: Path) -> Path:
 
 def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
                  notebooks: list[Path] | None = None, force: bool = False,
-                 cell_timeout: int | None = None) -> ReportResult:
+                 cell_timeout: int | None = None, shared_inputs: Path | None = None) -> ReportResult:
     """Bring one report up to date: reuse what its last build made from the same content,
-    execute the rest in one kernel, then write figures.json, the report and the manifest."""
+    execute the rest in one kernel, then write figures.json, the report and the manifest.
+    `shared_inputs` (from `sharing.publish`) spares the kernel reading the inputs again."""
     final = paths.report_dir(outputs, job.period, job.region)
     notebooks = notebooks or paths.section_notebooks()
     selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
@@ -213,7 +214,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
                 shutil.copy2(cached, target)
                 result.timings[source.name] = previous.get(source.name, 0.0)
             else:
-                kernel = kernel or kernels.ReportKernel()
+                kernel = kernel or kernels.ReportKernel(sharing.environment(shared_inputs))
                 seconds = execute_section(source, target, job, inputs.root.resolve(), kernel, cell_timeout)
                 result.timings[source.name] = round(seconds, 3)
         write_products(staging, job, inputs, selection, executed, formats, result.timings, keys, notebooks)

@@ -1,0 +1,61 @@
+"""The inputs read once per run and shared with every kernel of the run.
+
+Each report's kernel would otherwise parse and normalise the whole inputs folder again:
+a cost that grows with the grant, paid once per report, so a grid of R regions paid it
+about R² times. The orchestrator, which has read the folder already, pickles what it read
+into the temp folder and names the file to the kernels in their environment. A kernel uses
+it only when every file of the inputs folder still has the content it was read from, and
+reads the folder itself otherwise (a reviewer's rerun, a dask worker, a changed file).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import uuid
+from pathlib import Path
+
+from pipeline import audit
+from pipeline.loading import Inputs
+
+#: The environment variable that names the shared inputs to a kernel.
+ENV = "GRANT_REPORT_SHARED_INPUTS"
+
+
+def folder_hashes(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under the inputs folder, by relative path."""
+    root = Path(root)
+    return {p.relative_to(root).as_posix(): audit.sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def publish(inputs: Inputs, prefix: str) -> Path:
+    """Pickle `inputs` with the hashes of its folder into the temp folder; the file's name
+    starts with `prefix` (the run's, so that a killed run's file is found and removed)."""
+    root = inputs.root.resolve()
+    record = {"root": str(root), "hashes": folder_hashes(root), "inputs": inputs}
+    path = Path(tempfile.gettempdir()) / f"{prefix}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.replace(path)
+    return path
+
+
+def environment(path: Path | None) -> dict[str, str]:
+    """The kernel's environment: this process's, naming the shared inputs when there are any."""
+    return {**os.environ, ENV: str(path)} if path else dict(os.environ)
+
+
+def shared(root: Path) -> Inputs | None:
+    """The shared inputs of this run when they were read from exactly `root` as it is now."""
+    name = os.environ.get(ENV)
+    if not name:
+        return None
+    try:
+        record = pickle.loads(Path(name).read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return None
+    root = Path(root).resolve()
+    if record.get("root") != str(root) or record.get("hashes") != folder_hashes(root):
+        return None
+    return record["inputs"]
