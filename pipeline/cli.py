@@ -90,7 +90,7 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         progress.advance(task, len(fresh))
         for job in fresh:  # a failure kept from an earlier run no longer stands for these
             shutil.rmtree(running.failed_dir(paths.report_dir(args.outputs, job.period, job.region)), ignore_errors=True)
-        stale = [j for j in jobs if j not in fresh]
+        stale = running.build_order(j for j in jobs if j not in fresh)
         # Read once here, the inputs are handed to every local kernel (dask workers read their own).
         shared = sharing.publish(inputs, kernels.TEMP_PREFIX) if stale and not args.scheduler else None
         build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats,

@@ -80,4 +80,5 @@ def render(inputs: Path, period: str, name: str, figures: dict[str, object],
     if not path.is_file():
         return None
     source = path.relative_to(Path(inputs)).as_posix()
-    return link_figures(to_html(render_text(path.read_text(encoding="utf-8-sig"), figures, source, mark=True, absent=absent)))
+    text = render_text(path.read_text(encoding="utf-8-sig"), figures, source, mark=True, absent=absent)
+    return link_figures(to_html(text))

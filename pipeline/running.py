@@ -27,7 +27,7 @@ from papermill.translators import PythonTranslator, papermill_translators
 from pipeline import audit, caching, kernels, paths, pdf, recording, sharing, stitching, views
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
-from pipeline.scope import make_scope, row_counts, select
+from pipeline.scope import ALL, make_scope, row_counts, select
 
 for _name in ("papermill", "traitlets", "nbclient"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)  # failures are summarised by the run itself
@@ -73,6 +73,12 @@ class ReportResult:
 def plan_jobs(periods: Iterable[str], regions: Iterable[str]) -> list[ReportJob]:
     """The grid, declared: every period x every region."""
     return [ReportJob(p, r) for p in periods for r in regions]
+
+
+def build_order(jobs: Iterable[ReportJob]) -> list[ReportJob]:
+    """The order to start builds in: the `all` reports first, as they take longest (every
+    region's rows and figures); started last, one of them would finish alone on one core."""
+    return sorted(jobs, key=lambda job: job.region != ALL)
 
 
 def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path,
@@ -235,9 +241,13 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
 
 def up_to_date(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> bool:
     """Whether the report's last build was made from exactly what it would be made from now."""
+    folder = paths.report_dir(outputs, job.period, job.region)
+    last = caching.last_manifest(folder)
+    if not last:  # never built: no need to select and fingerprint its rows to know
+        return False
     selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
     keys = caching.build_keys(inputs, selection, paths.section_notebooks(), formats)
-    return caching.up_to_date(paths.report_dir(outputs, job.period, job.region), keys)
+    return caching.up_to_date(folder, keys, last)
 
 
 

@@ -36,7 +36,9 @@ def publish(inputs: Inputs, prefix: str) -> Path:
     record = {"root": str(root), "hashes": folder_hashes(root), "inputs": inputs}
     path = Path(tempfile.gettempdir()) / f"{prefix}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
     partial = path.with_name(path.name + ".part")
-    partial.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    # Readable by this user only: the tables hold participants' names.
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+        pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(path)
     return path
 

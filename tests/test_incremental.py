@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from conftest import run_cli
+from pipeline import running
 
 REGIONS = ("all", "turkestan", "zko")
 
@@ -74,3 +75,9 @@ def test_force_rebuilds_everything(demo_copy, tmp_path):
     out = tmp_path / "out"
     _build(demo_copy, out)
     assert _build(demo_copy, out, "--force") == (3, 0)
+
+
+def test_all_reports_start_first_and_the_rest_keep_the_grid_order():
+    jobs = running.plan_jobs(["p1", "p2"], ["north", "south", "all"])
+    assert [j.label for j in running.build_order(jobs)] == [
+        "p1/all", "p2/all", "p1/north", "p1/south", "p2/north", "p2/south"]

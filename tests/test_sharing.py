@@ -92,3 +92,11 @@ def test_a_run_leaves_no_shared_inputs_behind(demo_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     after = set(Path(tempfile.gettempdir()).glob(f"{kernels.TEMP_PREFIX}*-inputs.pickle*"))
     assert after <= before
+
+
+def test_shared_inputs_are_readable_by_their_owner_only(demo_copy):
+    path = sharing.publish(load_inputs(demo_copy), kernels.TEMP_PREFIX)
+    try:
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        path.unlink()
