@@ -14,7 +14,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline import executors, index_page, kernels, paths, remote, running, sharing, validation, verification
+# Only what deciding what to rebuild needs: papermill, nbconvert and the Jupyter client
+# (`running`, `remote`, `verification`) are imported when a report is to be built, so that
+# a rerun with nothing to rebuild does not pay for them.
+from pipeline import executors, index_page, paths, planning, sharing, validation
 from pipeline.exceptions import PipelineError
 from pipeline.loading import InputProblems
 from pipeline.scope import ALL, make_scope, period_ids, region_ids
@@ -76,32 +79,20 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
     for period in periods:
         for region in regions:
             make_scope(inputs.grant, period, region)
-    jobs = running.plan_jobs(periods, regions)
-    running.clean_stale(args.outputs)
-    if args.scheduler:
-        executor = remote.DaskExecutor(args.scheduler, inputs, args.outputs, formats)
-    else:
-        executor = executors.local_executor(args.jobs)
+    jobs = planning.plan_jobs(periods, regions)
+    planning.clean_stale(args.outputs)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=args.quiet, transient=False) as progress:
         task = progress.add_task("reports", total=len(jobs))
         # Up-to-date reports are settled here, so that an unchanged rerun starts no worker or kernel.
-        fresh = set() if args.force else {j for j in jobs if running.up_to_date(j, inputs, args.outputs, formats)}
+        fresh = set() if args.force else {j for j in jobs if planning.up_to_date(j, inputs, args.outputs, formats)}
         progress.advance(task, len(fresh))
         for job in fresh:  # a failure kept from an earlier run no longer stands for these
-            shutil.rmtree(running.failed_dir(paths.report_dir(args.outputs, job.period, job.region)), ignore_errors=True)
-        stale = running.build_order(j for j in jobs if j not in fresh)
-        # Read once here, the inputs are handed to every local kernel (dask workers read their own).
-        shared = sharing.publish(inputs, kernels.TEMP_PREFIX) if stale and not args.scheduler else None
-        build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats,
-                        force=args.force, cell_timeout=args.cell_timeout, shared_inputs=shared)
-        try:
-            built = dict(zip(stale, executor.map(build, stale, on_result=lambda result: progress.advance(task))))
-        finally:
-            if shared is not None:
-                shared.unlink(missing_ok=True)
-        results = [built.get(j) or running.ReportResult(j, paths.report_dir(args.outputs, j.period, j.region),
-                                                        skipped=True) for j in jobs]
+            shutil.rmtree(planning.failed_dir(paths.report_dir(args.outputs, job.period, job.region)), ignore_errors=True)
+        stale = planning.build_order(j for j in jobs if j not in fresh)
+        built = dict(zip(stale, _build(stale, inputs, formats, args, on_result=lambda result: progress.advance(task))))
+        results = [built.get(j) or planning.ReportResult(j, paths.report_dir(args.outputs, j.period, j.region),
+                                                         skipped=True) for j in jobs]
     index_page.write_index(args.outputs)
     failures = [r for r in results if not r.ok]
     skipped = sum(r.skipped for r in results)
@@ -113,6 +104,24 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
     for failure in failures:
         print(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _build(stale: list, inputs, formats: tuple[str, ...], args: argparse.Namespace, on_result) -> list:
+    """Build the stale reports with the chosen executor (nothing is imported or started for none)."""
+    if not stale:
+        return []
+    from pipeline import remote, running
+
+    if args.scheduler:
+        return remote.DaskExecutor(args.scheduler, inputs, args.outputs, formats).map(None, stale, on_result)
+    # Read once here, the inputs are handed to every local kernel (dask workers read their own).
+    shared = sharing.publish(inputs)
+    build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats,
+                    force=args.force, cell_timeout=args.cell_timeout, shared_inputs=shared)
+    try:
+        return executors.local_executor(args.jobs).map(build, stale, on_result)
+    finally:
+        shared.unlink(missing_ok=True)
 
 
 def command_validate(args: argparse.Namespace, out: Console) -> int:
@@ -130,6 +139,8 @@ def _print_warnings(warnings: list) -> None:
 
 
 def command_verify(args: argparse.Namespace) -> int:
+    from pipeline import verification
+
     folders = verification.built_reports(args.outputs, _split(args.period), _split(args.region))
     if not folders:
         raise PipelineError(f"{args.outputs}: no built report to verify (run `python -m pipeline run` first)")

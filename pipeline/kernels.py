@@ -23,7 +23,8 @@ from papermill.log import logger
 from papermill.utils import remove_args
 from traitlets import CaselessStrEnum, default
 
-TEMP_PREFIX = "grant-report-kernel-"
+from pipeline.paths import TEMP_PREFIX
+
 ENGINE = "warm-kernel"
 KERNEL_NAME = "python3"
 # Run before each notebook: forget the previous section's variables, count cells from 1.

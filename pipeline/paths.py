@@ -13,6 +13,10 @@ HTML_TEMPLATES_DIR = TEMPLATES_DIR / "html"
 DEFAULT_INPUTS = PROJECT_DIR / "inputs"
 DEFAULT_OUTPUTS = PROJECT_DIR / "outputs"
 
+#: What a run leaves in the temp folder (kernel sockets and connection files, the shared
+#: inputs) is named TEMP_PREFIX + its process id + "-…": the next run removes a dead run's.
+TEMP_PREFIX = "grant-report-kernel-"
+
 GRANT_FILE = "grant.yml"
 NARRATIVES_DIR = "narratives"
 

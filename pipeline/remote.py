@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipeline import paths, running
+from pipeline import paths, planning, running
 from pipeline.loading import Inputs, load_inputs
 
 
@@ -51,12 +51,12 @@ class Snapshot:
 class Shipped:
     """What a worker sends back: the result and every file of the report folder."""
 
-    result: running.ReportResult
+    result: planning.ReportResult
     files: dict[str, bytes]
     worker: str
 
 
-def build_on_worker(job: running.ReportJob, snapshot: Snapshot, formats: tuple[str, ...]) -> Shipped:
+def build_on_worker(job: planning.ReportJob, snapshot: Snapshot, formats: tuple[str, ...]) -> Shipped:
     """Runs on a dask worker: unpack the snapshot, build one report, return its files."""
     with tempfile.TemporaryDirectory(prefix="grant-worker-") as scratch:
         inputs_dir, notebooks = snapshot.unpack(Path(scratch))
@@ -66,7 +66,7 @@ def build_on_worker(job: running.ReportJob, snapshot: Snapshot, formats: tuple[s
     return Shipped(result, files, f"{socket.gethostname()}:{os.getpid()}")
 
 
-def receive(shipped: Shipped, inputs: Inputs, outputs: Path) -> running.ReportResult:
+def receive(shipped: Shipped, inputs: Inputs, outputs: Path) -> planning.ReportResult:
     """Write a shipped report into the outputs folder, swapped in whole (or kept as .failed)."""
     job = shipped.result.job
     final = paths.report_dir(outputs, job.period, job.region)
@@ -97,8 +97,8 @@ class DaskExecutor:
     def __init__(self, address, inputs: Inputs, outputs: Path, formats: tuple[str, ...]):
         self.address, self.inputs, self.outputs, self.formats = address, inputs, Path(outputs), formats
 
-    def map(self, fn, jobs: Sequence[running.ReportJob],
-            on_result: Callable[[running.ReportResult], None] = lambda r: None) -> list[running.ReportResult]:
+    def map(self, fn, jobs: Sequence[planning.ReportJob],
+            on_result: Callable[[planning.ReportResult], None] = lambda r: None) -> list[planning.ReportResult]:
         """`fn` is ignored: the remote task is always `build_on_worker` (it must not need our disk)."""
         from distributed import Client, as_completed
 

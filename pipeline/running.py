@@ -1,4 +1,4 @@
-"""Running the grid of reports: every requested period x region, every section notebook.
+"""Building one report of the grid: every section notebook in one kernel, then its products.
 
 Each report is built in a staging folder beside its final place and swapped in only when
 complete, so a failed or interrupted build never leaves a half-written report behind.
@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
-import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import nbformat
 import papermill as pm
@@ -27,7 +23,8 @@ from papermill.translators import PythonTranslator, papermill_translators
 from pipeline import audit, caching, kernels, paths, pdf, recording, sharing, stitching, views
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
-from pipeline.scope import ALL, make_scope, row_counts, select
+from pipeline.planning import ReportJob, ReportResult, failed_dir
+from pipeline.scope import make_scope, row_counts, select
 
 for _name in ("papermill", "traitlets", "nbclient"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)  # failures are summarised by the run itself
@@ -43,42 +40,6 @@ class ReadablePythonTranslator(PythonTranslator):
 
 
 papermill_translators.register("python", ReadablePythonTranslator)
-
-
-@dataclass(frozen=True)
-class ReportJob:
-    """One report of the grid."""
-
-    period: str
-    region: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.period}/{self.region}"
-
-
-@dataclass
-class ReportResult:
-    job: ReportJob
-    folder: Path
-    error: str | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    skipped: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-def plan_jobs(periods: Iterable[str], regions: Iterable[str]) -> list[ReportJob]:
-    """The grid, declared: every period x every region."""
-    return [ReportJob(p, r) for p in periods for r in regions]
-
-
-def build_order(jobs: Iterable[ReportJob]) -> list[ReportJob]:
-    """The order to start builds in: the `all` reports first, as they take longest (every
-    region's rows and figures); started last, one of them would finish alone on one core."""
-    return sorted(jobs, key=lambda job: job.region != ALL)
 
 
 def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path,
@@ -136,36 +97,6 @@ def collect_figures(notebooks: list[Path]) -> dict[str, object]:
     return figures
 
 
-_STAGING = re.compile(r"^\..+\.(?:building|old|receiving)-(\d+)(?:-\d+)?$")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_stale(outputs: Path) -> list[Path]:
-    """Remove what runs that were killed left behind (their process is gone): staging
-    folders in the outputs, kernel sockets and connection files in the temp folder."""
-    removed = []
-    for folder in Path(outputs).glob("*/.*"):
-        match = _STAGING.match(folder.name)
-        if match and folder.is_dir() and not _alive(int(match.group(1))):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    for path in Path(tempfile.gettempdir()).glob(f"{kernels.TEMP_PREFIX}*"):
-        match = re.match(rf"{re.escape(kernels.TEMP_PREFIX)}(\d+)-", path.name)
-        if match and not _alive(int(match.group(1))):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
 def swap_in(staging: Path, final: Path) -> None:
     """Replace `final` by `staging` with renames, keeping the old build until the new one is in;
     a failed build of the same report from an earlier run is then out of date."""
@@ -175,10 +106,6 @@ def swap_in(staging: Path, final: Path) -> None:
     staging.rename(final)
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(failed_dir(final), ignore_errors=True)
-
-
-def failed_dir(final: Path) -> Path:
-    return final.with_name(f"{final.name}.failed")
 
 
 def keep_failed(staging: Path, final: Path) -> Path:
@@ -237,18 +164,6 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
         if kernel is not None:
             kernel.shutdown()
     return result
-
-
-def up_to_date(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> bool:
-    """Whether the report's last build was made from exactly what it would be made from now."""
-    folder = paths.report_dir(outputs, job.period, job.region)
-    last = caching.last_manifest(folder)
-    if not last:  # never built: no need to select and fingerprint its rows to know
-        return False
-    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
-    keys = caching.build_keys(inputs, selection, paths.section_notebooks(), formats)
-    return caching.up_to_date(folder, keys, last)
-
 
 
 def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],

@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from pipeline import audit
+from pipeline import audit, paths
 from pipeline.loading import Inputs
 
 #: The environment variable that names the shared inputs to a kernel.
@@ -29,12 +29,12 @@ def folder_hashes(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): audit.sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def publish(inputs: Inputs, prefix: str) -> Path:
-    """Pickle `inputs` with the hashes of its folder into the temp folder; the file's name
-    starts with `prefix` (the run's, so that a killed run's file is found and removed)."""
+def publish(inputs: Inputs) -> Path:
+    """Pickle `inputs` with the hashes of its folder into the temp folder (named like the
+    run's kernel files, so that a killed run's is found and removed: `planning.clean_stale`)."""
     root = inputs.root.resolve()
     record = {"root": str(root), "hashes": folder_hashes(root), "inputs": inputs}
-    path = Path(tempfile.gettempdir()) / f"{prefix}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
+    path = Path(tempfile.gettempdir()) / f"{paths.TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
     partial = path.with_name(path.name + ".part")
     # Readable by this user only: the tables hold participants' names.
     with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:

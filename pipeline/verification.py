@@ -9,7 +9,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from pipeline import audit, running
+from pipeline import audit, planning, running
 from pipeline.exceptions import PipelineError
 from pipeline.loading import load_inputs
 
@@ -53,7 +53,7 @@ def figure_changes(old: dict, new: dict) -> list[str]:
 def verify_report(folder: Path) -> list[str]:
     """Every difference between a build and a fresh re-execution of it, one line each."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    job = running.ReportJob(manifest["period"], manifest["region"])
+    job = planning.ReportJob(manifest["period"], manifest["region"])
     findings = input_changes(manifest)
     inputs = load_inputs(manifest["parameters"]["inputs"])
     with tempfile.TemporaryDirectory(prefix="grant-verify-") as scratch:

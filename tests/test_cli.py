@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
-from conftest import DEMO_INPUTS, run_cli
+from conftest import DEMO_INPUTS, PROJECT, run_cli
 
 
 def _one_line_error(result) -> str:
@@ -62,3 +64,12 @@ def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tm
     assert (out / "2022-interim" / "turkestan" / "report.html").read_bytes() == before
     assert (out / "2022-interim" / "turkestan.failed" / "notebooks" / "10_activities.ipynb").is_file()
     assert json.loads((out / "2022-interim" / "turkestan" / "figures.json").read_text(encoding="utf-8"))
+
+
+def test_the_cli_imports_no_notebook_machinery_until_a_report_is_built():
+    """A rerun with nothing to rebuild does not pay papermill's, nbconvert's and the Jupyter
+    client's imports (about 2 s): only `_build` imports them."""
+    heavy = ("papermill", "nbconvert", "nbclient", "jupyter_client", "weasyprint", "pipeline.running")
+    code = f"import sys, pipeline.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    assert shown.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from conftest import run_cli
-from pipeline import running
+from pipeline import planning
 
 REGIONS = ("all", "turkestan", "zko")
 
@@ -78,6 +78,6 @@ def test_force_rebuilds_everything(demo_copy, tmp_path):
 
 
 def test_all_reports_start_first_and_the_rest_keep_the_grid_order():
-    jobs = running.plan_jobs(["p1", "p2"], ["north", "south", "all"])
-    assert [j.label for j in running.build_order(jobs)] == [
+    jobs = planning.plan_jobs(["p1", "p2"], ["north", "south", "all"])
+    assert [j.label for j in planning.build_order(jobs)] == [
         "p1/all", "p2/all", "p1/north", "p1/south", "p2/north", "p2/south"]

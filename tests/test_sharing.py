@@ -11,14 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from conftest import run_cli
-from pipeline import kernels, running, sharing
+from pipeline import paths, running, sharing
 from pipeline.loading import load_inputs
 
 PERIOD, REGION = "2022-interim", "almaty"
 
 
 def _publish(folder: Path, monkeypatch) -> Path:
-    path = sharing.publish(load_inputs(folder), kernels.TEMP_PREFIX)
+    path = sharing.publish(load_inputs(folder))
     monkeypatch.setenv(sharing.ENV, str(path))
     return path
 
@@ -70,7 +70,7 @@ def test_the_kernel_computes_from_the_shared_inputs(demo_copy, tmp_path):
     """The kernel takes what the orchestrator read: shown by a shared copy whose media table
     was altered after reading (same folder, same hashes), which only the kernel can see."""
     inputs = load_inputs(demo_copy)
-    path = sharing.publish(inputs, kernels.TEMP_PREFIX)
+    path = sharing.publish(inputs)
     try:
         record = pickle.loads(path.read_bytes())
         record["inputs"].tables["media"] = record["inputs"].tables["media"].iloc[0:0]
@@ -86,16 +86,16 @@ def test_the_kernel_computes_from_the_shared_inputs(demo_copy, tmp_path):
 
 
 def test_a_run_leaves_no_shared_inputs_behind(demo_copy, tmp_path):
-    before = set(Path(tempfile.gettempdir()).glob(f"{kernels.TEMP_PREFIX}*-inputs.pickle*"))
+    before = set(Path(tempfile.gettempdir()).glob(f"{paths.TEMP_PREFIX}*-inputs.pickle*"))
     result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"),
                      "--period", PERIOD, "--region", REGION, "--format", "html", "--quiet")
     assert result.returncode == 0, result.stderr
-    after = set(Path(tempfile.gettempdir()).glob(f"{kernels.TEMP_PREFIX}*-inputs.pickle*"))
+    after = set(Path(tempfile.gettempdir()).glob(f"{paths.TEMP_PREFIX}*-inputs.pickle*"))
     assert after <= before
 
 
 def test_shared_inputs_are_readable_by_their_owner_only(demo_copy):
-    path = sharing.publish(load_inputs(demo_copy), kernels.TEMP_PREFIX)
+    path = sharing.publish(load_inputs(demo_copy))
     try:
         assert path.stat().st_mode & 0o777 == 0o600
     finally:

@@ -1,0 +1,100 @@
+"""The grid of reports and which of them are out of date, decided without executing anything.
+
+Kept apart from `running` (papermill, nbconvert, the Jupyter client: about 2 s of imports),
+so that a rerun with nothing to rebuild imports none of it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pipeline import caching, paths
+from pipeline.loading import Inputs
+from pipeline.scope import ALL, make_scope, select
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report of the grid."""
+
+    period: str
+    region: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.period}/{self.region}"
+
+
+@dataclass
+class ReportResult:
+    job: ReportJob
+    folder: Path
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def plan_jobs(periods: Iterable[str], regions: Iterable[str]) -> list[ReportJob]:
+    """The grid, declared: every period x every region."""
+    return [ReportJob(p, r) for p in periods for r in regions]
+
+
+def build_order(jobs: Iterable[ReportJob]) -> list[ReportJob]:
+    """The order to start builds in: the `all` reports first, as they take longest (every
+    region's rows and figures); started last, one of them would finish alone on one core."""
+    return sorted(jobs, key=lambda job: job.region != ALL)
+
+
+def failed_dir(final: Path) -> Path:
+    return final.with_name(f"{final.name}.failed")
+
+
+def up_to_date(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> bool:
+    """Whether the report's last build was made from exactly what it would be made from now."""
+    folder = paths.report_dir(outputs, job.period, job.region)
+    last = caching.last_manifest(folder)
+    if not last:  # never built: no need to select and fingerprint its rows to know
+        return False
+    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
+    keys = caching.build_keys(inputs, selection, paths.section_notebooks(), formats)
+    return caching.up_to_date(folder, keys, last)
+
+
+_STAGING = re.compile(r"^\..+\.(?:building|old|receiving)-(\d+)(?:-\d+)?$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(outputs: Path) -> list[Path]:
+    """Remove what runs that were killed left behind (their process is gone): staging
+    folders in the outputs; kernel sockets, connection files and shared inputs in the temp folder."""
+    removed = []
+    for folder in Path(outputs).glob("*/.*"):
+        match = _STAGING.match(folder.name)
+        if match and folder.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    for path in Path(tempfile.gettempdir()).glob(f"{paths.TEMP_PREFIX}*"):
+        match = re.match(rf"{re.escape(paths.TEMP_PREFIX)}(\d+)-", path.name)
+        if match and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
