@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+import threading
 from importlib import metadata
 from pathlib import Path
 
@@ -20,10 +22,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def file_entries(files: list[Path], root: Path) -> list[dict]:
-    """Path relative to `root`, size and SHA-256 of each file, sorted by path."""
-    entries = [{"path": Path(f).relative_to(root).as_posix(), "size": Path(f).stat().st_size, "sha256": sha256(f)}
-               for f in files]
+def file_entries(files: list[Path], root: Path, hashes: dict[str, str] | None = None) -> list[dict]:
+    """Path relative to `root`, size and SHA-256 of each file, sorted by path (`hashes`: those
+    already known, by relative path, as the inputs were read)."""
+    known = hashes or {}
+    entries = []
+    for f in files:
+        name = Path(f).relative_to(root).as_posix()
+        entries.append({"path": name, "size": Path(f).stat().st_size, "sha256": known.get(name) or sha256(f)})
     return sorted(entries, key=lambda e: e["path"])
 
 
@@ -38,8 +44,12 @@ def versions() -> dict[str, str]:
 
 
 def write_json(path: Path, data: object) -> None:
-    """JSON as people and diff tools read it: UTF-8 text, stable key order of the data, indented."""
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    """JSON as people and diff tools read it: UTF-8 text, stable key order of the data, indented;
+    replaced whole, never half-written."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def glue_locations(notebooks: list[Path]) -> dict[str, dict]:

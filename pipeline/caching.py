@@ -10,43 +10,23 @@ result is reused only when every key is equal.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sys
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import audit, paths
+from pipeline.freshness import complete, digest, environment_key, last_manifest
 from pipeline.loading import SOURCE_COLUMNS, Inputs
-from pipeline.scope import SELECTION_OF_TABLE, Selection
-
-KEY_VERSION = "1"
-
-
-def _digest(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
+from pipeline.planning import ReportJob
+from pipeline.scope import SELECTION_OF_TABLE, Selection, make_scope, select
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
     """The content of a table's rows (not where they came from), order included."""
     content = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
     rows = pd.util.hash_pandas_object(content, index=False).to_numpy().tobytes() if len(content) else b""
-    return _digest(",".join(content.columns), ",".join(str(t) for t in content.dtypes), rows)
-
-
-@lru_cache(maxsize=1)
-def environment_key() -> str:
-    """The pipeline's code and templates, the interpreter and the package versions."""
-    files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    code = [f"{p.relative_to(paths.PACKAGE_DIR).as_posix()}:{audit.sha256(p)}" for p in files]
-    return _digest(KEY_VERSION, sys.executable, json.dumps(audit.versions(), sort_keys=True), *code)
+    return digest(",".join(content.columns), ",".join(str(t) for t in content.dtypes), rows)
 
 
 def slice_key(inputs: Inputs, selection: Selection) -> str:
@@ -61,42 +41,35 @@ def slice_key(inputs: Inputs, selection: Selection) -> str:
     narratives = inputs.root / paths.NARRATIVES_DIR / scope.period
     if narratives.is_dir():
         parts += [f"{p.name}:{audit.sha256(p)}" for p in sorted(narratives.glob("*.md"))]
-    return _digest(*parts)
+    return digest(*parts)
 
 
 def build_keys(inputs: Inputs, selection: Selection, notebooks: list[Path], formats: tuple[str, ...]) -> dict:
     """The report's key and each notebook's key."""
     data = slice_key(inputs, selection)
     env = environment_key()
-    notebook_keys = {nb.name: _digest(data, env, audit.sha256(nb)) for nb in notebooks}
-    report = _digest(*(f"{k}:{v}" for k, v in sorted(notebook_keys.items())), ",".join(sorted(formats)))
+    notebook_keys = {nb.name: digest(data, env, audit.sha256(nb)) for nb in notebooks}
+    report = digest(*(f"{k}:{v}" for k, v in sorted(notebook_keys.items())), ",".join(sorted(formats)))
     return {"report": report, "notebooks": notebook_keys, "formats": sorted(formats)}
-
-
-def last_manifest(folder: Path) -> dict:
-    """The manifest of a report's last good build (empty when there is none); its `build`
-    holds the keys that build was made with."""
-    manifest = folder / "manifest.json"
-    if not manifest.is_file():
-        return {}
-    try:
-        return json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
 
 
 def up_to_date(folder: Path, keys: dict, manifest: dict | None = None) -> bool:
     """True when the build in `folder` (whose manifest may be given, read once by the caller)
     was made from exactly these keys and is complete."""
     manifest = last_manifest(folder) if manifest is None else manifest
-    if manifest.get("build", {}).get("report") != keys["report"]:
-        return False
-    expected = ["figures.json", *(f"notebooks/{name}" for name in keys["notebooks"])]
-    expected += [REPORT_FILES[f] for f in keys["formats"] if f in REPORT_FILES]
-    return all((folder / name).is_file() for name in expected)
+    return manifest.get("build", {}).get("report") == keys["report"] and complete(folder, keys)
+
+
+def current_key(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> str | None:
+    """The key of the report's last build when it was made from exactly what it would be made
+    from now (its rows, not the whole files), else None."""
+    folder = paths.report_dir(outputs, job.period, job.region)
+    last = last_manifest(folder)
+    if not last:  # never built: no need to select and fingerprint its rows to know
+        return None
+    keys = build_keys(inputs, select(inputs, make_scope(inputs.grant, job.period, job.region)),
+                      paths.section_notebooks(), formats)
+    return keys["report"] if up_to_date(folder, keys, last) else None
 
 
 def reusable_notebook(folder: Path, name: str, keys: dict, manifest: dict) -> Path | None:

@@ -14,13 +14,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-# Only what deciding what to rebuild needs: papermill, nbconvert and the Jupyter client
-# (`running`, `remote`, `verification`) are imported when a report is to be built, so that
-# a rerun with nothing to rebuild does not pay for them.
-from pipeline import executors, index_page, paths, planning, sharing, validation
+# Only what settling an unchanged rerun needs (no pandas, no inputs read): the rest is imported
+# where the inputs are read (`validation`, `scope`, `caching`) or a report is built
+# (papermill, nbconvert and the Jupyter client: `running`, `remote`, `verification`).
+from pipeline import executors, freshness, index_page, paths, planning
 from pipeline.exceptions import PipelineError
-from pipeline.loading import InputProblems
-from pipeline.scope import ALL, make_scope, period_ids, region_ids
 
 FORMATS = ("html", "pdf")
 
@@ -70,47 +68,89 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def command_run(args: argparse.Namespace, err: Console) -> int:
     formats = _formats(args.format)
-    checked = validation.validate(args.inputs)
-    if not checked.ok:
-        raise InputProblems(checked.problems)  # builds nothing
-    inputs = checked.inputs
-    periods = _split(args.period) or period_ids(inputs.grant)
-    regions = _split(args.region) or region_ids(inputs.grant) + [ALL]
-    for period in periods:
-        for region in regions:
-            make_scope(inputs.grant, period, region)
-    jobs = planning.plan_jobs(periods, regions)
+    settled = None if args.force else _unchanged(args, formats)
+    if settled is not None:
+        results, warnings = settled
+    else:
+        results, warnings = _validate_and_build(args, formats, err)
+    for result in results:  # a failure kept from an earlier run no longer stands for these
+        if result.skipped:
+            shutil.rmtree(planning.failed_dir(result.folder), ignore_errors=True)
+    # Last, so that a killed run's processes have long finished dying.
     planning.clean_stale(args.outputs)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=args.quiet, transient=False) as progress:
-        task = progress.add_task("reports", total=len(jobs))
-        # Up-to-date reports are settled here, so that an unchanged rerun starts no worker or kernel.
-        fresh = set() if args.force else {j for j in jobs if planning.up_to_date(j, inputs, args.outputs, formats)}
-        progress.advance(task, len(fresh))
-        for job in fresh:  # a failure kept from an earlier run no longer stands for these
-            shutil.rmtree(planning.failed_dir(paths.report_dir(args.outputs, job.period, job.region)), ignore_errors=True)
-        stale = planning.build_order(j for j in jobs if j not in fresh)
-        built = dict(zip(stale, _build(stale, inputs, formats, args, on_result=lambda result: progress.advance(task))))
-        results = [built.get(j) or planning.ReportResult(j, paths.report_dir(args.outputs, j.period, j.region),
-                                                         skipped=True) for j in jobs]
     index_page.write_index(args.outputs)
     failures = [r for r in results if not r.ok]
     skipped = sum(r.skipped for r in results)
     if not args.quiet:
         print(f"{len(results) - len(failures)} of {len(results)} reports up to date in {args.outputs} "
               f"({len(results) - len(failures) - skipped} built, {skipped} unchanged)", file=sys.stderr)
-    if not args.quiet:
-        _print_warnings(checked.warnings)
+        _print_warnings(warnings)
     for failure in failures:
         print(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _unchanged(args: argparse.Namespace, formats: tuple[str, ...]) -> tuple[list, list[str]] | None:
+    """When every file of the inputs folder hashes as when it was last validated, under the
+    same code, and every requested report's folder holds the build made from them: the
+    results and the warnings kept, with nothing read, validated or started. Else None."""
+    hashes = freshness.folder_hashes(args.inputs)
+    checked = freshness.recall(args.outputs, hashes)
+    if not checked:
+        return None
+    periods, regions = _split(args.period) or checked["periods"], _split(args.region) or checked["regions"]
+    if not (set(periods) <= set(checked["periods"]) and set(regions) <= set(checked["regions"])):
+        return None  # the long way names the unknown id
+    snapshot = freshness.snapshot_key(hashes, paths.section_notebooks(), formats)
+    jobs = planning.plan_jobs(periods, regions)
+    if not all(planning.unchanged(job, checked, snapshot, args.outputs) for job in jobs):
+        return None
+    return [_kept(job, args.outputs) for job in jobs], checked["warnings"]
+
+
+def _kept(job: planning.ReportJob, outputs: Path, key: str | None = None) -> planning.ReportResult:
+    return planning.ReportResult(job, paths.report_dir(outputs, job.period, job.region), skipped=True, key=key)
+
+
+def _validate_and_build(args: argparse.Namespace, formats: tuple[str, ...], err: Console) -> tuple[list, list[str]]:
+    """Read and validate the inputs, build the reports whose data changed, and keep what
+    validating told for the next run (`freshness.remember`)."""
+    from pipeline import caching, validation
+    from pipeline.loading import InputProblems
+    from pipeline.scope import make_scope, period_ids, region_ids
+
+    checked = validation.validate(args.inputs)
+    if not checked.ok:
+        raise InputProblems(checked.problems)  # builds nothing
+    inputs = checked.inputs
+    all_periods, all_regions = period_ids(inputs.grant), region_ids(inputs.grant) + [planning.ALL]
+    periods, regions = _split(args.period) or all_periods, _split(args.region) or all_regions
+    for period in periods:
+        for region in regions:
+            make_scope(inputs.grant, period, region)
+    jobs = planning.plan_jobs(periods, regions)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=args.quiet, transient=False) as progress:
+        task = progress.add_task("reports", total=len(jobs))
+        # Up-to-date reports are settled here, so that a worker or kernel starts only for the others.
+        fresh = {} if args.force else {j: caching.current_key(j, inputs, args.outputs, formats) for j in jobs}
+        fresh = {job: key for job, key in fresh.items() if key}
+        progress.advance(task, len(fresh))
+        stale = planning.build_order(j for j in jobs if j not in fresh)
+        built = dict(zip(stale, _build(stale, inputs, formats, args, on_result=lambda result: progress.advance(task))))
+        results = [built.get(j) or _kept(j, args.outputs, fresh[j]) for j in jobs]
+    warnings = [str(w) for w in checked.warnings]
+    snapshot = freshness.snapshot_key(inputs.hashes, paths.section_notebooks(), formats)
+    freshness.remember(args.outputs, inputs.hashes, all_periods, all_regions, warnings,
+                       {r.job.label: {"snapshot": snapshot, "report": r.key} for r in results if r.ok and r.key})
+    return results, warnings
 
 
 def _build(stale: list, inputs, formats: tuple[str, ...], args: argparse.Namespace, on_result) -> list:
     """Build the stale reports with the chosen executor (nothing is imported or started for none)."""
     if not stale:
         return []
-    from pipeline import remote, running
+    from pipeline import remote, running, sharing
 
     if args.scheduler:
         return remote.DaskExecutor(args.scheduler, inputs, args.outputs, formats).map(None, stale, on_result)
@@ -125,6 +165,9 @@ def _build(stale: list, inputs, formats: tuple[str, ...], args: argparse.Namespa
 
 
 def command_validate(args: argparse.Namespace, out: Console) -> int:
+    from pipeline import validation
+    from pipeline.loading import InputProblems
+
     checked = validation.validate(args.inputs)
     if not checked.ok:
         raise InputProblems(checked.problems)

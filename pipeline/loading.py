@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from pipeline import paths
+from pipeline.freshness import folder_hashes
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.schema import ENUM_SYNONYMS, FALSE_WORDS, REQUIRED_TABLES, TABLES, TRUE_WORDS, Column
 
@@ -42,6 +43,8 @@ class Inputs:
     grant: dict
     tables: dict[str, pd.DataFrame]
     files: list[Path] = field(default_factory=list)
+    #: SHA-256 of every file of the folder, by relative path, as it was read.
+    hashes: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
@@ -352,6 +355,7 @@ def load_inputs(root: Path | str) -> Inputs:
     root = Path(root)
     if not root.is_dir():
         raise InputError(str(root), expected="inputs folder not found")
+    hashes = folder_hashes(root)
     grant = load_grant(root)
     tables: dict[str, pd.DataFrame] = {}
     files = [root / paths.GRANT_FILE]
@@ -373,4 +377,10 @@ def load_inputs(root: Path | str) -> Inputs:
         files += sorted(p for p in narratives.rglob("*.md") if p.is_file())
     if problems:
         raise InputProblems(problems)
-    return Inputs(root=root, grant=grant, tables=tables, files=files)
+    # The hashes stand for what was read (a report's cache key is made of them) only if
+    # nothing changed while reading.
+    changed = sorted(set(hashes.items()) ^ set(folder_hashes(root).items()))
+    if changed:
+        raise InputError(changed[0][0], expected="a file that does not change while it is read "
+                         "(it was saved during the run): run again")
+    return Inputs(root=root, grant=grant, tables=tables, files=files, hashes=hashes)

@@ -1,7 +1,8 @@
-"""The grid of reports and which of them are out of date, decided without executing anything.
+"""The grid of reports, and which of them a rerun can leave alone without reading anything.
 
-Kept apart from `running` (papermill, nbconvert, the Jupyter client: about 2 s of imports),
-so that a rerun with nothing to rebuild imports none of it.
+Kept apart from `running` (papermill, nbconvert, the Jupyter client: about 2 s of imports)
+and from pandas (`caching`, which compares reports by their rows), so that a rerun with
+nothing to rebuild imports none of it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from pipeline import caching, paths
-from pipeline.loading import Inputs
-from pipeline.scope import ALL, make_scope, select
+from pipeline import freshness, paths
+
+#: The region id of the report on every region together.
+ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class ReportResult:
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     skipped: bool = False
+    #: The key of the build the report's folder holds (`caching.build_keys`), once known.
+    key: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -59,28 +63,29 @@ def failed_dir(final: Path) -> Path:
     return final.with_name(f"{final.name}.failed")
 
 
-def up_to_date(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> bool:
-    """Whether the report's last build was made from exactly what it would be made from now."""
+def unchanged(job: ReportJob, checked: dict, snapshot: str, outputs: Path) -> bool:
+    """Whether the report's folder holds the build that `checked` (`freshness.recall`: what
+    was kept for exactly these inputs) says was made from `snapshot`: nothing read to know."""
     folder = paths.report_dir(outputs, job.period, job.region)
-    last = caching.last_manifest(folder)
-    if not last:  # never built: no need to select and fingerprint its rows to know
-        return False
-    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
-    keys = caching.build_keys(inputs, selection, paths.section_notebooks(), formats)
-    return caching.up_to_date(folder, keys, last)
+    return freshness.unchanged(folder, checked.get("reports", {}).get(job.label), snapshot)
 
 
 _STAGING = re.compile(r"^\..+\.(?:building|old|receiving)-(\d+)(?:-\d+)?$")
 
 
 def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, killed but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2:][:1] != "Z"
 
 
 def clean_stale(outputs: Path) -> list[Path]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipeline import paths, planning, running
+from pipeline import audit, paths, planning, running
 from pipeline.loading import Inputs, load_inputs
 
 
@@ -81,7 +81,7 @@ def receive(shipped: Shipped, inputs: Inputs, outputs: Path) -> planning.ReportR
         record = json.loads(manifest.read_text(encoding="utf-8"))
         record["parameters"]["inputs"] = str(inputs.root.resolve())
         record["executed_on"] = shipped.worker
-        manifest.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        audit.write_json(manifest, record)
     result = shipped.result
     if result.ok:
         running.swap_in(staging, final)

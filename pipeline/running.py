@@ -20,7 +20,7 @@ from nbclient.exceptions import CellTimeoutError
 from papermill.execute import raise_for_execution_errors
 from papermill.translators import PythonTranslator, papermill_translators
 
-from pipeline import audit, caching, kernels, paths, pdf, recording, sharing, stitching, views
+from pipeline import audit, caching, freshness, kernels, paths, pdf, recording, sharing, stitching, views
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.loading import Inputs
 from pipeline.planning import ReportJob, ReportResult, failed_dir
@@ -127,9 +127,9 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
     keys = caching.build_keys(inputs, selection, notebooks, formats)
     result = ReportResult(job, final)
-    last = {} if force else caching.last_manifest(final)
+    last = {} if force else freshness.last_manifest(final)
     if not force and caching.up_to_date(final, keys, last):
-        result.skipped = True
+        result.skipped, result.key = True, keys["report"]
         return result
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
@@ -152,6 +152,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
                 result.timings[source.name] = round(seconds, 3)
         write_products(staging, job, inputs, selection, executed, formats, result.timings, keys, notebooks)
         swap_in(staging, final)
+        result.key = keys["report"]
     except Exception as error:  # one report's failure, whatever it is, must not stop the others
         result.error = str(error) if isinstance(error, PipelineError) else \
             f"{job.label}: {type(error).__name__}: {_first_line(str(error))}"
@@ -172,7 +173,7 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
     """figures.json, the report in each format, the reviewers' notebook pages and the manifest."""
     figures = collect_figures(executed)
     audit.write_json(folder / "figures.json", figures)
-    input_entries = audit.file_entries(inputs.files, inputs.root)
+    input_entries = audit.file_entries(inputs.files, inputs.root, inputs.hashes)
     provenance = audit.figure_provenance(figures, audit.glue_locations(executed), inputs.root,
                                          row_counts(selection), input_entries)
     merged = stitching.merge(executed, appendices=(views.registry(provenance),))

@@ -12,8 +12,7 @@ import pandas as pd
 from pipeline.exceptions import ScopeError
 from pipeline.indicators import topic_titles
 from pipeline.loading import Inputs
-
-ALL = "all"
+from pipeline.planning import ALL
 
 
 @dataclass(frozen=True)

@@ -15,25 +15,22 @@ import pickle
 import tempfile
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline import audit, paths
-from pipeline.loading import Inputs
+from pipeline import paths
+from pipeline.freshness import folder_hashes
+
+if TYPE_CHECKING:
+    from pipeline.loading import Inputs
 
 #: The environment variable that names the shared inputs to a kernel.
 ENV = "GRANT_REPORT_SHARED_INPUTS"
 
 
-def folder_hashes(root: Path) -> dict[str, str]:
-    """SHA-256 of every file under the inputs folder, by relative path."""
-    root = Path(root)
-    return {p.relative_to(root).as_posix(): audit.sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def publish(inputs: Inputs) -> Path:
-    """Pickle `inputs` with the hashes of its folder into the temp folder (named like the
-    run's kernel files, so that a killed run's is found and removed: `planning.clean_stale`)."""
-    root = inputs.root.resolve()
-    record = {"root": str(root), "hashes": folder_hashes(root), "inputs": inputs}
+    """Pickle `inputs` with the hashes its folder was read with into the temp folder (named like
+    the run's kernel files, so that a killed run's is found and removed: `planning.clean_stale`)."""
+    record = {"root": str(inputs.root.resolve()), "hashes": inputs.hashes, "inputs": inputs}
     path = Path(tempfile.gettempdir()) / f"{paths.TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
     partial = path.with_name(path.name + ".part")
     # Readable by this user only: the tables hold participants' names.

@@ -68,8 +68,10 @@ def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tm
 
 def test_the_cli_imports_no_notebook_machinery_until_a_report_is_built():
     """A rerun with nothing to rebuild does not pay papermill's, nbconvert's and the Jupyter
-    client's imports (about 2 s): only `_build` imports them."""
-    heavy = ("papermill", "nbconvert", "nbclient", "jupyter_client", "weasyprint", "pipeline.running")
+    client's imports (about 2 s): only `_build` imports them; nor pandas' and pandera's,
+    imported only when the inputs are read."""
+    heavy = ("papermill", "nbconvert", "nbclient", "jupyter_client", "weasyprint", "pipeline.running",
+             "pandas", "pandera", "pipeline.loading")
     code = f"import sys, pipeline.cli; print([m for m in {heavy!r} if m in sys.modules])"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
     assert shown.stdout.strip() == "[]"

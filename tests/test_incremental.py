@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import PROJECT, run_cli
 from pipeline import planning
 
 REGIONS = ("all", "turkestan", "zko")
@@ -19,6 +21,20 @@ def _build(inputs: Path, out: Path, *extra: str):
                      "--region", *REGIONS, *extra)
     assert result.returncode == 0, result.stderr
     built, unchanged = map(int, re.search(r"\((\d+) built, (\d+) unchanged\)", result.stderr).groups())
+    return built, unchanged
+
+
+def _rerun_reading_nothing(inputs: Path, out: Path) -> tuple[int, int]:
+    """An unchanged rerun, in a process that then says which input-reading modules it imported."""
+    argv = ["run", "--inputs", str(inputs), "--outputs", str(out), "--period", "2022-interim", "--region", *REGIONS]
+    code = (f"import sys; from pipeline.cli import main; rc = main({argv!r}); "
+            "print([m for m in ('pandas', 'pandera', 'openpyxl', 'pipeline.loading') if m in sys.modules]); "
+            "sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", "an unchanged rerun read the inputs"
+    built, unchanged = map(int, re.search(r"\((\d+) built, (\d+) unchanged\)", result.stderr).groups())
+    assert "warning: media.csv: 3 publications without reach" in result.stderr, "the kept warnings are printed"
     return built, unchanged
 
 
@@ -44,6 +60,7 @@ def test_only_what_a_change_touches_is_rebuilt(demo_copy, tmp_path):
     assert _build(demo_copy, out) == (3, 0)
     first = _stamps(out)
     assert _build(demo_copy, out) == (0, 3), "an unchanged rerun builds nothing"
+    assert _rerun_reading_nothing(demo_copy, out) == (0, 3)
     assert _stamps(out) == first
 
     # One Turkestan consultation moves out of the period (cp1251 file, Russian dates).
@@ -58,6 +75,17 @@ def test_only_what_a_change_touches_is_rebuilt(demo_copy, tmp_path):
     assert second["zko"] == first["zko"], "another region's report is untouched"
     assert second["turkestan"] != first["turkestan"] and second["all"] != first["all"]
     assert _figure(out, "all", "consultations.count") == 21
+    # zko's report, found unchanged by its rows, is known unchanged by its files next time.
+    assert _rerun_reading_nothing(demo_copy, out) == (0, 3)
+    assert _stamps(out) == second
+
+    # A report's file gone, or a build made from other inputs in its place: rebuilt.
+    (out / "2022-interim" / "zko" / "report.html").unlink()
+    manifest = out / "2022-interim" / "turkestan" / "manifest.json"
+    record = json.loads(manifest.read_text(encoding="utf-8"))
+    record["build"]["report"] = "0" * 64
+    manifest.write_text(json.dumps(record), encoding="utf-8")
+    assert _build(demo_copy, out) == (2, 1)
 
 
 def test_a_cached_result_is_never_served_for_different_inputs(demo_copy, tmp_path):
@@ -69,6 +97,21 @@ def test_a_cached_result_is_never_served_for_different_inputs(demo_copy, tmp_pat
     built, _ = _build(demo_copy, out)
     assert built >= 1
     assert _figure(out, "all", "media.reach") == 1227
+
+
+def test_a_file_outside_the_tables_changed_rebuilds_nothing(demo_copy, tmp_path):
+    out = tmp_path / "out"
+    _build(demo_copy, out)
+    (demo_copy / "README.txt").write_text("notes of the analyst", encoding="utf-8")
+    assert _build(demo_copy, out) == (0, 3), "the long way finds the rows unchanged"
+    assert _rerun_reading_nothing(demo_copy, out) == (0, 3)
+
+
+def test_an_unknown_period_is_still_refused_after_a_build(demo_copy, tmp_path):
+    out = tmp_path / "out"
+    _build(demo_copy, out)
+    result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2031")
+    assert result.returncode == 1 and "2031" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_force_rebuilds_everything(demo_copy, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from conftest import PROJECT, run_cli
-from pipeline import running
+from pipeline import planning, running
 from pipeline.loading import load_inputs
 
 SLOW = {
@@ -112,3 +112,22 @@ def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_what_a_killed_run_left_is_removed_even_when_its_process_is_an_unreaped_zombie(tmp_path):
+    """In a container whose first process reaps no orphans, a killed worker stays a zombie:
+    it no longer runs, so what it staged is removed."""
+    dead = subprocess.Popen(["true"])
+    deadline = time.time() + 10
+    while time.time() < deadline and not Path(f"/proc/{dead.pid}/stat").read_text().split(")")[1].startswith(" Z"):
+        time.sleep(0.05)
+    try:
+        staged = tmp_path / "2022-interim" / f".zko.building-{dead.pid}-1"
+        alive = tmp_path / "2022-interim" / f".all.building-{os.getpid()}-1"
+        for folder in (staged, alive):
+            (folder / "notebooks").mkdir(parents=True)
+        removed = planning.clean_stale(tmp_path)
+        assert staged in removed and not staged.exists()
+        assert alive.exists(), "a running process's staging folder is left alone"
+    finally:
+        dead.wait()
