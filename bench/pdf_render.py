@@ -1,6 +1,7 @@
 """How long `pipeline.pdf.to_pdf` takes for one report (issue 3: under 2 s for the demo).
 
     .venv/bin/python bench/pdf_render.py [--runs 7] [--outputs DIR] [--period 2022-interim] [--region all]
+    .venv/bin/python bench/pdf_render.py --outputs DIR --every [--runs 5]
 
 Uses the executed notebooks and manifest of `DIR/<period>/<region>/` when they are there
 (e.g. after `bash scripts/demo.sh`, DIR = outputs), else builds that one report into a
@@ -14,6 +15,10 @@ the registry (its share), and the page count. The machine's load average is prin
 a busy machine wall time is not the PDF's. Wall and CPU time of WeasyPrint vary up to 1.7x on
 this VM from one minute to the next, so the work is also counted in Python function calls
 (one profiled run): a noise-free measure to compare versions of the template by.
+
+`--chromium` also times Debian's headless Chromium printing the same HTML (through
+playwright), to compare engines. `--every` times every report built in DIR instead (the whole demo: 16 reports), one line per
+report, then the median and the largest over all reports.
 """
 
 from __future__ import annotations
@@ -82,23 +87,62 @@ def _row(label: str, samples: list[tuple[float, float]]) -> str:
     return f"{label:<34} median {wall:6.3f} s wall  {cpu:6.3f} s CPU   (best {best:.3f} s)"
 
 
+def _report(folder: Path):
+    """The report in `folder`: its executed notebooks, their merge as `write_products` makes
+    it (the registry appendix from the manifest included), its title."""
+    notebooks = sorted((folder / "notebooks").glob("*.ipynb"))
+    provenance = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["figures"]
+
+    def stitched():
+        return stitching.merge(notebooks, (views.registry(provenance),))
+
+    return notebooks, stitched, f"{folder.parent.name} — {folder.name}"
+
+
+def every_report(outputs: Path, runs: int, scratch: Path) -> None:
+    """Every built report of `outputs`: median and best of `runs`, pages, Python calls."""
+    folders = [m.parent for m in sorted(outputs.glob("*/*/manifest.json")) if not m.parent.name.startswith(".")]
+    if not folders:
+        sys.exit(f"{outputs}: no built report")
+    print(f"{len(folders)} reports of {outputs}, {runs} runs each, load average {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"| report | pages | median s | best s | M calls |\n|---|---:|---:|---:|---:|")
+    medians = []
+    for folder in folders:
+        _, stitched, title = _report(folder)
+
+        def render(stitched=stitched, title=title) -> bytes:
+            return pdf.to_pdf(stitched(), title)
+
+        data = render()  # the first call of a process pays WeasyPrint's import and font set-up
+        samples = [_timed(render)[1] for _ in range(runs)]
+        medians.append((statistics.median(samples), f"{folder.parent.name}/{folder.name}"))
+        print(f"| {medians[-1][1]} | {_pages(data, scratch)} | {medians[-1][0]:.2f} | {min(samples):.2f} "
+              f"| {_calls(render):.2f} |", flush=True)
+    largest = max(medians)
+    print(f"median over the {len(medians)} reports: {statistics.median(m for m, _ in medians):.2f} s; "
+          f"largest: {largest[0]:.2f} s ({largest[1]}); under 2 s: {sum(m < 2 for m, _ in medians)} of {len(medians)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--outputs", type=Path, help="a folder of built reports (default: build one)")
     parser.add_argument("--period", default="2022-interim")
     parser.add_argument("--region", default="all")
+    parser.add_argument("--every", action="store_true", help="time every report built in --outputs")
+    parser.add_argument("--chromium", action="store_true",
+                        help="also time headless Chromium printing the same HTML (Debian's chromium, playwright)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         scratch = Path(tmp)
+        if args.every:
+            if args.outputs is None:
+                sys.exit("--every needs --outputs (a folder of built reports)")
+            return every_report(args.outputs, args.runs, scratch)
         folder = _built_report(args.outputs, args.period, args.region, scratch)
-        notebooks = sorted((folder / "notebooks").glob("*.ipynb"))
-        provenance = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["figures"]
-        title = f"{args.period} — {args.region}"
-
-        def stitched():
-            return stitching.merge(notebooks, (views.registry(provenance),))
+        notebooks, stitched, title = _report(folder)
 
         def render() -> bytes:
             return pdf.to_pdf(stitched(), title)
@@ -125,6 +169,34 @@ def main() -> None:
         print(_row("to_pdf without the registry", bare))
         print(f"work: {_calls(render):.2f} M Python calls ({_calls(lambda: pdf.html_to_pdf(html)):.2f} M in WeasyPrint)")
         print(f"pages: {_pages(data, scratch)}, {len(data) / 1024:.0f} KiB")
+        if args.chromium:
+            chromium(html, args.runs, scratch)
+
+
+def chromium(html: str, runs: int, scratch: Path, executable: str = "/usr/bin/chromium") -> None:
+    """The same HTML printed by headless Chromium (Debian's, through playwright) instead of
+    WeasyPrint: a comparison of engines, not what the pipeline renders."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        (browser, wall, cpu) = _timed(lambda: p.chromium.launch(executable_path=executable))
+        print(f"{'Chromium launch (once per process)':<34} {wall:6.3f} s wall")
+
+        def render() -> bytes:
+            page = browser.new_page()
+            try:
+                page.set_content(html, wait_until="load")
+                return page.pdf(prefer_css_page_size=True, print_background=True)
+            finally:
+                page.close()
+
+        samples = []
+        for _ in range(runs):
+            data, wall, cpu = _timed(render)
+            samples.append((wall, cpu))
+        browser.close()
+    print(_row("Chromium print-to-PDF, same HTML", samples) + "  (browser CPU not counted)")
+    print(f"pages: {_pages(data, scratch)}, {len(data) / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":
