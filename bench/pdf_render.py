@@ -1,24 +1,26 @@
-"""How long `pipeline.pdf.to_pdf` takes for one report (issue 3: under 2 s for the demo).
+"""How long one report's PDF takes (issue 3: under 2 s for the demo).
 
     .venv/bin/python bench/pdf_render.py [--runs 7] [--outputs DIR] [--period 2022-interim] [--region all]
     .venv/bin/python bench/pdf_render.py --outputs DIR --every [--runs 5]
+    .venv/bin/python bench/pdf_render.py --outputs DIR --chromium
 
 Uses the executed notebooks and manifest of `DIR/<period>/<region>/` when they are there
 (e.g. after `bash scripts/demo.sh`, DIR = outputs), else builds that one report into a
-temporary folder first (not timed). Then times exactly what `run --format pdf` renders per
-report -- `to_pdf(merge(notebooks, (registry(provenance),)), title)`, building the «Реестр
-показателей» appendix from the manifest's figure provenance included -- and,
-separately, its two halves: nbconvert (merge + HTML through the report template) and
-WeasyPrint (`html_to_pdf`). Prints medians of wall
-and CPU time, the first call (WeasyPrint import, font set-up) apart, the same report without
-the registry (its share), and the page count. The machine's load average is printed too: on
-a busy machine wall time is not the PDF's. Wall and CPU time of WeasyPrint vary up to 1.7x on
-this VM from one minute to the next, so the work is also counted in Python function calls
-(one profiled run): a noise-free measure to compare versions of the template by.
+temporary folder first (not timed). Then times what `running.write_products` does for a
+report: the report page (`stitching.to_html` of the merged notebooks, the «Реестр
+показателей» appendix built from the manifest's figure provenance included; one export
+serves report.html and report.pdf) and the PDF laid out from it by WeasyPrint
+(`pdf.html_to_pdf`: the PDF's own cost), plus the PDF through the nbconvert exporter
+(`pdf.to_pdf`, what `jupyter nbconvert --to grant_pdf` does). Prints medians of wall and CPU
+time, the first call (WeasyPrint import, font set-up) apart, and the page count. The
+machine's load average is printed too: on a busy machine wall time is not the PDF's. Wall
+and CPU time of WeasyPrint vary up to 1.7x on this VM from one minute to the next, so the
+work is also counted in Python function calls (one profiled run): a noise-free measure to
+compare versions of the template by.
 
-`--chromium` also times Debian's headless Chromium printing the same HTML (through
-playwright), to compare engines. `--every` times every report built in DIR instead (the whole demo: 16 reports), one line per
-report, then the median and the largest over all reports.
+`--every` times every report built in DIR instead (the whole demo: 16 reports), one line per
+report, then the median and the largest over all reports. `--chromium` also times Debian's
+headless Chromium printing the same page (through playwright), to compare engines.
 """
 
 from __future__ import annotations
@@ -100,25 +102,22 @@ def _report(folder: Path):
 
 
 def every_report(outputs: Path, runs: int, scratch: Path) -> None:
-    """Every built report of `outputs`: median and best of `runs`, pages, Python calls."""
+    """Every built report of `outputs`: the PDF from its page, median and best of `runs`."""
     folders = [m.parent for m in sorted(outputs.glob("*/*/manifest.json")) if not m.parent.name.startswith(".")]
     if not folders:
         sys.exit(f"{outputs}: no built report")
     print(f"{len(folders)} reports of {outputs}, {runs} runs each, load average {os.getloadavg()[0]:.2f} "
           f"on {os.cpu_count()} CPUs")
-    print(f"| report | pages | median s | best s | M calls |\n|---|---:|---:|---:|---:|")
+    print("| report | pages | PDF median s | PDF best s | PDF M calls | page export s |\n|---|---:|---:|---:|---:|---:|")
     medians = []
     for folder in folders:
         _, stitched, title = _report(folder)
-
-        def render(stitched=stitched, title=title) -> bytes:
-            return pdf.to_pdf(stitched(), title)
-
-        data = render()  # the first call of a process pays WeasyPrint's import and font set-up
-        samples = [_timed(render)[1] for _ in range(runs)]
+        page, export, _ = _timed(lambda: stitching.to_html(stitched(), title))
+        data = pdf.html_to_pdf(page)  # the first call of a process pays WeasyPrint's import and font set-up
+        samples = [_timed(lambda: pdf.html_to_pdf(page))[1] for _ in range(runs)]
         medians.append((statistics.median(samples), f"{folder.parent.name}/{folder.name}"))
         print(f"| {medians[-1][1]} | {_pages(data, scratch)} | {medians[-1][0]:.2f} | {min(samples):.2f} "
-              f"| {_calls(render):.2f} |", flush=True)
+              f"| {_calls(lambda: pdf.html_to_pdf(page)):.2f} | {export:.2f} |", flush=True)
     largest = max(medians)
     print(f"median over the {len(medians)} reports: {statistics.median(m for m, _ in medians):.2f} s; "
           f"largest: {largest[0]:.2f} s ({largest[1]}); under 2 s: {sum(m < 2 for m, _ in medians)} of {len(medians)}")
@@ -143,34 +142,29 @@ def main() -> None:
             return every_report(args.outputs, args.runs, scratch)
         folder = _built_report(args.outputs, args.period, args.region, scratch)
         notebooks, stitched, title = _report(folder)
-
-        def render() -> bytes:
-            return pdf.to_pdf(stitched(), title)
-
         print(f"report {args.period}/{args.region}: {len(notebooks)} notebooks, {args.runs} runs, "
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
-        data, first_wall, first_cpu = _timed(render)
-        whole, halves_html, halves_pdf, bare = [], [], [], []
+        page = stitching.to_html(stitched(), title)
+        data, first_wall, first_cpu = _timed(lambda: pdf.html_to_pdf(page))
+        pages, laid_out, exported = [], [], []
         for _ in range(args.runs):
-            data, wall, cpu = _timed(render)
-            whole.append((wall, cpu))
-            _, wall, cpu = _timed(lambda: pdf.to_pdf(stitching.merge(notebooks), title))
-            bare.append((wall, cpu))
-            html, wall, cpu = _timed(lambda: stitching.to_html(stitched(), title))
-            halves_html.append((wall, cpu))
-            _, wall, cpu = _timed(lambda: pdf.html_to_pdf(html))
-            halves_pdf.append((wall, cpu))
+            page, wall, cpu = _timed(lambda: stitching.to_html(stitched(), title))
+            pages.append((wall, cpu))
+            data, wall, cpu = _timed(lambda: pdf.html_to_pdf(page))
+            laid_out.append((wall, cpu))
+            _, wall, cpu = _timed(lambda: pdf.to_pdf(stitched(), title))
+            exported.append((wall, cpu))
 
         print(f"{'first call (imports, fonts)':<34} {first_wall:6.3f} s wall  {first_cpu:6.3f} s CPU")
-        print(_row("to_pdf (as write_products renders)", whole))
-        print(_row("  merge + nbconvert HTML", halves_html))
-        print(_row("  WeasyPrint html_to_pdf", halves_pdf))
-        print(_row("to_pdf without the registry", bare))
-        print(f"work: {_calls(render):.2f} M Python calls ({_calls(lambda: pdf.html_to_pdf(html)):.2f} M in WeasyPrint)")
+        print(_row("report page (nbconvert, shared)", pages))
+        print(_row("PDF from it (WeasyPrint)", laid_out))
+        print(_row("PDF via the nbconvert exporter", exported))
+        print(f"work: {_calls(lambda: pdf.html_to_pdf(page)):.2f} M Python calls in WeasyPrint, "
+              f"{_calls(lambda: stitching.to_html(stitched(), title)):.2f} M for the page")
         print(f"pages: {_pages(data, scratch)}, {len(data) / 1024:.0f} KiB")
         if args.chromium:
-            chromium(html, args.runs, scratch)
+            chromium(page, args.runs, scratch)
 
 
 def chromium(html: str, runs: int, scratch: Path, executable: str = "/usr/bin/chromium") -> None:

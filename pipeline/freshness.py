@@ -1,14 +1,15 @@
 """Whether the last builds still stand, told from file hashes alone: nothing read, typed or
 validated, and no pandas imported.
 
-An unchanged rerun is the commonest run. Each report's manifest keeps a snapshot key: the
-SHA-256 of every file of the inputs folder it was built from, the pipeline's code and the
-package versions, its notebooks, period, region and formats. The run that validated those
-inputs keeps, beside the reports, what validating them told (the grid of periods and
-regions, the data warnings: counts, never personal data). When the folder hashes the same
-under the same code and every requested report's snapshot key is equal, the run is over.
-Anything else goes the long way (`caching`: slice by slice, after validation), which
-rebuilds only what a change touches.
+An unchanged rerun is the commonest run. The run that validated an inputs folder keeps,
+beside the reports (CHECKED), what validating it told (the grid of periods and regions, the
+data warnings: counts, never personal data) and, for each report it left up to date, the
+key of the build in the report's folder with the snapshot key it was made from: the SHA-256
+of every file of the inputs folder, the pipeline's code and package versions, the notebooks
+and the formats. When the folder hashes the same under the same code, and every requested
+report's folder still holds the build kept for that snapshot, the run is over. Anything
+else goes the long way (`caching`: report by report, by the rows each reads, after
+validation), which rebuilds only what a change touches.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 HTML report, laid out for paper by WeasyPrint (A4 landscape, see report.css).
 
 `ReportPDFExporter` is an nbconvert exporter, so nbconvert stays the one stitching interface:
-`to_pdf(notebook, title)` is to `report.pdf` what `stitching.to_html` is to `report.html`,
-and the same exporter runs as `jupyter nbconvert --to grant_pdf NOTEBOOK.ipynb` (entry point
-in pyproject.toml).
+the report template's HTML export handed to WeasyPrint (`html_to_pdf`). It runs as
+`jupyter nbconvert --to grant_pdf NOTEBOOK.ipynb` (entry point in pyproject.toml) and as
+`to_pdf(notebook, title)`; a build, which exports that page for report.html anyway, hands the
+same page to `html_to_pdf` directly rather than exporting it twice.
 
 WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0) and a font that has every
 Russian and Kazakh letter (Debian: fonts-dejavu-core, DejaVu Sans); see the README.

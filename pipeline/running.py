@@ -177,11 +177,14 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
     provenance = audit.figure_provenance(figures, audit.glue_locations(executed), inputs.root,
                                          row_counts(selection), input_entries)
     merged = stitching.merge(executed, appendices=(views.registry(provenance),))
-    title = f"{job.period} — {job.region}"
-    if "html" in formats:
-        (folder / "report.html").write_text(stitching.to_html(merged, title), encoding="utf-8")
-    if "pdf" in formats:
-        (folder / "report.pdf").write_bytes(pdf.to_pdf(merged, title))
+    if formats:
+        # One export through the report template serves both: `pdf.ReportPDFExporter` is that
+        # same HTML export handed to WeasyPrint (a test holds the two pages equal).
+        page = stitching.to_html(merged, f"{job.period} — {job.region}")
+        if "html" in formats:
+            (folder / "report.html").write_text(page, encoding="utf-8")
+        if "pdf" in formats:
+            (folder / "report.pdf").write_bytes(pdf.html_to_pdf(page))
     for path in executed:
         path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
     audit.write_json(folder / "manifest.json", {

@@ -70,6 +70,20 @@ def test_report_numbers_link_to_the_registry(demo_build):
     assert {"media.reach", "activity.1.1.cost", "survey.msu.turkestan.knowledge_before"} <= links
 
 
+def test_the_pdf_carries_every_figure_of_the_registry_as_text(demo_build):
+    """On paper the registry is one block of lines (no links there): every figure, its value
+    as the report shows it, its meaning and its cell, as on screen."""
+    folder = demo_build[0] / "2022-interim" / ALL
+    provenance = _load(folder / "manifest.json")["figures"]
+    text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    registry = text.split("Реестр показателей", 1)[1]
+    lines = [line for line in registry.splitlines() if " = " in line and line.split(" = ")[0] in provenance]
+    assert [line.split(" = ")[0] for line in lines] == list(provenance)
+    grant = next(line for line in lines if line.startswith("grant.amount = "))
+    assert grant.startswith("grant.amount = 29 364 470 — Сумма гранта (00_header.ipynb, ячейка")
+
+
 def test_two_builds_are_identical_serial_or_parallel(demo_build, tmp_path):
     """The demo build ran in a process pool; this one runs serially (--jobs 1)."""
     result = run_cli("run", "--outputs", str(tmp_path), "--period", "2022-interim", "--region", "all",

@@ -2,11 +2,13 @@
 would see it, with poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm) and Pillow.
 
 The executed notebooks come from the real pipeline (`running.build_report`); the PDF is made
-from them the way `run --format pdf` makes it: `pdf.to_pdf(stitching.merge(notebooks), title)`.
+from them by the nbconvert exporter, `pdf.to_pdf(stitching.merge(notebooks), title)`, which
+lays out the same page as `run --format pdf` does (a test below holds the two equal).
 """
 
 from __future__ import annotations
 
+import copy
 import html as html_lib
 import logging
 import re
@@ -328,6 +330,18 @@ def test_exporter_is_nbconvert_with_the_html_report_settings():
     assert exporter.output_mimetype == "application/pdf" and exporter.file_extension == ".pdf"
     from nbconvert.exporters import get_exporter
     assert get_exporter("grant_pdf") is pdf.ReportPDFExporter
+
+
+def test_the_run_lays_out_the_pdf_from_the_page_the_exporter_makes(reports):
+    """`write_products` exports the report page once and hands it to WeasyPrint for the PDF:
+    the same page the `grant_pdf` exporter makes from the same notebook."""
+    from nbconvert import HTMLExporter
+
+    merged = stitching.merge(_executed(reports["atyrau"]))
+    page = stitching.to_html(copy.deepcopy(merged), "x")
+    merged.metadata["title"] = "x"
+    exporters_page, _ = HTMLExporter.from_notebook_node(pdf.ReportPDFExporter(), merged)
+    assert exporters_page == page
 
 
 def test_jupyter_nbconvert_to_grant_pdf(reports, tmp_path):
