@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import html as html_lib
+import json
 import logging
 import re
 import shutil
@@ -22,7 +23,7 @@ import pytest
 from PIL import Image
 
 from conftest import DEMO_INPUTS
-from pipeline import pdf, stitching
+from pipeline import pdf, stitching, views
 from pipeline.loading import load_inputs
 from pipeline.running import ReportJob, build_report
 
@@ -337,8 +338,10 @@ def test_the_run_lays_out_the_pdf_from_the_page_the_exporter_makes(reports):
     the same page the `grant_pdf` exporter makes from the same notebook."""
     from nbconvert import HTMLExporter
 
-    merged = stitching.merge(_executed(reports["atyrau"]))
+    provenance = json.loads((reports["atyrau"] / "manifest.json").read_text(encoding="utf-8"))["figures"]
+    merged = stitching.merge(_executed(reports["atyrau"]), appendices=(views.registry(provenance),))
     page = stitching.to_html(copy.deepcopy(merged), "x")
+    assert "gr-registry-print" in page
     merged.metadata["title"] = "x"
     exporters_page, _ = HTMLExporter.from_notebook_node(pdf.ReportPDFExporter(), merged)
     assert exporters_page == page
