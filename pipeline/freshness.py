@@ -27,9 +27,6 @@ KEY_VERSION = "1"
 #: What the last validation of the inputs told, kept in the outputs folder.
 CHECKED = ".inputs-checked.json"
 
-REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
-
-
 def digest(*parts: bytes | str) -> str:
     """SHA-256 of the parts, each length-prefixed so that no two lists of parts collide."""
     h = hashlib.sha256()
@@ -81,7 +78,7 @@ def last_manifest(folder: Path) -> dict:
 def complete(folder: Path, build: dict) -> bool:
     """Whether every file a build with these keys writes is in `folder`."""
     expected = ["figures.json", *(f"notebooks/{name}" for name in build.get("notebooks", {}))]
-    expected += [REPORT_FILES[f] for f in build.get("formats", []) if f in REPORT_FILES]
+    expected += [paths.REPORT_FILES[f] for f in build.get("formats", []) if f in paths.REPORT_FILES]
     return all((Path(folder) / name).is_file() for name in expected)
 
 

@@ -24,11 +24,12 @@ def _report(outputs: Path, folder: Path) -> dict:
     if failed:
         error = folder / "error.txt"
         entry["error"] = error.read_text(encoding="utf-8").strip() if error.is_file() else ""
-        previous = folder.with_name(region) / "report.html"
+        previous = folder.with_name(region) / paths.REPORT_FILES["html"]
         entry["previous"] = previous.relative_to(outputs).as_posix() if previous.is_file() else None
     else:
-        entry.update(html=f"{rel}/report.html", figures=f"{rel}/figures.json", manifest=f"{rel}/manifest.json",
-                     pdf=f"{rel}/report.pdf" if (folder / "report.pdf").is_file() else None)
+        html, pdf = paths.REPORT_FILES["html"], paths.REPORT_FILES["pdf"]
+        entry.update(html=f"{rel}/{html}", figures=f"{rel}/figures.json", manifest=f"{rel}/manifest.json",
+                     pdf=f"{rel}/{pdf}" if (folder / pdf).is_file() else None)
     return entry
 
 

@@ -18,6 +18,9 @@ DEFAULT_OUTPUTS = PROJECT_DIR / "outputs"
 TEMP_PREFIX = "grant-report-kernel-"
 
 GRANT_FILE = "grant.yml"
+
+#: A report folder's report, by format.
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
 NARRATIVES_DIR = "narratives"
 
 

@@ -182,9 +182,9 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
         # same HTML export handed to WeasyPrint (a test holds the two pages equal).
         page = stitching.to_html(merged, f"{job.period} — {job.region}")
         if "html" in formats:
-            (folder / "report.html").write_text(page, encoding="utf-8")
+            (folder / paths.REPORT_FILES["html"]).write_text(page, encoding="utf-8")
         if "pdf" in formats:
-            (folder / "report.pdf").write_bytes(pdf.html_to_pdf(page))
+            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(page))
     for path in executed:
         path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
     audit.write_json(folder / "manifest.json", {
