@@ -28,9 +28,10 @@ ENV = "GRANT_REPORT_SHARED_INPUTS"
 
 
 def publish(inputs: Inputs) -> Path:
-    """Pickle `inputs` with the hashes its folder was read with into the temp folder (named like
-    the run's kernel files, so that a killed run's is found and removed: `planning.clean_stale`)."""
-    record = {"root": str(inputs.root.resolve()), "hashes": inputs.hashes, "inputs": inputs}
+    """Pickle `inputs` (which carry the hashes their folder was read with) into the temp folder
+    (named like the run's kernel files, so that a killed run's is found and removed:
+    `planning.clean_stale`)."""
+    record = {"root": str(inputs.root.resolve()), "inputs": inputs}
     path = Path(tempfile.gettempdir()) / f"{paths.TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
     partial = path.with_name(path.name + ".part")
     # Readable by this user only: the tables hold participants' names.
@@ -55,6 +56,7 @@ def shared(root: Path) -> Inputs | None:
     except (OSError, EOFError, pickle.UnpicklingError):
         return None
     root = Path(root).resolve()
-    if record.get("root") != str(root) or record.get("hashes") != folder_hashes(root):
+    inputs = record.get("inputs")
+    if record.get("root") != str(root) or inputs is None or inputs.hashes != folder_hashes(root):
         return None
-    return record["inputs"]
+    return inputs
