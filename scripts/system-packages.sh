@@ -3,7 +3,7 @@
 #   libpango-1.0-0 libpangoft2-1.0-0  Pango, which WeasyPrint lays text out with
 #   fonts-dejavu-core                 DejaVu Sans: every Russian and Kazakh letter, «», №, —, ₸
 # and, with --test, what only the tests need:
-#   poppler-utils                     pdfinfo, pdftotext, pdffonts, pdftoppm for the PDF tests
+#   poppler-utils                     pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages for the PDF tests
 #   chromium                          a real headless browser for the reviewers' index test
 # Installs only as root or with password-less sudo, never asking; otherwise says what to run.
 # Run by scripts/env.sh (so by demo.sh), and with --test by test.sh and .ci/run.

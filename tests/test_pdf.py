@@ -1,5 +1,5 @@
 """The print-ready PDF (issue 3): the demo report through `pipeline.pdf`, checked as a reader
-would see it, with poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm) and Pillow.
+would see it, with poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages) and Pillow.
 
 The executed notebooks come from the real pipeline (`running.build_report`); the PDF is made
 from them by the nbconvert exporter, `pdf.to_pdf(stitching.merge(notebooks), title)`, which
@@ -23,15 +23,15 @@ import pytest
 from PIL import Image
 
 from conftest import DEMO_INPUTS
-from pipeline import pdf, stitching, views
+from pipeline import charts, pdf, stitching, views
 from pipeline.loading import load_inputs
 from pipeline.running import ReportJob, build_report
 
-POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm")
+POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "pdfimages")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(any(shutil.which(tool) is None for tool in POPPLER),
-                       reason="poppler-utils is not installed (pdfinfo, pdftotext, pdffonts, pdftoppm): "
+                       reason="poppler-utils is not installed (pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages): "
                               "apt-get install poppler-utils"),
 ]
 
@@ -219,6 +219,16 @@ def test_activities_table_keeps_its_last_column_and_repeats_its_header(all_pdf):
         assert LAST_COLUMN in _plain(pages[i]), f"page {i + 1}: last column header missing"
     # the cost of an activity, in the last column, is on the pages too
     assert any("680 000" in _plain(pages[i]) for i in holding)
+
+
+def test_the_chart_is_printed_at_its_own_size(all_pdf):
+    """The survey chart is drawn as wide as the page's text at charts.DPI: printed at that
+    resolution it is neither shrunk (unreadable labels) nor blown up (blurred)."""
+    listing = [line.split() for line in _run("pdfimages", "-list", str(all_pdf)).splitlines()[2:]]
+    images = [row for row in listing if row[2] == "image"]
+    assert len(images) == 1, "one chart, one image"
+    x_ppi, y_ppi = int(images[0][12]), int(images[0][13])
+    assert abs(x_ppi - charts.DPI) <= 2 and abs(y_ppi - charts.DPI) <= 2, (x_ppi, y_ppi)
 
 
 def test_footer_numbers_the_pages(all_pdf):
