@@ -7,8 +7,9 @@ the report template's HTML export handed to WeasyPrint (`html_to_pdf`). It runs 
 `to_pdf(notebook, title)`; a build, which exports that page for report.html anyway, hands the
 same page to `html_to_pdf` directly rather than exporting it twice.
 
-WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0) and a font that has every
-Russian and Kazakh letter (Debian: fonts-dejavu-core, DejaVu Sans); see the README.
+WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0), HarfBuzz's subsetter
+(libharfbuzz-subset0; without it fonts are subset by fontTools, a third slower) and a font that
+has every Russian and Kazakh letter (Debian: fonts-dejavu-core, DejaVu Sans); see the README.
 """
 
 from __future__ import annotations

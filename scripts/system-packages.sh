@@ -2,13 +2,15 @@
 # The Debian/Ubuntu packages the PDF report needs, installed with apt-get when missing:
 #   libpango-1.0-0 libpangoft2-1.0-0  Pango, which WeasyPrint lays text out with
 #   fonts-dejavu-core                 DejaVu Sans: every Russian and Kazakh letter, «», №, —, ₸
+#   libharfbuzz-subset0               HarfBuzz's font subsetter (without it WeasyPrint falls back
+#                                     to fontTools: 0.6 s more for the demo's largest report)
 # and, with --test, what only the tests need:
 #   poppler-utils                     pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages for the PDF tests
 #   chromium                          a real headless browser for the reviewers' index test
 # Installs only as root or with password-less sudo, never asking; otherwise says what to run.
 # Run by scripts/env.sh (so by demo.sh), and with --test by test.sh and .ci/run.
 set -uo pipefail
-PACKAGES=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+PACKAGES=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 [ "${1:-}" = "--test" ] && PACKAGES+=(poppler-utils chromium)
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
