@@ -3,6 +3,7 @@
     .venv/bin/python bench/pdf_render.py [--runs 7] [--outputs DIR] [--period 2022-interim] [--region all]
     .venv/bin/python bench/pdf_render.py --outputs DIR --every [--runs 5]
     .venv/bin/python bench/pdf_render.py --outputs DIR --chromium
+    .venv/bin/python bench/pdf_render.py --in-build [--runs 3] [--period …] [--region …]
 
 Uses the executed notebooks and manifest of `DIR/<period>/<region>/` when they are there
 (e.g. after `bash scripts/demo.sh`, DIR = outputs), else builds that one report into a
@@ -21,6 +22,12 @@ compare versions of the template by.
 `--every` times every report built in DIR instead (the whole demo: 16 reports), one line per
 report, then the median and the largest over all reports. `--chromium` also times Debian's
 headless Chromium printing the same page (through playwright), to compare engines.
+
+`--in-build` times the PDF where a user meets it: inside a fresh process building one report
+(`running.build_report`, forced), where WeasyPrint's one-off import and font set-up (the
+"first call" above) either overlaps the notebooks' execution (`pdf.warm_up`, what a build
+does) or is paid when the PDF is made (warm-up off, as before it existed). Each run is a new
+process; prints the report PDF's time and the whole build's, medians of `--runs`.
 """
 
 from __future__ import annotations
@@ -123,6 +130,43 @@ def every_report(outputs: Path, runs: int, scratch: Path) -> None:
           f"largest: {largest[0]:.2f} s ({largest[1]}); under 2 s: {sum(m < 2 for m, _ in medians)} of {len(medians)}")
 
 
+def in_build(period: str, region: str, runs: int) -> None:
+    """The report's PDF inside a real one-report build, with and without the warm-up."""
+    print(f"report {period}/{region} built from {paths.DEFAULT_INPUTS} in a new process per run, "
+          f"{runs} runs, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    for warm in (False, True):
+        samples = [json.loads(subprocess.run(
+            [sys.executable, __file__, "--build-once", period, region, str(warm)],
+            check=True, capture_output=True, text=True).stdout.splitlines()[-1]) for _ in range(runs)]
+        label = "warm-up during the notebooks" if warm else "no warm-up"
+        print(f"{label:<30} report PDF median {statistics.median(s['pdf'] for s in samples):.2f} s, "
+              f"whole build median {statistics.median(s['build'] for s in samples):.2f} s")
+
+
+def _build_once(period: str, region: str, warm: bool) -> None:
+    """One forced build in this (new) process; prints its timings as a JSON line."""
+    from pipeline import running
+    from pipeline.loading import load_inputs
+    from pipeline.running import ReportJob, build_report
+
+    if not warm:
+        pdf.warm_up = lambda: None
+    render, spent = pdf.html_to_pdf, []
+
+    def timed(page, *args, **kwargs):
+        data, wall, _ = _timed(lambda: render(page, *args, **kwargs))
+        spent.append(wall)
+        return data
+
+    running.pdf.html_to_pdf = timed
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
+        result, wall, _ = _timed(lambda: build_report(ReportJob(period, region), load_inputs(paths.DEFAULT_INPUTS),
+                                                      Path(tmp), ("html", "pdf"), force=True))
+    if not result.ok:
+        sys.exit(f"build failed: {result.error}")
+    print(json.dumps({"pdf": spent[-1], "build": wall}))  # the last call is the report's (the first may be the warm-up)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -130,9 +174,17 @@ def main() -> None:
     parser.add_argument("--period", default="2022-interim")
     parser.add_argument("--region", default="all")
     parser.add_argument("--every", action="store_true", help="time every report built in --outputs")
+    parser.add_argument("--in-build", action="store_true",
+                        help="time the report's PDF inside a real one-report build, warm-up on and off")
+    parser.add_argument("--build-once", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--chromium", action="store_true",
                         help="also time headless Chromium printing the same HTML (Debian's chromium, playwright)")
     args = parser.parse_args()
+    if args.build_once:
+        period, region, warm = args.build_once
+        return _build_once(period, region, warm == "True")
+    if args.in_build:
+        return in_build(args.period, args.region, args.runs)
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         scratch = Path(tmp)

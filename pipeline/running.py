@@ -131,6 +131,8 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     if not force and caching.up_to_date(final, keys, last):
         result.skipped, result.key = True, keys["report"]
         return result
+    if "pdf" in formats:
+        pdf.warm_up()
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
     shutil.rmtree(staging, ignore_errors=True)

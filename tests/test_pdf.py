@@ -323,6 +323,34 @@ def test_fonts_are_subset_by_harfbuzz():
     assert harfbuzz.hb_version_atleast(4, 1, 0)
 
 
+def test_warm_up_sets_weasyprint_up_once_in_the_background():
+    """A build starts WeasyPrint's import and font set-up while its notebooks run: one thread
+    per process, however many reports ask, and a PDF made meanwhile waits for it, not fails."""
+    pdf.warm_up()
+    thread = pdf._warm_up_thread
+    pdf.warm_up()
+    assert thread is not None and pdf._warm_up_thread is thread
+    assert pdf.html_to_pdf(pdf._WARM_UP_PAGE).startswith(b"%PDF-")
+    thread.join(timeout=60)
+    assert not thread.is_alive() and "weasyprint" in sys.modules
+
+
+def test_rendering_leaves_the_garbage_collector_as_it_found_it():
+    """The collector is paused while WeasyPrint works (pdf._collected_after), then back as it
+    was: on when it was on, still off when the caller had turned it off."""
+    import gc
+
+    assert gc.isenabled()
+    pdf.html_to_pdf(pdf._WARM_UP_PAGE)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pdf.html_to_pdf(pdf._WARM_UP_PAGE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_weasyprint_css_warnings_are_not_shown(caplog):
     noisy = _note('<div style="display: flex; gap: 1em; foo-bar: 2px">ok</div>\n\n'
                   '<span style="text-shadow: 1px 1px red; transition: color 1s">ok</span>')
