@@ -87,8 +87,18 @@ class ResettingClient(PapermillNotebookClient):
         super().papermill_execute_cells()
 
 
+def _no_save(**_kwargs) -> None:
+    """In place of papermill's save after each cell's start and end (see WarmKernelEngine)."""
+
+
 class WarmKernelEngine(NBClientEngine):
-    """papermill's nbclient engine, on the kernel it is handed (`report_kernel=`)."""
+    """papermill's nbclient engine, on the kernel it is handed (`report_kernel=`).
+
+    The executed notebook is written when execution ends (papermill saves it then, after a
+    cell's error or timeout too), not after each cell's start and end as well: nobody watches
+    a staging folder fill, and those writes (each one validated against the notebook schema)
+    were a tenth of a report's time in this process. A killed build's staging folder is
+    removed anyway (`planning.clean_stale`)."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
@@ -100,10 +110,12 @@ class WarmKernelEngine(NBClientEngine):
             kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file, **kwargs)
         client.kc = report_kernel.client  # None at first: nbclient starts one, kept for the next
+        nb_man.save = _no_save  # shadows the method until papermill's notebook_complete
         try:
             return client.execute()
         finally:
             report_kernel.client = client.kc
+            del nb_man.save
 
 
 papermill_engines.register(ENGINE, WarmKernelEngine)

@@ -58,6 +58,34 @@ def test_a_cell_timeout_fails_its_report_with_a_banner(demo_copy, tmp_path):
     assert not (tmp_path / "out" / "2022-interim" / "atyrau").exists(), "no half-written report"
 
 
+def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_path, monkeypatch):
+    """papermill would write the notebook after each cell's start and end (twice per cell); the
+    report's engine writes it when execution ends, complete: every cell run, in order (after
+    the parameters and the cell papermill injects), with its output."""
+    import papermill.engines
+    import papermill.execute
+
+    from pipeline import kernels
+
+    notebook = nbformat.v4.new_notebook(metadata=SLOW["metadata"])
+    notebook.cells = [nbformat.from_dict(SLOW["cells"][0])] + [nbformat.v4.new_code_cell(f"print({i} * 7)")
+                                                               for i in range(5)]
+    source, target = tmp_path / "five.ipynb", tmp_path / "out" / "five.ipynb"
+    target.parent.mkdir()
+    nbformat.write(notebook, source)
+    writes = []
+    for module in (papermill.engines, papermill.execute):
+        real = module.write_ipynb
+        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, real=real: (writes.append(path), real(nb, path)))
+    with kernels.ReportKernel() as kernel:
+        running.execute_section(source, target, running.ReportJob("2022-interim", "all"), tmp_path, kernel)
+    assert 1 <= len(writes) <= 3, writes
+    executed = nbformat.read(target, as_version=4)
+    printed = [o["text"].strip() for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]
+    assert printed == [str(i * 7) for i in range(5)]
+    assert [c.execution_count for c in executed.cells[-5:]] == [3, 4, 5, 6, 7]
+
+
 def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_copy, tmp_path):
     out = tmp_path / "out"
     first = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
