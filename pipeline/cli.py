@@ -159,7 +159,7 @@ def _build(stale: list, inputs, formats: tuple[str, ...], args: argparse.Namespa
     build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats,
                     force=args.force, cell_timeout=args.cell_timeout, shared_inputs=shared)
     try:
-        return executors.local_executor(args.jobs).map(build, stale, on_result)
+        return executors.local_executor(args.jobs, len(stale)).map(build, stale, on_result)
     finally:
         shared.unlink(missing_ok=True)
 
@@ -187,7 +187,7 @@ def command_verify(args: argparse.Namespace) -> int:
     folders = verification.built_reports(args.outputs, _split(args.period), _split(args.region))
     if not folders:
         raise PipelineError(f"{args.outputs}: no built report to verify (run `python -m pipeline run` first)")
-    findings = executors.local_executor(args.jobs).map(verification.verify_report, folders)
+    findings = executors.local_executor(args.jobs, len(folders)).map(verification.verify_report, folders)
     lines = [line for found in findings for line in found]
     for line in lines:
         print(line)
