@@ -21,6 +21,8 @@ from pipeline import executors, freshness, index_page, paths, planning
 from pipeline.exceptions import PipelineError
 
 FORMATS = ("html", "pdf")
+INPUTS_HELP = "the inputs folder, read and never changed (default: %(default)s)"
+OUTPUTS_HELP = "where each period x region report goes, in OUTPUTS/<period>/<region>/ (default: %(default)s)"
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -33,8 +35,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="build the reports of every requested period x region")
-    run.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS)
-    run.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS)
+    run.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS, help=INPUTS_HELP)
+    run.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS, help=OUTPUTS_HELP)
     run.add_argument("--period", nargs="+", action="extend", help="period ids (default: all of grant.yml)")
     run.add_argument("--region", nargs="+", action="extend",
                      help="region ids or `all` (default: every region and `all`)")
@@ -48,13 +50,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     validate = commands.add_parser("validate", help="check the inputs against the contract")
-    validate.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS)
+    validate.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS, help=INPUTS_HELP)
 
     verify = commands.add_parser("verify", help="re-hash the inputs and re-execute; report what differs")
-    verify.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS)
-    verify.add_argument("--period", nargs="+", action="extend")
-    verify.add_argument("--region", nargs="+", action="extend")
-    verify.add_argument("--jobs", type=int, default=executors.default_jobs())
+    verify.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
+                        help="the built reports to check (default: %(default)s)")
+    verify.add_argument("--period", nargs="+", action="extend", help="period ids (default: every one built)")
+    verify.add_argument("--region", nargs="+", action="extend", help="region ids or `all` (default: every one built)")
+    verify.add_argument("--jobs", type=int, default=executors.default_jobs(),
+                        help="reports re-executed at once (default: cores + 1)")
     return parser.parse_args(argv)
 
 
