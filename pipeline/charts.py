@@ -31,6 +31,9 @@ SERIES = {
     "organisation": "Организация",
 }
 SCALE_MAX = 5
+#: What the chart shows, for screen readers and wherever the image is not seen.
+SURVEY_ALT = ("Средние баллы анкет по регионам и темам тренингов: знания до и после тренинга, "
+              "работа тренера, организация (шкала от 1 до 5; значения — в таблице выше).")
 
 
 def survey_chart_png(rows: pd.DataFrame) -> bytes | None:
@@ -69,4 +72,4 @@ def _shorten(text: str, limit: int = 110) -> str:
 def survey_chart(rows: pd.DataFrame) -> Image | None:
     """The chart as a notebook image (nothing shown when there are no questionnaires)."""
     png = survey_chart_png(rows)
-    return None if png is None else Image(data=png, format="png")
+    return None if png is None else Image(data=png, format="png", alt=SURVEY_ALT)

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from conftest import DEMO_INPUTS
-from pipeline import formatting, recording
+from pipeline import charts, formatting, recording
 from pipeline.loading import load_inputs
 from pipeline.schema import PERSONAL_COLUMNS
 from pipeline.scope import ALL, period_ids, region_ids
@@ -160,6 +160,8 @@ def test_report_html_reads_like_the_seed(demo_build):
         position = found
     assert "<script" not in html, "the report runs no scripts"
     assert "<img" in html and "data:image/png;base64," in html, "the chart is embedded"
+    assert f'alt="{charts.SURVEY_ALT}"' in html, "the chart says what it shows"
+    assert "No description has been provided" not in html
     assert "In&nbsp;[" not in html and "jp-InputArea-editor" not in html, "no code or prompts"
 
 
