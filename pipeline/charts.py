@@ -10,14 +10,13 @@ from __future__ import annotations
 import io
 import textwrap
 
-import matplotlib
+import pandas as pd
+from IPython.display import Image
+# matplotlib's object API: no pyplot (its import is half of matplotlib's, in every kernel), no
+# global figure to close, and the Agg canvas whatever the backend a kernel would choose.
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from IPython.display import Image  # noqa: E402
-
-from pipeline import formatting  # noqa: E402
+from pipeline import formatting
 
 DPI = 150
 #: The text width of the printed page (A4 landscape less the margins of report.css), inches.
@@ -43,7 +42,8 @@ def survey_chart_png(rows: pd.DataFrame) -> bytes | None:
         return None
     labels = [f"{r.region}\n{textwrap.fill(_shorten(r.topic), 55)}" for r in rows.itertuples()]
     height = FRAME_HEIGHT_IN + GROUP_HEIGHT_IN * len(rows)
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, height), dpi=DPI)
+    fig = Figure(figsize=(PAGE_WIDTH_IN, height), dpi=DPI)
+    ax = fig.subplots()
     bar = 0.8 / len(SERIES)
     for i, (column, label) in enumerate(SERIES.items()):
         ys = [y + (i - (len(SERIES) - 1) / 2) * bar for y in range(len(rows))]
@@ -61,7 +61,6 @@ def survey_chart_png(rows: pd.DataFrame) -> bytes | None:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
     return buffer.getvalue()
 
 

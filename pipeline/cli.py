@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -112,6 +113,45 @@ def _unchanged(args: argparse.Namespace, formats: tuple[str, ...]) -> tuple[list
     return [_kept(job, args.outputs) for job in jobs], checked["warnings"]
 
 
+class _EarlyKernel:
+    """A run of one report starts its kernel, in a background thread, before the inputs are
+    validated: the kernel's start and the notebooks' imports (~1.5 s, in the kernel's own
+    process) overlap validating, instead of following it. Its environment names the file the
+    inputs will be shared through (`sharing`), chosen now and written once they are read."""
+
+    def __init__(self) -> None:
+        from pipeline import sharing
+
+        self.shared = sharing.new_path()
+        pool = ThreadPoolExecutor(1, thread_name_prefix="early-kernel")
+        self._future = pool.submit(self._start)
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+    def _start(self):
+        from pipeline import kernels, sharing
+
+        return kernels.ReportKernel(sharing.environment(self.shared),
+                                    preload=kernels.import_cells(paths.section_notebooks()))
+
+    def take(self):
+        """The kernel, once started; None when it could not start (the build starts its own,
+        which reports why)."""
+        try:
+            return self._future.result()
+        except Exception:  # noqa: BLE001 - see above
+            return None
+
+    def close(self) -> None:
+        kernel = self.take()
+        if kernel is not None:
+            kernel.shutdown()
+
+    @staticmethod
+    def wanted(args: argparse.Namespace) -> bool:
+        """One period and one region asked for, built on this machine."""
+        return len(_split(args.period)) == 1 and len(_split(args.region)) == 1 and not args.scheduler
+
+
 def _kept(job: planning.ReportJob, outputs: Path, key: str | None = None) -> planning.ReportResult:
     return planning.ReportResult(job, paths.report_dir(outputs, job.period, job.region), skipped=True, key=key)
 
@@ -119,6 +159,16 @@ def _kept(job: planning.ReportJob, outputs: Path, key: str | None = None) -> pla
 def _validate_and_build(args: argparse.Namespace, formats: tuple[str, ...], err: Console) -> tuple[list, list[str]]:
     """Read and validate the inputs, build the reports whose data changed, and keep what
     validating told for the next run (`freshness.remember`)."""
+    early = _EarlyKernel() if _EarlyKernel.wanted(args) else None
+    try:
+        return _validate_and_build_with(args, formats, err, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _validate_and_build_with(args: argparse.Namespace, formats: tuple[str, ...], err: Console,
+                             early: _EarlyKernel | None) -> tuple[list, list[str]]:
     from pipeline import caching, validation
     from pipeline.loading import InputProblems
     from pipeline.scope import make_scope, period_ids, region_ids
@@ -141,7 +191,7 @@ def _validate_and_build(args: argparse.Namespace, formats: tuple[str, ...], err:
         fresh = {job: key for job, key in fresh.items() if key}
         progress.advance(task, len(fresh))
         stale = planning.build_order(j for j in jobs if j not in fresh)
-        built = dict(zip(stale, _build(stale, inputs, formats, args, on_result=lambda result: progress.advance(task))))
+        built = dict(zip(stale, _build(stale, inputs, formats, args, lambda result: progress.advance(task), early)))
         results = [built.get(j) or _kept(j, args.outputs, fresh[j]) for j in jobs]
     warnings = [str(w) for w in checked.warnings]
     snapshot = freshness.snapshot_key(inputs.hashes, paths.section_notebooks(), formats)
@@ -150,18 +200,21 @@ def _validate_and_build(args: argparse.Namespace, formats: tuple[str, ...], err:
     return results, warnings
 
 
-def _build(stale: list, inputs, formats: tuple[str, ...], args: argparse.Namespace, on_result) -> list:
-    """Build the stale reports with the chosen executor (nothing is imported or started for none)."""
+def _build(stale: list, inputs, formats: tuple[str, ...], args: argparse.Namespace, on_result,
+           early: _EarlyKernel | None = None) -> list:
+    """Build the stale reports with the chosen executor (nothing is imported or started for
+    none); a single one in the kernel started `early`, if there is one."""
     if not stale:
         return []
     from pipeline import remote, running, sharing
 
     if args.scheduler:
         return remote.DaskExecutor(args.scheduler, inputs, args.outputs, formats).map(None, stale, on_result)
+    kernel = early.take() if early is not None and len(stale) == 1 else None
     # Read once here, the inputs are handed to every local kernel (dask workers read their own).
-    shared = sharing.publish(inputs)
+    shared = sharing.publish(inputs, early.shared if kernel is not None else None)
     build = partial(running.build_report, inputs=inputs, outputs=args.outputs, formats=formats,
-                    force=args.force, cell_timeout=args.cell_timeout, shared_inputs=shared)
+                    force=args.force, cell_timeout=args.cell_timeout, shared_inputs=shared, kernel=kernel)
     try:
         return executors.local_executor(args.jobs, len(stale)).map(build, stale, on_result)
     finally:

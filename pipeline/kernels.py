@@ -11,9 +11,11 @@ own under plain papermill.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import uuid
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -48,10 +50,25 @@ class IPCKernelManager(AsyncKernelManager):
         return os.path.join(tempfile.gettempdir(), f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}.json")
 
 
-class ReportKernel:
-    """One started kernel that executes a report's section notebooks in turn."""
+def import_cells(notebooks: list[Path]) -> str:
+    """The import cell of every section notebook (its one cell of `import`/`from` lines)."""
+    sources = []
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if cell["cell_type"] == "code" and source.lstrip().startswith(("import ", "from ")):
+                sources.append(source)
+    return "\n".join(dict.fromkeys(sources))
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+
+class ReportKernel:
+    """One started kernel that executes a report's section notebooks in turn.
+
+    `preload` (e.g. `import_cells`) is sent as soon as the kernel starts, so that the kernel
+    imports the notebooks' modules while this process does something else (validating the
+    inputs); the notebooks' reset keeps modules imported."""
+
+    def __init__(self, env: dict[str, str] | None = None, preload: str = "") -> None:
         self.manager = IPCKernelManager(kernel_name=KERNEL_NAME)
         # No input history: nobody reads it, and restarting the cell count would make IPython
         # warn into the next notebook that its history lines are not unique.
@@ -60,8 +77,20 @@ class ReportKernel:
         # The client of the first notebook serves the next ones: a new client waits for the
         # kernel to be ready and its output channel to fall silent (at least 0.2 s) each time.
         self.client = None
+        self.ready = True  # nbclient makes the first client and waits for it to be ready
+        self._down = False
+        if preload:
+            self.client = self.manager.client()
+            self.client.allow_stdin = False
+            self.client.start_channels()
+            # Queued until the kernel listens; its reply and outputs belong to no cell.
+            self.client.execute(preload, silent=True, store_history=False)
+            self.ready = False  # checked before the first notebook (WarmKernelEngine)
 
     def shutdown(self) -> None:
+        if self._down:
+            return
+        self._down = True
         if self.client is not None:
             self.client.stop_channels()
         run_sync(self.manager.shutdown_kernel)(now=True)
@@ -109,6 +138,9 @@ class WarmKernelEngine(NBClientEngine):
             nb_man, km=report_kernel.manager, timeout=execution_timeout, startup_timeout=start_timeout,
             kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file, **kwargs)
+        if not report_kernel.ready:  # a preloading kernel's client: wait as nbclient would
+            run_sync(report_kernel.client.wait_for_ready)(timeout=start_timeout)
+            report_kernel.ready = True
         client.kc = report_kernel.client  # None at first: nbclient starts one, kept for the next
         nb_man.save = _no_save  # shadows the method until papermill's notebook_complete
         try:

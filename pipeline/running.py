@@ -118,10 +118,12 @@ def keep_failed(staging: Path, final: Path) -> Path:
 
 def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
                  notebooks: list[Path] | None = None, force: bool = False,
-                 cell_timeout: int | None = None, shared_inputs: Path | None = None) -> ReportResult:
+                 cell_timeout: int | None = None, shared_inputs: Path | None = None,
+                 kernel: kernels.ReportKernel | None = None) -> ReportResult:
     """Bring one report up to date: reuse what its last build made from the same content,
     execute the rest in one kernel, then write figures.json, the report and the manifest.
-    `shared_inputs` (from `sharing.publish`) spares the kernel reading the inputs again."""
+    `shared_inputs` (from `sharing.publish`) spares the kernel reading the inputs again;
+    `kernel`, one started already (its caller shuts it down), spares starting one."""
     final = paths.report_dir(outputs, job.period, job.region)
     notebooks = notebooks or paths.section_notebooks()
     selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
@@ -138,7 +140,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     previous = last.get("timings_seconds", {})
-    kernel = None
+    given = kernel
     executed: list[Path] = []
     try:
         for source in notebooks:
@@ -164,7 +166,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        if kernel is not None:
+        if kernel is not None and kernel is not given:
             kernel.shutdown()
     return result
 

@@ -27,12 +27,18 @@ if TYPE_CHECKING:
 ENV = "GRANT_REPORT_SHARED_INPUTS"
 
 
-def publish(inputs: Inputs) -> Path:
-    """Pickle `inputs` (which carry the hashes their folder was read with) into the temp folder
-    (named like the run's kernel files, so that a killed run's is found and removed:
-    `planning.clean_stale`)."""
+def new_path() -> Path:
+    """Where a run's shared inputs go: the temp folder, named like the run's kernel files, so
+    that a killed run's is found and removed (`planning.clean_stale`). Chosen before the
+    inputs are read when a kernel must be started first (its environment names the file)."""
+    return Path(tempfile.gettempdir()) / f"{paths.TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
+
+
+def publish(inputs: Inputs, path: Path | None = None) -> Path:
+    """Pickle `inputs` (which carry the hashes their folder was read with) to `path` (default:
+    a `new_path()`)."""
     record = {"root": str(inputs.root.resolve()), "inputs": inputs}
-    path = Path(tempfile.gettempdir()) / f"{paths.TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
+    path = path or new_path()
     partial = path.with_name(path.name + ".part")
     # Readable by this user only: the tables hold participants' names.
     with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:

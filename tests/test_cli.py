@@ -45,6 +45,47 @@ def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_p
     assert not (tmp_path / "out").exists(), "nothing is built from invalid inputs"
 
 
+def _kernels() -> set[int]:
+    found = subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout
+    return {int(p) for p in found.split()}
+
+
+def test_a_run_of_one_report_with_bad_inputs_leaves_no_kernel(demo_copy, tmp_path):
+    """A run of one report starts its kernel while the inputs are validated (cli._EarlyKernel):
+    when they turn out invalid, that kernel is shut down with the one-line error."""
+    (demo_copy / "media.csv").write_text(
+        (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",-5,", 1), encoding="utf-8")
+    before = _kernels()
+    line = _one_line_error(run_cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"),
+                                   "--period", "2022-interim", "--region", "mangystau", "--quiet"))
+    assert line == "media.csv:2: reach = -5: expected a whole number ≥ 0"
+    assert not (_kernels() - before), "the early kernel is gone with the run"
+    assert not (tmp_path / "out").exists()
+
+
+def test_one_report_is_built_in_the_kernel_started_early(demo_copy, tmp_path, monkeypatch):
+    """In process, to see it: the kernel started before validation is the one the notebooks
+    ran in (its preloaded modules made the build), and it is shut down after the build."""
+    from pipeline import cli, kernels
+
+    started = []
+    real = kernels.ReportKernel.__init__
+
+    def record(self, env=None, preload=""):
+        started.append((self, preload))
+        real(self, env, preload)
+
+    monkeypatch.setattr(kernels.ReportKernel, "__init__", record)
+    code = cli.main(["run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"),
+                     "--period", "2022-interim", "--region", "atyrau", "--format", "html", "--quiet"])
+    assert code == 0
+    assert len(started) == 1, "one kernel: the early one"
+    kernel, preload = started[0]
+    assert "from pipeline import" in preload
+    assert kernel._down, "shut down after the build"
+    assert (tmp_path / "out" / "2022-interim" / "atyrau" / "report.html").is_file()
+
+
 def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tmp_path):
     out = tmp_path / "out"
     first = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",

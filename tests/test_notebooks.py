@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from conftest import PROJECT
-from pipeline import figures, paths, recording
+from pipeline import figures, kernels, paths, recording
 
 NOTEBOOKS = paths.section_notebooks()
 
@@ -27,6 +27,17 @@ def test_notebook_is_committed_without_outputs(path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+def test_a_report_kernel_can_preload_every_notebooks_imports():
+    """`kernels.import_cells`: each notebook's one import cell, once each, as one valid cell."""
+    preload = kernels.import_cells(NOTEBOOKS)
+    compile(preload, "preload", "exec")
+    for path in NOTEBOOKS:
+        cell = next(c for c in nbformat.read(path, as_version=4).cells
+                    if c.cell_type == "code" and c.source.lstrip().startswith(("import ", "from ")))
+        assert cell.source in preload, path.name
+    assert len(preload.splitlines()) == len(set(preload.splitlines()))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from conftest import PROJECT, run_cli
 from pipeline import planning, running
@@ -58,10 +59,12 @@ def test_a_cell_timeout_fails_its_report_with_a_banner(demo_copy, tmp_path):
     assert not (tmp_path / "out" / "2022-interim" / "atyrau").exists(), "no half-written report"
 
 
-def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_path, monkeypatch):
+@pytest.mark.parametrize("preload", ["", "import json, textwrap"], ids=["plain", "preloaded"])
+def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_path, monkeypatch, preload):
     """papermill would write the notebook after each cell's start and end (twice per cell); the
     report's engine writes it when execution ends, complete: every cell run, in order (after
-    the parameters and the cell papermill injects), with its output."""
+    the parameters and the cell papermill injects), with its output. The same in a kernel that
+    was sent imports when it started (its client is checked ready before the first cell)."""
     import papermill.engines
     import papermill.execute
 
@@ -77,7 +80,7 @@ def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_p
     for module in (papermill.engines, papermill.execute):
         real = module.write_ipynb
         monkeypatch.setattr(module, "write_ipynb", lambda nb, path, real=real: (writes.append(path), real(nb, path)))
-    with kernels.ReportKernel() as kernel:
+    with kernels.ReportKernel(preload=preload) as kernel:
         running.execute_section(source, target, running.ReportJob("2022-interim", "all"), tmp_path, kernel)
     assert 1 <= len(writes) <= 3, writes
     executed = nbformat.read(target, as_version=4)
