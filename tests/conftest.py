@@ -14,6 +14,12 @@ DEMO_INPUTS = PROJECT / "inputs"
 OTHER_GRANT = PROJECT / "tests" / "fixtures" / "other_grant"
 
 
+def kernel_pids() -> set[int]:
+    """The Jupyter kernels running on this machine (to see that a run leaves none behind)."""
+    found = subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout
+    return {int(p) for p in found.split()}
+
+
 def run_cli(*args: str, cwd: Path = PROJECT, timeout: int = 1800) -> subprocess.CompletedProcess:
     """`python -m pipeline ARGS` in a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True,

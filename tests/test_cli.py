@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import DEMO_INPUTS, PROJECT, run_cli
+from conftest import DEMO_INPUTS, PROJECT, kernel_pids, run_cli
 
 
 def _one_line_error(result) -> str:
@@ -45,21 +45,16 @@ def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_p
     assert not (tmp_path / "out").exists(), "nothing is built from invalid inputs"
 
 
-def _kernels() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout
-    return {int(p) for p in found.split()}
-
-
 def test_a_run_of_one_report_with_bad_inputs_leaves_no_kernel(demo_copy, tmp_path):
     """A run of one report starts its kernel while the inputs are validated (cli._EarlyKernel):
     when they turn out invalid, that kernel is shut down with the one-line error."""
     (demo_copy / "media.csv").write_text(
         (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",-5,", 1), encoding="utf-8")
-    before = _kernels()
+    before = kernel_pids()
     line = _one_line_error(run_cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"),
                                    "--period", "2022-interim", "--region", "mangystau", "--quiet"))
     assert line == "media.csv:2: reach = -5: expected a whole number ≥ 0"
-    assert not (_kernels() - before), "the early kernel is gone with the run"
+    assert not (kernel_pids() - before), "the early kernel is gone with the run"
     assert not (tmp_path / "out").exists()
 
 

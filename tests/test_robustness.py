@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import PROJECT, run_cli
+from conftest import PROJECT, kernel_pids, run_cli
 from pipeline import planning, running
 from pipeline.loading import load_inputs
 
@@ -28,11 +28,6 @@ SLOW = {
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "nbformat": 4, "nbformat_minor": 5,
 }
-
-
-def _kernels() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout
-    return {int(p) for p in found.split()}
 
 
 def _stray_temp_files() -> list[str]:
@@ -98,22 +93,22 @@ def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_c
 
     (demo_copy / "media.csv").write_text(
         (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",328,", 1), encoding="utf-8")
-    kernels_before = _kernels()
+    kernels_before = kernel_pids()
     run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--inputs", str(demo_copy), "--outputs",
                             str(out), "--period", "2022-interim", "--region", "all", "turkestan", "zko", "--quiet"],
                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while time.time() < deadline and not (_kernels() - kernels_before):
+    while time.time() < deadline and not (kernel_pids() - kernels_before):
         time.sleep(0.2)
-    assert _kernels() - kernels_before, "the run started kernels"
+    assert kernel_pids() - kernels_before, "the run started kernels"
     time.sleep(1.5)
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
 
     deadline = time.time() + 30
-    while time.time() < deadline and (_kernels() - kernels_before):
+    while time.time() < deadline and (kernel_pids() - kernels_before):
         time.sleep(0.5)
-    assert not (_kernels() - kernels_before), "no kernel outlives the killed run"
+    assert not (kernel_pids() - kernels_before), "no kernel outlives the killed run"
     after = {p.relative_to(out): p.read_bytes() for p in (out / "2022-interim" / "all").rglob("*") if p.is_file()}
     assert after == before, "the previous good build is untouched"
     assert not list((out / "2022-interim").glob("turkestan")) or \
