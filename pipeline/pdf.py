@@ -163,8 +163,8 @@ class ReportPDFExporter(HTMLExporter):
         return html_to_pdf(html, base_url=base_url), resources
 
 
-def to_pdf(notebook: nbformat.NotebookNode, title: str) -> bytes:
+def to_pdf(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> bytes:
     """The stitched report as one print-ready PDF (A4 landscape): `stitching.to_html`'s twin."""
-    notebook.metadata["title"] = title
+    stitching.entitle(notebook, title, authors)
     body, _ = ReportPDFExporter().from_notebook_node(notebook)
     return body

@@ -184,7 +184,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
     if formats:
         # One export through the report template serves both: `pdf.ReportPDFExporter` is that
         # same HTML export handed to WeasyPrint (a test holds the two pages equal).
-        page = stitching.to_html(merged, f"{job.period} — {job.region}")
+        page = stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
+                                 (inputs.grant["grantee"]["name"],))
         if "html" in formats:
             (folder / paths.REPORT_FILES["html"]).write_text(page, encoding="utf-8")
         if "pdf" in formats:

@@ -79,11 +79,19 @@ def html_exporter() -> HTMLExporter:
     )
 
 
-def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
-    """The stitched report as one self-contained HTML page."""
-    notebook.metadata["title"] = title
+def to_html(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> str:
+    """The stitched report as one self-contained HTML page; `title` and `authors` go into its
+    head (and so into the PDF's properties)."""
+    entitle(notebook, title, authors)
     body, _ = _exporter("report", html_exporter).from_notebook_node(notebook)
     return body
+
+
+def entitle(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> None:
+    """The notebook's title and authors (nbformat's own metadata fields) as the page shows them."""
+    notebook.metadata["title"] = title
+    if authors:
+        notebook.metadata["authors"] = [{"name": name} for name in authors]
 
 
 def notebook_html(path: Path) -> str:

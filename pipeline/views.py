@@ -15,7 +15,7 @@ from pipeline import formatting, narratives, paths
 from pipeline import indicators as ind
 from pipeline.indicators import SCORE_QUESTIONS
 from pipeline.report import Context
-from pipeline.scope import report_regions
+from pipeline.scope import Scope, report_regions
 
 _env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -28,7 +28,11 @@ def _render(template: str, **values) -> HTML:
 
 
 def _region_name(ctx: Context, region_id: str) -> str:
-    return {r["id"]: r["name"] for r in ctx.grant["regions"]}.get(region_id, region_id)
+    return region_name(ctx.grant, region_id)
+
+
+def region_name(grant: dict, region_id: str) -> str:
+    return {r["id"]: r["name"] for r in grant["regions"]}.get(region_id, region_id)
 
 
 def _narrative(ctx: Context, name: str) -> str | None:
@@ -39,6 +43,16 @@ def _narrative(ctx: Context, name: str) -> str | None:
 
 def _period(ctx: Context) -> dict:
     return next(p for p in ctx.grant["periods"] if p["id"] == ctx.scope.period)
+
+
+def page_title(grant: dict, scope: Scope) -> str:
+    """What the report is, for whom and where, in words: the browser tab's and the PDF's title
+    ("Итоговый программный отчет, 1 апреля 2022 г. – 30 ноября 2022 г. — ОЮЛ «ГАМО», все регионы")."""
+    title = next(p["title"] for p in grant["periods"] if p["id"] == scope.period)
+    grantee = grant["grantee"].get("short_name") or grant["grantee"]["name"]
+    where = "все регионы" if scope.is_all else region_name(grant, scope.region)
+    return (f"{title}, {formatting.date(scope.start.date())} – {formatting.date(scope.end.date())}"
+            f" — {grantee}, {where}")
 
 
 def header(ctx: Context) -> HTML:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 
 import nbformat
@@ -163,6 +164,25 @@ def test_report_html_reads_like_the_seed(demo_build):
     assert f'alt="{charts.SURVEY_ALT}"' in html, "the chart says what it shows"
     assert "No description has been provided" not in html
     assert "In&nbsp;[" not in html and "jp-InputArea-editor" not in html, "no code or prompts"
+
+
+GRANTEE = "Объединение юридических лиц в форме ассоциации «Гражданский Альянс Мангистауской области»"
+
+
+@pytest.mark.parametrize("region, where", [("kyzylorda", "Кызылординская область"), (ALL, "все регионы")])
+def test_the_report_is_titled_in_words_and_authored_by_the_grantee(demo_build, region, where):
+    """The browser tab and the PDF's properties say which report this is (grant.yml's words,
+    not ids) and whose: a grant operator files hundreds of them."""
+    title = f"Промежуточный программный отчет, 1 апреля 2022 г. – 15 июня 2022 г. — ОЮЛ «ГАМО», {where}"
+    folder = demo_build[0] / "2022-interim" / region
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert f"<title>{title}</title>" in html
+    assert f'<meta content="{GRANTEE}" name="author"/>' in html
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(folder / "report.pdf")], capture_output=True, text=True,
+                              check=True).stdout
+        fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+        assert fields["Title"].strip() == title and fields["Author"].strip() == GRANTEE
 
 
 def test_narrative_numbers_come_from_figures(demo_build):
