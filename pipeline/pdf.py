@@ -25,7 +25,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from traitlets import default
 
-from pipeline import stitching
+from pipeline import stitching, warmup
 
 #: WeasyPrint's loggers: its CSS warnings ("Ignored … unknown property") are not for the user.
 WEASYPRINT_LOGGERS = ("weasyprint", "weasyprint.progress")
@@ -45,8 +45,6 @@ _RENDER_LOCK = threading.Lock()
 #: DejaVu Sans in regular and bold.
 _WARM_UP_PAGE = ('<html lang="ru"><body style="font-family: \'DejaVu Sans\', sans-serif">'
                  '<p>Отчет <b>№ 1</b></p></body></html>')
-_warm_up_lock = threading.Lock()
-_warm_up_thread: threading.Thread | None = None
 
 
 @functools.cache
@@ -110,22 +108,10 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
                 logger.removeFilter(quiet)
 
 
-def warm_up() -> None:
-    """Start WeasyPrint's one-off cost of a process (its import and font set-up, ~0.7 s) in a
-    background thread, once: a build calls this before executing its notebooks, so the cost
-    overlaps the kernel's work (another process) instead of adding to the PDF's time."""
-    global _warm_up_thread
-    with _warm_up_lock:
-        if _warm_up_thread is None:
-            _warm_up_thread = threading.Thread(target=_warm_up, name="weasyprint-warm-up")
-            _warm_up_thread.start()
-
-
-def _warm_up() -> None:
-    try:
-        html_to_pdf(_WARM_UP_PAGE)
-    except Exception:  # noqa: BLE001 - the report's own PDF will raise it where it can be reported
-        pass
+def warm_up() -> threading.Thread:
+    """Start WeasyPrint's one-off cost of a process (its import and font set-up, ~0.7 s) in
+    the background (`warmup`): a PDF made meanwhile waits for it (the render lock)."""
+    return warmup.start("weasyprint", lambda: html_to_pdf(_WARM_UP_PAGE))
 
 
 class ReportPDFExporter(HTMLExporter):

@@ -133,6 +133,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     if not force and caching.up_to_date(final, keys, last):
         result.skipped, result.key = True, keys["report"]
         return result
+    stitching.warm_up(notebooks[0])  # while the notebooks run: see `warmup`
     if "pdf" in formats:
         pdf.warm_up()
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from pipeline import paths
+from pipeline import paths, warmup
 
 DROP_TAGS = frozenset({"parameters", "injected-parameters", "review"})
 SCRAP_MIME_PREFIX = "application/scrapbook"
@@ -92,6 +92,19 @@ def entitle(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...
     notebook.metadata["title"] = title
     if authors:
         notebook.metadata["authors"] = [{"name": name} for name in authors]
+
+
+def warm_up(sample: Path) -> threading.Thread:
+    """Start nbconvert's one-off cost of a process (its filters' and templates' first use,
+    ~0.35 s) in the background (`warmup`), on a tiny report and the reviewers' page of
+    `sample` (a notebook); each thread still builds its own exporters."""
+    def prepare() -> None:
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_markdown_cell("# Отчет")]
+        to_html(notebook, "Отчет")
+        notebook_html(sample)
+
+    return warmup.start("nbconvert", prepare)
 
 
 def notebook_html(path: Path) -> str:

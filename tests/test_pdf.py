@@ -326,10 +326,8 @@ def test_fonts_are_subset_by_harfbuzz():
 def test_warm_up_sets_weasyprint_up_once_in_the_background():
     """A build starts WeasyPrint's import and font set-up while its notebooks run: one thread
     per process, however many reports ask, and a PDF made meanwhile waits for it, not fails."""
-    pdf.warm_up()
-    thread = pdf._warm_up_thread
-    pdf.warm_up()
-    assert thread is not None and pdf._warm_up_thread is thread
+    thread = pdf.warm_up()
+    assert pdf.warm_up() is thread
     assert pdf.html_to_pdf(pdf._WARM_UP_PAGE).startswith(b"%PDF-")
     thread.join(timeout=60)
     assert not thread.is_alive() and "weasyprint" in sys.modules
