@@ -124,6 +124,29 @@ def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_c
     assert figures["media.reach"] == 1218
 
 
+def test_ctrl_c_during_a_one_report_run_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path):
+    """A single report is built in the command's own process (no worker): Ctrl-C there stops
+    it with one line and exit status 130, no traceback, no kernel left, the staging removed."""
+    out = tmp_path / "out"
+    before = kernel_pids()
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--inputs", str(demo_copy), "--outputs",
+                            str(out), "--period", "2022-interim", "--region", "zko", "--quiet"],
+                           cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (kernel_pids() - before):
+        time.sleep(0.2)
+    time.sleep(2)  # into the notebooks
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["interrupted: finished reports are kept, unfinished ones were not written"]
+    deadline = time.time() + 30
+    while time.time() < deadline and (kernel_pids() - before):
+        time.sleep(0.5)
+    assert not (kernel_pids() - before)
+    assert not list(out.glob("2022-interim/.zko.building-*")), "the unfinished report's staging is removed"
+
+
 def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
     media = demo_copy / "media.csv"
     text = media.read_text(encoding="utf-8")
