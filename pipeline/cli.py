@@ -6,7 +6,6 @@ Every user-facing error becomes one line on stderr and exit status 1, never a tr
 from __future__ import annotations
 
 import argparse
-import logging
 import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -268,8 +267,6 @@ def main(argv: list[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        # The interrupted notebook client's tasks still hold their kernel's death, which asyncio
-        # would print as a traceback when they are collected at exit.
-        logging.getLogger("asyncio").disabled = True
+        executors.quiet_interrupt()
         print("interrupted: finished reports are kept, unfinished ones were not written", file=sys.stderr)
         return 130

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import multiprocessing
 import os
 import signal
@@ -69,6 +70,24 @@ def die_with_parent() -> None:
 PR_SET_PDEATHSIG = 1
 
 
+def quiet_interrupt() -> None:
+    """After Ctrl-C: an interrupted notebook client's asyncio tasks still hold their kernel's
+    death, which asyncio would print as a traceback when they are collected at exit."""
+    logging.getLogger("asyncio").disabled = True
+
+
+def _interrupted(signum, frame) -> None:
+    quiet_interrupt()
+    raise KeyboardInterrupt
+
+
+def _worker_setup() -> None:
+    """A worker dies with the orchestrator, and stops on Ctrl-C (the terminal sends it to the
+    whole process group) as the orchestrator does: quietly."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, _interrupted)
+
+
 class ProcessExecutor(_PoolMixin):
     """Several tasks at once in worker processes: stitching and PDF rendering use every core."""
 
@@ -77,7 +96,7 @@ class ProcessExecutor(_PoolMixin):
 
     def _pool(self) -> _PoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=die_with_parent)
+                                   initializer=_worker_setup)
 
 
 def default_jobs() -> int:

@@ -124,19 +124,22 @@ def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_c
     assert figures["media.reach"] == 1218
 
 
-def test_ctrl_c_during_a_one_report_run_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path):
-    """A single report is built in the command's own process (no worker): Ctrl-C there stops
-    it with one line and exit status 130, no traceback, no kernel left, the staging removed."""
+@pytest.mark.parametrize("regions", [["zko"], ["zko", "aktobe"]], ids=["in-process", "workers"])
+def test_ctrl_c_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path, regions):
+    """Ctrl-C in a terminal interrupts the whole process group: the command, its workers (a
+    run of several reports) and the kernels. The run stops with one line and exit status 130,
+    no traceback from any of them, no kernel left, no staging folder."""
     out = tmp_path / "out"
     before = kernel_pids()
     run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--inputs", str(demo_copy), "--outputs",
-                            str(out), "--period", "2022-interim", "--region", "zko", "--quiet"],
-                           cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            str(out), "--period", "2022-interim", "--region", *regions, "--quiet"],
+                           cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and not (kernel_pids() - before):
         time.sleep(0.2)
     time.sleep(2)  # into the notebooks
-    run.send_signal(signal.SIGINT)
+    os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 130, stderr
     assert stderr.strip().splitlines() == ["interrupted: finished reports are kept, unfinished ones were not written"]
@@ -144,7 +147,7 @@ def test_ctrl_c_during_a_one_report_run_is_one_line_and_leaves_no_kernel(demo_co
     while time.time() < deadline and (kernel_pids() - before):
         time.sleep(0.5)
     assert not (kernel_pids() - before)
-    assert not list(out.glob("2022-interim/.zko.building-*")), "the unfinished report's staging is removed"
+    assert not list(out.glob("2022-interim/.*.building-*")), "the unfinished reports' staging is removed"
 
 
 def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
