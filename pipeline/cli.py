@@ -6,6 +6,7 @@ Every user-facing error becomes one line on stderr and exit status 1, never a tr
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -71,8 +72,21 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _check_outputs(folder: Path) -> None:
+    """The outputs folder can be made and written, before any work (and without creating it:
+    invalid inputs leave no trace)."""
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise PipelineError(f"{folder}: the outputs folder cannot be made here ({existing} is not a folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PipelineError(f"{folder}: the outputs folder cannot be written ({existing}: permission denied)")
+
+
 def command_run(args: argparse.Namespace, err: Console) -> int:
     formats = _formats(args.format)
+    _check_outputs(args.outputs)
     settled = None if args.force else _unchanged(args, formats)
     if settled is not None:
         results, warnings = settled

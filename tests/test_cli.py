@@ -32,6 +32,13 @@ def test_unknown_format_is_one_line(tmp_path):
     assert "docx" in line
 
 
+def test_an_outputs_folder_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    line = _one_line_error(run_cli("run", "--period", "2022-interim", "--region", "zko",
+                                   "--outputs", str(tmp_path / "file" / "out"), "--quiet"))
+    assert line == f"{tmp_path / 'file' / 'out'}: the outputs folder cannot be made here ({tmp_path / 'file'} is not a folder)"
+
+
 def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_path):
     path = demo_copy / "training_surveys.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
