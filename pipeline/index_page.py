@@ -12,6 +12,12 @@ from pipeline import paths
 FAILED_SUFFIX = ".failed"
 
 
+def _files(outputs: Path, folder: Path) -> dict[str, str]:
+    """The report's formats that were written (a run may make HTML or PDF only), as links."""
+    return {kind: (folder / name).relative_to(outputs).as_posix()
+            for kind, name in paths.REPORT_FILES.items() if (folder / name).is_file()}
+
+
 def _report(outputs: Path, folder: Path) -> dict:
     rel = folder.relative_to(outputs).as_posix()
     failed = folder.name.endswith(FAILED_SUFFIX)
@@ -24,12 +30,9 @@ def _report(outputs: Path, folder: Path) -> dict:
     if failed:
         error = folder / "error.txt"
         entry["error"] = error.read_text(encoding="utf-8").strip() if error.is_file() else ""
-        previous = folder.with_name(region) / paths.REPORT_FILES["html"]
-        entry["previous"] = previous.relative_to(outputs).as_posix() if previous.is_file() else None
+        entry["previous"] = next(iter(_files(outputs, folder.with_name(region)).values()), None)
     else:
-        html, pdf = paths.REPORT_FILES["html"], paths.REPORT_FILES["pdf"]
-        entry.update(html=f"{rel}/{html}", figures=f"{rel}/figures.json", manifest=f"{rel}/manifest.json",
-                     pdf=f"{rel}/{pdf}" if (folder / pdf).is_file() else None)
+        entry.update(files=_files(outputs, folder), figures=f"{rel}/figures.json", manifest=f"{rel}/manifest.json")
     return entry
 
 

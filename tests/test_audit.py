@@ -143,6 +143,16 @@ def test_executed_notebooks_carry_no_kernel_warnings(demo_build):
                 assert output.output_type != "error", path
 
 
+def test_the_index_links_only_the_formats_that_were_built(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("run", "--outputs", str(out), "--period", "2022-interim", "--region", "atyrau",
+                     "--format", "pdf", "--quiet")
+    assert result.returncode == 0, result.stderr
+    links = re.findall(r'href="([^"]+)"', (out / "index.html").read_text(encoding="utf-8"))
+    assert "2022-interim/atyrau/report.pdf" in links
+    assert not [link for link in links if not (out / link).is_file()], "every link leads to a file"
+
+
 def test_reviewers_index_in_a_real_browser(demo_build):
     playwright = pytest.importorskip("playwright.sync_api")
     chromium = Path("/usr/bin/chromium")
