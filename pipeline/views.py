@@ -27,10 +27,6 @@ def _render(template: str, **values) -> HTML:
     return HTML(_env.get_template(template).render(**values))
 
 
-def _region_name(ctx: Context, region_id: str) -> str:
-    return region_name(ctx.grant, region_id)
-
-
 def region_name(grant: dict, region_id: str) -> str:
     return {r["id"]: r["name"] for r in grant["regions"]}.get(region_id, region_id)
 
@@ -41,14 +37,14 @@ def _narrative(ctx: Context, name: str) -> str | None:
                              absent=figures_mod.elsewhere(ctx.selection))
 
 
-def _period(ctx: Context) -> dict:
-    return next(p for p in ctx.grant["periods"] if p["id"] == ctx.scope.period)
+def period(grant: dict, period_id: str) -> dict:
+    return next(p for p in grant["periods"] if p["id"] == period_id)
 
 
 def page_title(grant: dict, scope: Scope) -> str:
     """What the report is, for whom and where, in words: the browser tab's and the PDF's title
     ("Итоговый программный отчет, 1 апреля 2022 г. – 30 ноября 2022 г. — ОЮЛ «ГАМО», все регионы")."""
-    title = next(p["title"] for p in grant["periods"] if p["id"] == scope.period)
+    title = period(grant, scope.period)["title"]
     grantee = grant["grantee"].get("short_name") or grant["grantee"]["name"]
     where = "все регионы" if scope.is_all else region_name(grant, scope.region)
     return (f"{title}, {formatting.date(scope.start.date())} – {formatting.date(scope.end.date())}"
@@ -63,8 +59,8 @@ def header(ctx: Context) -> HTML:
         "header.html.j2",
         annex=agreement.get("annex"), agreement_number=agreement.get("number"),
         agreement_date=formatting.agreement_date(agreement["date"]),
-        title=_period(ctx)["title"], grant=grant, f=ctx.figures,
-        region=None if ctx.scope.is_all else _region_name(ctx, ctx.scope.region),
+        title=period(grant, ctx.scope.period)["title"], grant=grant, f=ctx.figures,
+        region=None if ctx.scope.is_all else region_name(ctx.grant, ctx.scope.region),
         start=formatting.date(ctx.scope.start.date()), end=formatting.date(ctx.scope.end.date()),
         currency=grant.get("currency", "тенге"),
     )
@@ -131,7 +127,7 @@ def survey_rows(ctx: Context) -> pd.DataFrame:
         for topic, title in topics.items():
             n = ctx.figures.get(f"survey.{topic}.{region}.respondents", 0)
             if n:
-                record = {"region": _region_name(ctx, region), "topic": title, "respondents": n}
+                record = {"region": region_name(ctx.grant, region), "topic": title, "respondents": n}
                 record.update({q: ctx.figures[f"survey.{topic}.{region}.{q}"] for q in SCORE_QUESTIONS})
                 records.append(record)
     return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
