@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import PROJECT, kernel_pids, run_cli
 from pipeline import planning, running
@@ -156,6 +157,11 @@ def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
     media.write_text(text.replace("Пост-анонс о начале проекта", "<script>alert('x')</script>", 1), encoding="utf-8")
     narrative = demo_copy / "narratives" / "2022-interim" / "4.1.md"
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n<img src=x onerror=alert(1)>\n", encoding="utf-8")
+    grant = demo_copy / "grant.yml"
+    grantee = 'Фонд "Рост" <b onmouseover=alert(2)>'  # also the page's author, in an attribute
+    text = grant.read_text(encoding="utf-8")
+    name = text.split("grantee:", 1)[1].split("name: ", 1)[1].split("\n", 1)[0]
+    grant.write_text(text.replace(f"name: {name}", "name: '" + grantee + "'", 1), encoding="utf-8")
     out = tmp_path / "out"
     result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
                      "--region", "all", "--quiet")
@@ -164,6 +170,10 @@ def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b onmouseover" not in html
+    head = BeautifulSoup(html, "html.parser").head
+    assert [meta["content"] for meta in head.find_all("meta", attrs={"name": "author"})] == [grantee]
+    assert "ГАМО" in head.title.string  # the short name, still the demo's
 
 
 def test_what_a_killed_run_left_is_removed_even_when_its_process_is_an_unreaped_zombie(tmp_path):
