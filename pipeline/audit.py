@@ -43,13 +43,18 @@ def versions() -> dict[str, str]:
     return found
 
 
-def write_json(path: Path, data: object) -> None:
-    """JSON as people and diff tools read it: UTF-8 text, stable key order of the data, indented;
-    replaced whole, never half-written."""
+def write_text(path: Path, text: str) -> None:
+    """UTF-8 text replaced whole, never half-written: a reader sees the old file or the new."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def write_json(path: Path, data: object) -> None:
+    """JSON as people and diff tools read it: UTF-8 text, stable key order of the data, indented;
+    replaced whole (`write_text`)."""
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def glue_locations(notebooks: list[Path]) -> dict[str, dict]:

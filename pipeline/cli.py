@@ -137,15 +137,15 @@ class _EarlyKernel:
         from pipeline import sharing
 
         self.shared = sharing.new_path()
+        self._env = sharing.environment(self.shared)
         pool = ThreadPoolExecutor(1, thread_name_prefix="early-kernel")
         self._future = pool.submit(self._start)
         pool.shutdown(wait=False)  # the thread ends with its one task
 
     def _start(self):
-        from pipeline import kernels, sharing
+        from pipeline import kernels
 
-        return kernels.ReportKernel(sharing.environment(self.shared),
-                                    preload=kernels.import_cells(paths.section_notebooks()))
+        return kernels.ReportKernel(self._env, preload=kernels.import_cells(paths.section_notebooks()))
 
     def take(self):
         """The kernel, once started; None when it could not start (the build starts its own,

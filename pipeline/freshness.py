@@ -27,6 +27,7 @@ KEY_VERSION = "1"
 #: What the last validation of the inputs told, kept in the outputs folder.
 CHECKED = ".inputs-checked.json"
 
+
 def digest(*parts: bytes | str) -> str:
     """SHA-256 of the parts, each length-prefixed so that no two lists of parts collide."""
     h = hashlib.sha256()

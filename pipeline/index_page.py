@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from pipeline import paths
+from pipeline import audit, paths
 
 FAILED_SUFFIX = ".failed"
 
@@ -53,7 +52,5 @@ def write_index(outputs: Path) -> Path:
                       trim_blocks=True, lstrip_blocks=True)
     html = env.get_template("index.html.j2").render(reports=reports(outputs))
     target = outputs / "index.html"
-    temporary = target.with_name(f".index.html.{os.getpid()}")
-    temporary.write_text(html, encoding="utf-8")
-    os.replace(temporary, target)
+    audit.write_text(target, html)
     return target
