@@ -38,7 +38,7 @@ def slice_key(inputs: Inputs, selection: Selection) -> str:
     parts.append(json.dumps(selection.topics, ensure_ascii=False, sort_keys=True))
     parts.append(json.dumps(selection.metric_names, ensure_ascii=False))
     parts.append(audit.sha256(inputs.root / paths.GRANT_FILE))
-    narratives = inputs.root / paths.NARRATIVES_DIR / scope.period
+    narratives = paths.inside(inputs.root / paths.NARRATIVES_DIR, scope.period)
     if narratives.is_dir():
         parts += [f"{p.name}:{audit.sha256(p)}" for p in sorted(narratives.glob("*.md"))]
     return digest(*parts)

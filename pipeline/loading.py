@@ -21,6 +21,7 @@ import yaml
 from pipeline import paths
 from pipeline.freshness import folder_hashes
 from pipeline.exceptions import InputError, PipelineError
+from pipeline.ids import ALL, SEGMENT
 from pipeline.schema import ENUM_SYNONYMS, FALSE_WORDS, REQUIRED_TABLES, TABLES, TRUE_WORDS, Column
 
 SOURCE_COLUMNS = ["_file", "_row"]
@@ -210,6 +211,9 @@ def coerce_column(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series
         values = _parse_bool(text)
     elif column.kind == "enum":
         values = _parse_enum(text, column.choices)
+    elif column.shape is not None:
+        fits = text.map(column.shape.fits).astype(bool)
+        return text, (text != "") & ~fits, column.shape.expected
     else:
         return text, pd.Series(False, index=text.index), ""
     bad = (text != "") & values.isna()
@@ -345,6 +349,11 @@ def load_grant(root: Path) -> dict:
             if item["id"] is None or str(item["id"]).strip() == "":
                 raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value="", expected="expected a value")
             item["id"] = str(item["id"]).strip()
+            if not SEGMENT.fits(item["id"]):
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value=item["id"], expected=SEGMENT.expected)
+            if key == "regions" and item["id"] == ALL:
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value=item["id"],
+                                 expected=f"expected a region id other than «{ALL}» (the report on every region)")
     return grant
 
 

@@ -29,7 +29,7 @@ _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 def narrative_path(inputs: Path, period: str, name: str) -> Path:
-    return Path(inputs) / paths.NARRATIVES_DIR / period / f"{name}.md"
+    return paths.inside(Path(inputs) / paths.NARRATIVES_DIR, period, f"{name}.md")
 
 
 # Marks a filled placeholder through Markdown so that the HTML can link it to the registry.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.exceptions import PipelineError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
@@ -24,9 +26,27 @@ REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
 NARRATIVES_DIR = "narratives"
 
 
+def inside(root: Path, *segments: str) -> Path:
+    """`root / segment / …`, made sure to stay inside `root`: each segment is one plain name
+    (no separator, not `.` or `..`, not absolute) and the resolved path lies under `root`.
+
+    Ids are checked against their shape (`pipeline.ids`) when the inputs are validated; this
+    is the second wall, for every path the pipeline writes or reads under an id."""
+    base = Path(root)
+    for segment in segments:
+        text = str(segment)
+        if not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text:
+            raise PipelineError(f"{text!r}: not a plain file or folder name; refused as a path under {root}")
+    path = base.joinpath(*segments)
+    resolved_root = base.resolve()
+    if not path.resolve().is_relative_to(resolved_root):
+        raise PipelineError(f"{path}: leads outside {root}; refused")
+    return path
+
+
 def report_dir(outputs: Path, period: str, region: str) -> Path:
-    """Where one period x region report lives: OUT/<period>/<region>/."""
-    return Path(outputs) / period / region
+    """Where one period x region report lives: OUT/<period>/<region>/ (never outside OUT)."""
+    return inside(outputs, period, region)
 
 
 def section_notebooks() -> list[Path]:

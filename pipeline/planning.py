@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pipeline import freshness, paths
-
-#: The region id of the report on every region together.
-ALL = "all"
+from pipeline.ids import ALL
 
 
 @dataclass(frozen=True)

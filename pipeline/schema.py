@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.ids import ACTIVITY, NAME, IdShape
+
 EVENT_TYPES = ("conference", "training", "meeting", "presentation", "round_table", "other")
 OWNERS = ("own", "partner", "press")
 FORMATS = ("online", "offline")
@@ -29,14 +31,16 @@ class Column:
     required: bool = True
     nonblank: bool = False
     choices: tuple[str, ...] = ()
+    #: For the ids that become parts of figure names and file names: the shape they must have.
+    shape: IdShape | None = None
 
     @property
     def personal(self) -> bool:
         return self.name in PERSONAL_COLUMNS
 
 
-def _id(name: str, required: bool = True) -> Column:
-    return Column(name, "id", required=required, nonblank=required)
+def _id(name: str, required: bool = True, shape: IdShape | None = None) -> Column:
+    return Column(name, "id", required=required, nonblank=required, shape=shape)
 
 
 def _date(name: str, required: bool = True) -> Column:
@@ -45,7 +49,7 @@ def _date(name: str, required: bool = True) -> Column:
 
 TABLES: dict[str, tuple[Column, ...]] = {
     "plan": (
-        Column("task_no"), Column("task"), _id("activity_id"), Column("activity"),
+        Column("task_no"), Column("task"), _id("activity_id", shape=ACTIVITY), Column("activity"),
         Column("deadline"), Column("indicator"),
         Column("target", "number", required=False), Column("unit", required=False),
         Column("budget", "number", required=False),
@@ -57,7 +61,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "events": (
         _id("event_id"), _id("activity_id"),
         Column("type", "enum", nonblank=True, choices=EVENT_TYPES),
-        Column("title"), _id("topic_id", required=False), _id("region"),
+        Column("title"), _id("topic_id", required=False, shape=NAME), _id("region"),
         Column("settlement", required=False), _date("start_date"), _date("end_date", required=False),
         Column("format", "enum", nonblank=True, choices=FORMATS),
         Column("reported_participants", "int", required=False),
@@ -96,7 +100,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _id("region", required=False),
     ),
     "metrics": (
-        _date("date"), _id("name"), Column("value", "number", nonblank=True),
+        _date("date"), _id("name", shape=NAME), Column("value", "number", nonblank=True),
         _id("region", required=False), Column("source", nonblank=True),
     ),
 }

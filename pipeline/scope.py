@@ -12,7 +12,7 @@ import pandas as pd
 from pipeline.exceptions import ScopeError
 from pipeline.indicators import topic_titles
 from pipeline.loading import Inputs
-from pipeline.planning import ALL
+from pipeline.ids import ALL
 
 
 @dataclass(frozen=True)
