@@ -7,7 +7,7 @@
 
 Uses the executed notebooks and manifest of `DIR/<period>/<region>/` when they are there
 (e.g. after `bash scripts/demo.sh`, DIR = outputs), else builds that one report into a
-temporary folder first (not timed). Then times what `running.write_products` does for a
+temporary folder first (not timed). Then times what `builder.write_products` does for a
 report: the report page (`stitching.to_html` of the merged notebooks, the «Реестр
 показателей» appendix built from the manifest's figure provenance included; one export
 serves report.html and report.pdf) and the PDF laid out from it by WeasyPrint
@@ -24,7 +24,7 @@ report, then the median and the largest over all reports. `--chromium` also time
 headless Chromium printing the same page (through playwright), to compare engines.
 
 `--in-build` times the PDF where a user meets it: inside a fresh process building one report
-(`running.build_report`, forced), where WeasyPrint's one-off import and font set-up (the
+(`builder.build_report`, forced), where WeasyPrint's one-off import and font set-up (the
 "first call" above) either overlaps the notebooks' execution (`pdf.warm_up`, what a build
 does) or is paid when the PDF is made (warm-up off, as before it existed). Each run is a new
 process; prints the report PDF's time and the whole build's, medians of `--runs`.
@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import pstats
 import json
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -56,8 +56,8 @@ def _built_report(outputs: Path | None, period: str, region: str, scratch: Path)
         folder = paths.report_dir(outputs, period, region)
         if (folder / "manifest.json").exists() and any((folder / "notebooks").glob("*.ipynb")):
             return folder
-    from pipeline.loading import load_inputs
-    from pipeline.running import ReportJob, build_report
+    from pipeline.build.builder import ReportJob, build_report
+    from pipeline.inputs.loading import load_inputs
 
     print(f"building {period}/{region} from {paths.DEFAULT_INPUTS} (not timed)…", flush=True)
     result = build_report(ReportJob(period, region), load_inputs(paths.DEFAULT_INPUTS), scratch, ("html",))
@@ -119,12 +119,12 @@ def every_report(outputs: Path, runs: int, scratch: Path) -> None:
     medians = []
     for folder in folders:
         _, stitched, title = _report(folder)
-        page, export, _ = _timed(lambda: stitching.to_html(stitched(), title))
+        page, export, _ = _timed(lambda: stitching.to_html(stitched(), title))  # noqa: B023 - called at once
         data = pdf.html_to_pdf(page)  # the first call of a process pays WeasyPrint's import and font set-up
-        samples = [_timed(lambda: pdf.html_to_pdf(page))[1] for _ in range(runs)]
+        samples = [_timed(lambda: pdf.html_to_pdf(page))[1] for _ in range(runs)]  # noqa: B023 - called at once
         medians.append((statistics.median(samples), f"{folder.parent.name}/{folder.name}"))
         print(f"| {medians[-1][1]} | {_pages(data, scratch)} | {medians[-1][0]:.2f} | {min(samples):.2f} "
-              f"| {_calls(lambda: pdf.html_to_pdf(page)):.2f} | {export:.2f} |", flush=True)
+              f"| {_calls(lambda: pdf.html_to_pdf(page)):.2f} | {export:.2f} |", flush=True)  # noqa: B023 - called at once
     largest = max(medians)
     print(f"median over the {len(medians)} reports: {statistics.median(m for m, _ in medians):.2f} s; "
           f"largest: {largest[0]:.2f} s ({largest[1]}); under 2 s: {sum(m < 2 for m, _ in medians)} of {len(medians)}")
@@ -145,9 +145,9 @@ def in_build(period: str, region: str, runs: int) -> None:
 
 def _build_once(period: str, region: str, warm: bool) -> None:
     """One forced build in this (new) process; prints its timings as a JSON line."""
-    from pipeline import running
-    from pipeline.loading import load_inputs
-    from pipeline.running import ReportJob, build_report
+    from pipeline.build import builder
+    from pipeline.build.builder import ReportJob, build_report
+    from pipeline.inputs.loading import load_inputs
 
     if not warm:
         pdf.warm_up = lambda: None
@@ -158,7 +158,7 @@ def _build_once(period: str, region: str, warm: bool) -> None:
         spent.append(wall)
         return data
 
-    running.pdf.html_to_pdf = timed
+    builder.pdf.html_to_pdf = timed
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         result, wall, _ = _timed(lambda: build_report(ReportJob(period, region), load_inputs(paths.DEFAULT_INPUTS),
                                                       Path(tmp), ("html", "pdf"), force=True))
@@ -203,7 +203,7 @@ def main() -> None:
         for _ in range(args.runs):
             page, wall, cpu = _timed(lambda: stitching.to_html(stitched(), title))
             pages.append((wall, cpu))
-            data, wall, cpu = _timed(lambda: pdf.html_to_pdf(page))
+            data, wall, cpu = _timed(lambda: pdf.html_to_pdf(page))  # noqa: B023 - called at once
             laid_out.append((wall, cpu))
             _, wall, cpu = _timed(lambda: pdf.to_pdf(stitched(), title))
             exported.append((wall, cpu))

@@ -284,7 +284,8 @@ def run_build(env: Env, inputs: Path, outputs: Path, extra: tuple[str, ...] = ()
         "tree_rss_peak_mb": watched["tree_rss_peak_mb"],
         "largest_process_peak_mb": round(usage.ru_maxrss / 1024, 1),  # wait4: max over the tree
         "benchmark_rss_mb": own_rss,
-        "orchestrator_ru_maxrss_mb": round(orchestrator_maxrss / 1024, 1) if orchestrator_maxrss else None,  # this process when it started the command (for reference)
+        # this process when it started the command (for reference)
+        "orchestrator_ru_maxrss_mb": round(orchestrator_maxrss / 1024, 1) if orchestrator_maxrss else None,
         "load_1min_before": round(load_before, 2), "load_1min_after": round(os.getloadavg()[0], 2),
     }
 
@@ -338,7 +339,7 @@ def run_naive(env: Env, inputs: Path) -> dict:
             os.close(saved_stderr)
     cpu_after = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     shutil.rmtree(out, ignore_errors=True)
-    cpu_s = sum((a.ru_utime + a.ru_stime) - (b.ru_utime + b.ru_stime) for a, b in zip(cpu_after, cpu))
+    cpu_s = sum((a.ru_utime + a.ru_stime) - (b.ru_utime + b.ru_stime) for a, b in zip(cpu_after, cpu, strict=False))
     return {"wall_s": round(wall, 3), "cpu_s": round(cpu_s, 2), "reports": len(periods) * len(regions),
             "executions": len(periods) * len(regions) * len(notebooks), "kernels_started":
                 len(periods) * len(regions) * len(notebooks),
@@ -486,9 +487,9 @@ def linear_fit(points: list[dict]) -> dict | None:
     ys = [p["wall_s"] for p in points]
     mx, my = statistics.mean(xs), statistics.mean(ys)
     sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / sxx
     intercept = my - slope * mx
-    ss_res = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys))
+    ss_res = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys, strict=False))
     ss_tot = sum((y - my) ** 2 for y in ys)
     return {"intercept_s": round(intercept, 2), "s_per_report": round(slope, 3),
             "r2": round(1 - ss_res / ss_tot, 4) if ss_tot and len(points) >= 3 else None,
@@ -550,7 +551,8 @@ def targets(results: dict) -> list[tuple[str, str, str, str]]:
         fit = scaling["fit"]
         if fit:
             linear = fit["per_report_largest_over_smallest"] <= 1.25 and (fit["r2"] is None or fit["r2"] >= 0.98)
-            rows.append(("scaling", "time linear in reports (s/report at the largest grid ≤ 1.25× the smallest; R² ≥ 0.98 from 3 points)",
+            rows.append(("scaling", "time linear in reports "
+                         "(s/report at the largest grid ≤ 1.25× the smallest; R² ≥ 0.98 from 3 points)",
                          f"{fit['per_report_largest_over_smallest']}× ({len(scaling['points'])} points"
                          + (f", R² {fit['r2']}" if fit["r2"] is not None else "") + ")",
                          "yes" if linear else "**no**"))

@@ -190,7 +190,7 @@ def make_grant(folder: Path | str, regions: int = 5, periods: int = 2, rows: int
                        fmt, reported])
         return eid
 
-    for p_index, (pid, start, end) in enumerate(bounds):
+    for p_index, (_pid, start, end) in enumerate(bounds):
         day = _day(rng, start, start + dt.timedelta(days=20))
         eid = new_event("1.1", "conference", "Онлайн-конференция с координаторами community-центров", None,
                         rids[0], None, day, "online")
@@ -231,7 +231,7 @@ def make_grant(folder: Path | str, regions: int = 5, periods: int = 2, rows: int
     # -- consultations (Excel export: cp1251, ';', CRLF, Russian dates) and feedback
     consultations, feedback = [], []
     n_cons = 0
-    for pid, start, end in bounds:
+    for _pid, start, end in bounds:
         for r in rids:
             opened = start  # centres open in the first period; consultations start after that
             for _ in range(rows):
@@ -262,14 +262,14 @@ def make_grant(folder: Path | str, regions: int = 5, periods: int = 2, rows: int
 
     # -- media
     media = []
-    for pid, start, end in bounds:
-        for k in range(max(1, rows // 2)):
+    for _pid, start, end in bounds:
+        for _ in range(max(1, rows // 2)):
             platform, account = rng.choice(PLATFORMS)
             media.append([_day(rng, start, end).isoformat(), platform, account, "own",
                           f"Пост о ходе проекта № {len(media) + 1}", rng.choice(["ru", "kk"]), rng.randint(0, 900),
                           rng.choice([1, 1, 1, 1, 2, 3]), f"https://example.org/post/{len(media) + 1}", None, "4.2"])
         for r in rids:
-            for k in range(max(1, rows // 4)):
+            for _ in range(max(1, rows // 4)):
                 owner = rng.choice(["partner", "partner", "press"])
                 platform, account = rng.choice(PARTNERS)
                 media.append([_day(rng, start, end).isoformat(), platform, account, owner,
@@ -281,7 +281,7 @@ def make_grant(folder: Path | str, regions: int = 5, periods: int = 2, rows: int
     # -- expenses
     expenses = []
     n_doc = 0
-    for pid, start, end in bounds:
+    for _pid, start, end in bounds:
         for r in rids:
             for activity, low, high, what in (("1.1", 50, 400, "Аренда помещения community-центра"),
                                               ("2.1", 100, 900, "Организация тренинга: зал, кофе-брейк"),
@@ -301,7 +301,7 @@ def make_grant(folder: Path | str, regions: int = 5, periods: int = 2, rows: int
 
     # -- metrics
     metrics, subscribers = [], 10
-    for pid, start, end in bounds:
+    for _pid, start, end in bounds:
         subscribers += rng.randint(5, 60)
         metrics.append([end.isoformat(), "telegram_subscribers", subscribers, None,
                         f"Скриншот статистики канала от {end.strftime('%d.%m.%Y')}"])

@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from pipeline.loading import type_table
-from pipeline.schema import TABLES
+from pipeline.inputs.loading import type_table
+from pipeline.inputs.schema import TABLES
 
 GRANT_YML = """\
 agreement: {number: 7, date: '2023-01-10', annex: 4}

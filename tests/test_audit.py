@@ -9,10 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import PROJECT, run_cli
-from pipeline import audit, catalogue, recording
-from pipeline.scope import ALL
+
+from pipeline import disk
+from pipeline.figures import catalogue
+from pipeline.figures.scope import ALL
 
 ARTIFACTS = PROJECT / "test-artifacts"
 
@@ -41,7 +42,7 @@ def test_manifest_traces_every_figure_to_its_cell_and_inputs(demo_build):
     manifest = _load(folder / "manifest.json")
     root = Path(manifest["parameters"]["inputs"])
     for entry in manifest["inputs"]:
-        assert audit.sha256(root / entry["path"]) == entry["sha256"]
+        assert disk.sha256(root / entry["path"]) == entry["sha256"]
         assert (root / entry["path"]).stat().st_size == entry["size"]
     assert {"python", "papermill", "scrapbook", "nbconvert", "pandas"} <= set(manifest["versions"])
     assert set(manifest["timings_seconds"]) == {p.name for p in (folder / "notebooks").glob("*.ipynb")}
@@ -56,7 +57,7 @@ def test_manifest_traces_every_figure_to_its_cell_and_inputs(demo_build):
         assert trace["inputs"], name
     reach = manifest["figures"]["media.reach"]["inputs"]
     assert reach == [{"table": "media", "rows": 24,
-                      "files": [{"path": "media.csv", "sha256": audit.sha256(root / "media.csv")}]}]
+                      "files": [{"path": "media.csv", "sha256": disk.sha256(root / "media.csv")}]}]
 
 
 def test_report_numbers_link_to_the_registry(demo_build):
@@ -74,12 +75,12 @@ def test_the_pdf_carries_every_figure_of_the_registry_as_text(demo_build):
     """On paper the registry is one block of lines (no links there): every figure, its value
     as the report shows it, its meaning and its cell, as on screen."""
     folder = demo_build[0] / "2022-interim" / ALL
-    provenance = _load(folder / "manifest.json")["figures"]
+    traced = _load(folder / "manifest.json")["figures"]
     text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     registry = text.split("Реестр показателей", 1)[1]
-    lines = [line for line in registry.splitlines() if " = " in line and line.split(" = ")[0] in provenance]
-    assert [line.split(" = ")[0] for line in lines] == list(provenance)
+    lines = [line for line in registry.splitlines() if " = " in line and line.split(" = ")[0] in traced]
+    assert [line.split(" = ")[0] for line in lines] == list(traced)
     grant = next(line for line in lines if line.startswith("grant.amount = "))
     assert grant.startswith("grant.amount = 29 364 470 — Сумма гранта (00_header.ipynb, ячейка")
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from pipeline import charts
+from pipeline.notebook import charts
 
 REGIONS = ["Алматинская область", "Западно-Казахстанская область", "Мангистауская область",
            "Кызылординская область", "Туркестанская область", "Актюбинская область"]

@@ -53,7 +53,7 @@ def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_p
 
 
 def test_a_run_of_one_report_with_bad_inputs_leaves_no_kernel(demo_copy, tmp_path):
-    """A run of one report starts its kernel while the inputs are validated (cli._EarlyKernel):
+    """A run of one report starts its kernel while the inputs are validated (app.EarlyKernel):
     when they turn out invalid, that kernel is shut down with the one-line error."""
     (demo_copy / "media.csv").write_text(
         (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",-5,", 1), encoding="utf-8")
@@ -68,7 +68,8 @@ def test_a_run_of_one_report_with_bad_inputs_leaves_no_kernel(demo_copy, tmp_pat
 def test_one_report_is_built_in_the_kernel_started_early(demo_copy, tmp_path, monkeypatch):
     """In process, to see it: the kernel started before validation is the one the notebooks
     ran in (its preloaded modules made the build), and it is shut down after the build."""
-    from pipeline import cli, kernels
+    from pipeline import cli
+    from pipeline.build import kernels
 
     started = []
     real = kernels.ReportKernel.__init__
@@ -83,7 +84,7 @@ def test_one_report_is_built_in_the_kernel_started_early(demo_copy, tmp_path, mo
     assert code == 0
     assert len(started) == 1, "one kernel: the early one"
     kernel, preload = started[0]
-    assert "from pipeline import" in preload
+    assert "from pipeline.notebook import" in preload
     assert kernel._down, "shut down after the build"
     assert (tmp_path / "out" / "2022-interim" / "atyrau" / "report.html").is_file()
 
@@ -113,8 +114,8 @@ def test_the_cli_imports_no_notebook_machinery_until_a_report_is_built():
     """A rerun with nothing to rebuild does not pay papermill's, nbconvert's and the Jupyter
     client's imports (about 2 s): only `_build` imports them; nor pandas' and pandera's,
     imported only when the inputs are read."""
-    heavy = ("papermill", "nbconvert", "nbclient", "jupyter_client", "weasyprint", "pipeline.running",
-             "pandas", "pandera", "pipeline.loading")
+    heavy = ("papermill", "nbconvert", "nbclient", "jupyter_client", "weasyprint", "pipeline.build.builder",
+             "pandas", "pandera", "pipeline.inputs.loading")
     code = f"import sys, pipeline.cli; print([m for m in {heavy!r} if m in sys.modules])"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
     assert shown.stdout.strip() == "[]"

@@ -9,12 +9,12 @@ import subprocess
 
 import nbformat
 import pytest
-
 from conftest import DEMO_INPUTS
-from pipeline import charts, formatting, recording
-from pipeline.loading import load_inputs
-from pipeline.schema import PERSONAL_COLUMNS
-from pipeline.scope import ALL, period_ids, region_ids
+
+from pipeline.figures.scope import ALL, period_ids, region_ids
+from pipeline.inputs.loading import load_inputs
+from pipeline.inputs.schema import PERSONAL_COLUMNS
+from pipeline.notebook import charts, formatting, recording
 
 NBSP = "\u00a0"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import DEMO_INPUTS, run_cli
 
 distributed = pytest.importorskip("distributed")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers_inputs import GRANT_YML, make_inputs
-from pipeline import figures
+
 from pipeline.exceptions import InputError, ScopeError
-from pipeline.loading import load_inputs
-from pipeline.schema import EVENT_TYPES
-from pipeline.scope import make_scope, select
+from pipeline.figures import sections
+from pipeline.figures.scope import make_scope, select
+from pipeline.inputs.loading import load_inputs
+from pipeline.inputs.schema import EVENT_TYPES
 
 TABLES = dict(
     plan=[
@@ -106,7 +106,7 @@ def figs(inputs):
     """Figures of every p1 report, and of p2/all."""
     result = {}
     for period, region in [("p1", "all"), ("p1", "north"), ("p1", "south"), ("p1", "east"), ("p2", "all")]:
-        result[f"{period}/{region}"] = figures.compute(select(inputs, make_scope(inputs.grant, period, region)))
+        result[f"{period}/{region}"] = sections.compute(select(inputs, make_scope(inputs.grant, period, region)))
     return result
 
 
@@ -273,16 +273,16 @@ def test_day_after_belongs_to_the_next_period(figs):
 
 def test_a_region_has_the_names_of_all_except_other_regions_surveys(figs, inputs):
     """The names of a scope: `all`'s, less the other regions' survey breakdown, which
-    `figures.elsewhere` names (a narrative shows those as "—")."""
+    `sections.elsewhere` names (a narrative shows those as "—")."""
     consolidated = list(figs["p1/all"])
     assert list(figs["p2/all"]) == consolidated
     assert {"survey.law.north.respondents", "survey.law.south.respondents", "survey.law.east.trainer"} <= set(consolidated)
     for region in ("north", "south", "east"):
-        absent = figures.elsewhere(select(inputs, make_scope(inputs.grant, "p1", region)))
+        absent = sections.elsewhere(select(inputs, make_scope(inputs.grant, "p1", region)))
         assert list(figs[f"p1/{region}"]) == [n for n in consolidated if n not in absent]
         assert absent and all(n.startswith("survey.") and f".{region}." not in n for n in absent)
         assert f"survey.law.{region}.respondents" in figs[f"p1/{region}"]
-    assert figures.elsewhere(select(inputs, make_scope(inputs.grant, "p1", "all"))) == frozenset()
+    assert sections.elsewhere(select(inputs, make_scope(inputs.grant, "p1", "all"))) == frozenset()
 
 
 def test_figures_are_json_plain_values(figs):
@@ -296,7 +296,7 @@ def test_achieved_pct_is_null_without_a_positive_target(tmp_path):
     plan = [TABLES["plan"][0], ["1", "Т", "1.1", "Тренинги", "2023", "И", "-4", "тренингов", ""]]
     tables = {**TABLES, "plan": plan}
     inputs = load_inputs(make_inputs(tmp_path, **tables))
-    f = figures.compute(select(inputs, make_scope(inputs.grant, "p1", "all")))
+    f = sections.compute(select(inputs, make_scope(inputs.grant, "p1", "all")))
     assert f["activity.1.1.achieved"] == 2
     assert f["activity.1.1.achieved_pct"] is None
 
@@ -312,11 +312,11 @@ def test_zero_grant_amount_is_an_input_error(tmp_path):
 
 def test_every_figure_lands_in_exactly_one_section(figs):
     f = figs["p1/all"]
-    sections = list(figures.SECTION_PREFIXES)
-    parts = {s: figures.for_section(f, s) for s in sections}
+    names = list(sections.SECTION_PREFIXES)
+    parts = {s: sections.for_section(f, s) for s in names}
     for name in f:
-        owners = [s for s in sections if name in parts[s]]
-        assert owners == [figures.section_of(name)], name
+        owners = [s for s in names if name in parts[s]]
+        assert owners == [sections.section_of(name)], name
     merged = {}
     for part in parts.values():
         assert not set(part) & set(merged)
@@ -333,9 +333,9 @@ def test_every_figure_lands_in_exactly_one_section(figs):
     ("media.own.reach", "media"), ("metric.subscribers", "media"),
 ])
 def test_section_of(name, section):
-    assert figures.section_of(name) == section
+    assert sections.section_of(name) == section
 
 
 def test_section_of_an_unknown_figure():
     with pytest.raises(KeyError):
-        figures.section_of("nothing.here")
+        sections.section_of("nothing.here")

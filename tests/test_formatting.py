@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from pipeline import formatting as fmt
+from pipeline.notebook import formatting as fmt
 
 NBSP = "\u00a0"
 

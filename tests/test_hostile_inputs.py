@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 from helpers_inputs import GRANT_YML, PLAN, make_inputs
+
 from pipeline import paths
 from pipeline.exceptions import PipelineError
-from pipeline.validation import validate
+from pipeline.inputs.validation import validate
 
 
 def _sentinel(tmp_path: Path) -> Path:
@@ -96,7 +96,7 @@ def test_the_second_wall_refuses_a_link_that_leads_outside(tmp_path):
 
 
 def test_a_narrative_is_never_read_from_outside_the_inputs(tmp_path):
-    from pipeline import narratives
+    from pipeline.notebook import narratives
 
     with pytest.raises(PipelineError, match="refused"):
         narratives.narrative_path(tmp_path, "..", "secret")

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from conftest import PROJECT, run_cli
-from pipeline import planning
+
+from pipeline.incremental import grid
 
 REGIONS = ("all", "turkestan", "zko")
 
@@ -28,7 +29,7 @@ def _rerun_reading_nothing(inputs: Path, out: Path) -> tuple[int, int]:
     """An unchanged rerun, in a process that then says which input-reading modules it imported."""
     argv = ["run", "--inputs", str(inputs), "--outputs", str(out), "--period", "2022-interim", "--region", *REGIONS]
     code = (f"import sys; from pipeline.cli import main; rc = main({argv!r}); "
-            "print([m for m in ('pandas', 'pandera', 'openpyxl', 'pipeline.loading') if m in sys.modules]); "
+            "print([m for m in ('pandas', 'pandera', 'openpyxl', 'pipeline.inputs.loading') if m in sys.modules]); "
             "sys.exit(rc)")
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
@@ -66,7 +67,7 @@ def test_only_what_a_change_touches_is_rebuilt(demo_copy, tmp_path):
     # One Turkestan consultation moves out of the period (cp1251 file, Russian dates).
     consultations = demo_copy / "consultations.csv"
     text = consultations.read_bytes().decode("cp1251")
-    line = next(l for l in text.splitlines() if ";turkestan;" in l and ".05.2022;" in l)
+    line = next(row for row in text.splitlines() if ";turkestan;" in row and ".05.2022;" in row)
     moved = re.sub(r"\d\d\.05\.2022", "01.07.2022", line)
     consultations.write_bytes(text.replace(line, moved).encode("cp1251"))
 
@@ -121,6 +122,6 @@ def test_force_rebuilds_everything(demo_copy, tmp_path):
 
 
 def test_all_reports_start_first_and_the_rest_keep_the_grid_order():
-    jobs = planning.plan_jobs(["p1", "p2"], ["north", "south", "all"])
-    assert [j.label for j in planning.build_order(jobs)] == [
+    jobs = grid.plan_jobs(["p1", "p2"], ["north", "south", "all"])
+    assert [j.label for j in grid.build_order(jobs)] == [
         "p1/all", "p2/all", "p1/north", "p1/south", "p2/north", "p2/south"]

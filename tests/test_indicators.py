@@ -9,10 +9,10 @@ from fractions import Fraction
 
 import pandas as pd
 import pytest
-
 from helpers_inputs import typed
-from pipeline import indicators as ind
-from pipeline.schema import EVENT_TYPES
+
+from pipeline.figures import indicators as ind
+from pipeline.inputs.schema import EVENT_TYPES, person_key
 
 
 def ev(event_id, type_="training", activity_id="1.1", topic_id="", region="north", reported=""):
@@ -119,14 +119,14 @@ def test_money(total, expected):
     "Иванов \t\u00a0 Иван\n",
 ])
 def test_person_key_folds_case_and_white_space(name):
-    assert ind.person_key(name) == "иванов иван"
+    assert person_key(name) == "иванов иван"
 
 
 def test_person_key_reads_yo_as_ye():
-    assert ind.person_key("Пётр Фёдоров") == "петр федоров"
-    assert ind.person_key("ЁЛКИН Семён") == "елкин семен"
-    assert ind.person_key("Пётр") == ind.person_key("Петр")
-    assert ind.person_key("Иванов Иван") != ind.person_key("Иванова Ивана")
+    assert person_key("Пётр Фёдоров") == "петр федоров"
+    assert person_key("ЁЛКИН Семён") == "елкин семен"
+    assert person_key("Пётр") == person_key("Петр")
+    assert person_key("Иванов Иван") != person_key("Иванова Ивана")
 
 
 # ---------------------------------------------------------------- events and attendance

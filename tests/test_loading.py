@@ -8,13 +8,28 @@ import math
 
 import pandas as pd
 import pytest
+from helpers_inputs import (
+    GRANT_YML,
+    PLAN,
+    make_inputs,
+    write_bytes,
+    write_csv,
+    write_grant,
+    write_xlsx,
+)
 
-from helpers_inputs import GRANT_YML, PLAN, make_inputs, write_bytes, write_csv, write_grant, write_xlsx
-from pipeline import figures, loading
 from pipeline.exceptions import InputError, PipelineError
-from pipeline.loading import HIDDEN, InputProblems, load_inputs, shown_value, type_table
-from pipeline.schema import TABLES, Column
-from pipeline.scope import make_scope, select
+from pipeline.figures import sections
+from pipeline.figures.scope import make_scope, select
+from pipeline.inputs import loading
+from pipeline.inputs.loading import (
+    HIDDEN,
+    InputProblems,
+    load_inputs,
+    shown_value,
+    type_table,
+)
+from pipeline.inputs.schema import TABLES, Column
 
 TS = pd.Timestamp
 
@@ -162,7 +177,7 @@ def test_folder_of_parts_mixes_csv_and_xlsx_and_counts_lines_as_seen(tmp_path):
                 "E1,Иванов Иван,МСУ\r\n"
                 "\r\n"
                 ",,\r\n"
-                "E1,Петров Пётр,\r\n".encode("utf-8"))
+                "E1,Петров Пётр,\r\n".encode())
     write_xlsx(root / "participants" / "b.xlsx", [
         ["event_id", "full_name", "gender"],
         ["E2", "Сидорова Анна", "ж"],
@@ -198,7 +213,7 @@ def test_folder_ignores_excel_lock_files_and_other_suffixes(tmp_path):
 def test_blank_rows_are_skipped(tmp_path):
     root = make_inputs(tmp_path)
     write_bytes(root / "centres.csv",
-                "region;name;opened\r\n;;\r\nnorth;Ц;2023-01-01\r\n  ; ;\r\n\r\n".encode("utf-8"))
+                "region;name;opened\r\n;;\r\nnorth;Ц;2023-01-01\r\n  ; ;\r\n\r\n".encode())
     centres = load_inputs(root)["centres"]
     assert centres["region"].tolist() == ["north"]
     assert centres["_row"].tolist() == [3]
@@ -429,7 +444,7 @@ def test_grant_amount_with_spaces_is_parsed_or_rejected(tmp_path):
     except InputError as error:
         assert "amount" in str(error)
         return
-    f = figures.compute(select(inputs, make_scope(inputs.grant, "p1", "all")))
+    f = sections.compute(select(inputs, make_scope(inputs.grant, "p1", "all")))
     assert f["grant.amount"] == 29364470
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers_inputs import write_bytes
-from pipeline import narratives
+
 from pipeline.exceptions import NarrativeError
+from pipeline.notebook import narratives
 
 NBSP = "\u00a0"
 FIGS = {

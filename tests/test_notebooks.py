@@ -7,9 +7,12 @@ import sys
 
 import nbformat
 import pytest
-
 from conftest import PROJECT
-from pipeline import figures, kernels, paths, recording
+
+from pipeline import paths
+from pipeline.build import kernels
+from pipeline.figures import sections
+from pipeline.notebook import recording
 
 NOTEBOOKS = paths.section_notebooks()
 
@@ -17,7 +20,7 @@ NOTEBOOKS = paths.section_notebooks()
 def test_there_is_one_notebook_per_section():
     names = [p.stem.split("_", 1)[1] for p in NOTEBOOKS]
     assert names == ["header", "activities", "trainings", "consultations", "media", "closing", "notes"]
-    assert set(names) == set(figures.SECTION_PREFIXES)
+    assert set(names) == set(sections.SECTION_PREFIXES)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import OTHER_GRANT
 
 EXPECTED = json.loads((OTHER_GRANT / "expected.json").read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""The print-ready PDF (issue 3): the demo report through `pipeline.pdf`, checked as a reader
+"""The print-ready PDF (issue 3): the demo report through `pipeline.build.pdf`, checked as a reader
 would see it, with poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages) and Pillow.
 
 The executed notebooks come from the real pipeline (`running.build_report`); the PDF is made
@@ -20,12 +20,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import DEMO_INPUTS
 from PIL import Image
 
-from conftest import DEMO_INPUTS
-from pipeline import charts, pdf, stitching, views
-from pipeline.loading import load_inputs
-from pipeline.running import ReportJob, build_report
+from pipeline.build import pdf, stitching
+from pipeline.build.builder import ReportJob, build_report
+from pipeline.inputs.loading import load_inputs
+from pipeline.notebook import charts, views
 
 POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "pdfimages")
 pytestmark = [
@@ -167,7 +168,7 @@ def test_text_is_in_reading_order(all_pdf):
              "1. Информация о выполненных работах", "Эффективность обучающих тренингов",
              "2. Освещение деятельности", "Публикации партнеров и СМИ", "Руководитель проекта"]
     positions = [text.find(mark) for mark in marks]
-    assert -1 not in positions, dict(zip(marks, positions))
+    assert -1 not in positions, dict(zip(marks, positions, strict=False))
     assert positions == sorted(positions)
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import PROJECT, kernel_pids, run_cli
-from pipeline import planning, running
-from pipeline.loading import load_inputs
+
+from pipeline.build import builder
+from pipeline.incremental import grid
+from pipeline.inputs.loading import load_inputs
 
 SLOW = {
     "cells": [
@@ -45,7 +46,7 @@ def _stray_temp_files() -> list[str]:
 def test_a_cell_timeout_fails_its_report_with_a_banner(demo_copy, tmp_path):
     slow = tmp_path / "slow.ipynb"
     slow.write_text(json.dumps(SLOW), encoding="utf-8")
-    result = running.build_report(running.ReportJob("2022-interim", "atyrau"), load_inputs(demo_copy),
+    result = builder.build_report(builder.ReportJob("2022-interim", "atyrau"), load_inputs(demo_copy),
                                   tmp_path / "out", ("html",), notebooks=[slow], cell_timeout=2)
     assert result.error.startswith("2022-interim/atyrau: slow.ipynb cell 2: CellTimeoutError")
     assert result.folder.name == "atyrau.failed"
@@ -64,7 +65,7 @@ def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_p
     import papermill.engines
     import papermill.execute
 
-    from pipeline import kernels
+    from pipeline.build import kernels
 
     notebook = nbformat.v4.new_notebook(metadata=SLOW["metadata"])
     notebook.cells = [nbformat.from_dict(SLOW["cells"][0])] + [nbformat.v4.new_code_cell(f"print({i} * 7)")
@@ -77,7 +78,7 @@ def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_p
         real = module.write_ipynb
         monkeypatch.setattr(module, "write_ipynb", lambda nb, path, real=real: (writes.append(path), real(nb, path)))
     with kernels.ReportKernel(preload=preload) as kernel:
-        running.execute_section(source, target, running.ReportJob("2022-interim", "all"), tmp_path, kernel)
+        builder.execute_section(source, target, builder.ReportJob("2022-interim", "all"), tmp_path, kernel)
     assert 1 <= len(writes) <= 3, writes
     executed = nbformat.read(target, as_version=4)
     printed = [o["text"].strip() for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]
@@ -188,7 +189,7 @@ def test_what_a_killed_run_left_is_removed_even_when_its_process_is_an_unreaped_
         alive = tmp_path / "2022-interim" / f".all.building-{os.getpid()}-1"
         for folder in (staged, alive):
             (folder / "notebooks").mkdir(parents=True)
-        removed = planning.clean_stale(tmp_path)
+        removed = grid.clean_stale(tmp_path)
         assert staged in removed and not staged.exists()
         assert alive.exists(), "a running process's staging folder is left alone"
     finally:

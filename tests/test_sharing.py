@@ -1,4 +1,4 @@
-"""The inputs read once per run and handed to every kernel (`pipeline.sharing`)."""
+"""The inputs read once per run and handed to every kernel (`pipeline.inputs.sharing`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-
 from conftest import run_cli
-from pipeline import paths, running, sharing
-from pipeline.loading import load_inputs
+
+from pipeline import paths
+from pipeline.build import builder
+from pipeline.inputs import sharing
+from pipeline.inputs.loading import load_inputs
 
 PERIOD, REGION = "2022-interim", "almaty"
 
@@ -75,9 +77,9 @@ def test_the_kernel_computes_from_the_shared_inputs(demo_copy, tmp_path):
         record = pickle.loads(path.read_bytes())
         record["inputs"].tables["media"] = record["inputs"].tables["media"].iloc[0:0]
         path.write_bytes(pickle.dumps(record))
-        job = running.ReportJob(PERIOD, REGION)
-        shared = running.build_report(job, inputs, tmp_path / "shared", ("html",), shared_inputs=path)
-        alone = running.build_report(job, inputs, tmp_path / "alone", ("html",))
+        job = builder.ReportJob(PERIOD, REGION)
+        shared = builder.build_report(job, inputs, tmp_path / "shared", ("html",), shared_inputs=path)
+        alone = builder.build_report(job, inputs, tmp_path / "alone", ("html",))
     finally:
         path.unlink()
     assert shared.ok and alone.ok, (shared.error, alone.error)

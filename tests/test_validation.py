@@ -12,11 +12,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import DEMO_INPUTS, OTHER_GRANT
-from pipeline import validation
+
 from pipeline.exceptions import InputError
-from pipeline.validation import DataWarning, Report, validate
+from pipeline.inputs import checks, notes
+from pipeline.inputs.notes import DataWarning
+from pipeline.inputs.validation import Validation, validate
 
 REGIONS = "almaty, kyzylorda, turkestan, zko, mangystau, aktobe, atyrau"
 SCORE = "expected a score 1–5"
@@ -101,7 +102,7 @@ def line_of(text: str, fragment: str) -> int:
 
 def lines(root: Path) -> list[str]:
     report = validate(root)
-    assert isinstance(report, Report)
+    assert isinstance(report, Validation)
     assert all(isinstance(p, InputError) for p in report.problems)
     assert report.ok == (not report.problems)
     return [str(p) for p in report.problems]
@@ -544,7 +545,7 @@ def test_demo_media_really_has_three_rows_without_reach():
 
 def test_warnings_work_on_loaded_inputs():
     inputs = validate(DEMO_INPUTS).inputs
-    assert [str(w) for w in validation.warnings(inputs)] == DEMO_WARNINGS
+    assert [str(w) for w in notes.data_warnings(inputs)] == DEMO_WARNINGS
 
 
 def test_other_grant_fixture_is_valid():
@@ -625,27 +626,27 @@ def test_the_checks_are_pandera_schemas(demo):
 
     inputs = validate(DEMO_INPUTS).inputs
     events = inputs["events"]
-    schema, _ = validation.table_schema("events", validation._known_ids(inputs))
-    schema.validate(validation._prepared("events", events), lazy=True)
-    doubled = validation._prepared("events", events.iloc[[0, 1, 1]].reset_index(drop=True))
+    schema, _ = checks.table_schema("events", checks._known_ids(inputs))
+    schema.validate(checks._prepared("events", events), lazy=True)
+    doubled = checks._prepared("events", events.iloc[[0, 1, 1]].reset_index(drop=True))
     with pytest.raises(SchemaErrors) as excinfo:
         schema.validate(doubled, lazy=True)
     assert excinfo.value.failure_cases["check"].tolist() == ["field_uniqueness"]
 
 
 def test_importing_validation_does_not_import_pandera():
-    """Report notebooks call `warnings()`; they should not pay for pandera's import."""
+    """Report notebooks call `notes.data_warnings()`; they should not pay for pandera's import."""
     import subprocess
     import sys
-    code = "import sys, pipeline.validation; print('pandera' in sys.modules)"
+    code = "import sys, pipeline.inputs.validation, pipeline.inputs.notes; print('pandera' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=DEMO_INPUTS.parent)
     assert result.stdout.strip() == "False", result.stderr
 
 
 def test_every_contract_column_is_in_its_pandera_schema():
-    from pipeline.schema import TABLES
+    from pipeline.inputs.schema import TABLES
     for table, columns in TABLES.items():
-        schema, _ = validation.table_schema(table)
+        schema, _ = checks.table_schema(table)
         assert list(schema.columns) == [c.name for c in columns]
         for column in columns:
             assert schema.columns[column.name].nullable == (not column.nonblank)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from pipeline import paths, stitching, warmup
+from pipeline import paths
+from pipeline.build import stitching, warmup
 
 
 def test_a_warm_up_runs_once_per_name():

@@ -1,0 +1,251 @@
+"""What the commands do, called by `cli` with plain values: build the grid, validate, verify.
+
+Only what settling an unchanged rerun needs is imported at the top (no pandas, no inputs
+read): the rest is imported where the inputs are read (`validation`, `scope`, `fingerprints`)
+or a report is built (papermill, nbconvert and the Jupyter client: `builder`, `cluster`,
+`verification`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline import disk, paths
+from pipeline.build import index_page
+from pipeline.exceptions import PipelineError
+from pipeline.executors import local
+from pipeline.incremental import grid, ledger
+
+if TYPE_CHECKING:
+    from pipeline.build.kernels import ReportKernel
+    from pipeline.inputs.loading import Inputs
+    from pipeline.inputs.validation import Validation
+
+FORMATS = ("html", "pdf")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One `run`: which reports, from where to where, how."""
+
+    inputs: Path
+    outputs: Path
+    periods: list[str] = field(default_factory=list)   # empty: every period of grant.yml
+    regions: list[str] = field(default_factory=list)   # empty: every region and `all`
+    formats: tuple[str, ...] = FORMATS
+    jobs: int = 1
+    scheduler: str | None = None
+    force: bool = False
+    cell_timeout: int | None = 600
+
+
+@dataclass
+class RunOutcome:
+    results: list[grid.ReportResult]
+    warnings: list[str]
+
+    @property
+    def failures(self) -> list[grid.ReportResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def check_formats(chosen: tuple[str, ...], text: str) -> tuple[str, ...]:
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise PipelineError(f"--format: unknown format «{', '.join(unknown) or text}» (known: {', '.join(FORMATS)})")
+    return chosen
+
+
+def check_outputs(folder: Path) -> None:
+    """The outputs folder can be made and written, before any work (and without creating it:
+    invalid inputs leave no trace)."""
+    import os
+
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise PipelineError(f"{folder}: the outputs folder cannot be made here ({existing} is not a folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PipelineError(f"{folder}: the outputs folder cannot be written ({existing}: permission denied)")
+
+
+def run(request: RunRequest, progress: Callable[[int, int], None] = lambda done, total: None) -> RunOutcome:
+    """Bring every requested report up to date; write the reviewers' index. `progress(done,
+    total)` is told as reports are settled or built."""
+    check_outputs(request.outputs)
+    settled = None if request.force else _unchanged(request)
+    outcome = settled if settled is not None else _validate_and_build(request, progress)
+    for result in outcome.results:  # a failure kept from an earlier run no longer stands for these
+        if result.skipped:
+            shutil.rmtree(grid.failed_dir(result.folder), ignore_errors=True)
+    # Last, so that a killed run's processes have long finished dying.
+    grid.clean_stale(request.outputs)
+    index_page.write_index(request.outputs)
+    return outcome
+
+
+def _unchanged(request: RunRequest) -> RunOutcome | None:
+    """When every file of the inputs folder hashes as when it was last validated, under the
+    same code, and every requested report's folder holds the build made from them: the
+    results and the warnings kept, with nothing read, validated or started. Else None."""
+    hashes = disk.folder_hashes(request.inputs)
+    checked = ledger.recall(request.outputs, hashes)
+    if not checked:
+        return None
+    periods, regions = request.periods or checked["periods"], request.regions or checked["regions"]
+    if not (set(periods) <= set(checked["periods"]) and set(regions) <= set(checked["regions"])):
+        return None  # the long way names the unknown id
+    snapshot = ledger.snapshot_key(hashes, paths.section_notebooks(), request.formats)
+    jobs = grid.plan_jobs(periods, regions)
+    if not all(grid.unchanged(job, checked, snapshot, request.outputs) for job in jobs):
+        return None
+    return RunOutcome([_kept(job, request.outputs) for job in jobs], checked["warnings"])
+
+
+class EarlyKernel:
+    """A run of one report starts its kernel, in a background thread, before the inputs are
+    validated: the kernel's start and the notebooks' imports (~1.5 s, in the kernel's own
+    process) overlap validating, instead of following it. Its environment names the file the
+    inputs will be shared through (`sharing`), chosen now and written once they are read."""
+
+    def __init__(self) -> None:
+        from pipeline.inputs import sharing
+
+        self.shared = sharing.new_path()
+        self._env = sharing.environment(self.shared)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="early-kernel")
+        self._future = pool.submit(self._start)
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+    def _start(self) -> ReportKernel:
+        from pipeline.build import kernels
+
+        return kernels.ReportKernel(self._env, preload=kernels.import_cells(paths.section_notebooks()))
+
+    def take(self) -> ReportKernel | None:
+        """The kernel, once started; None when it could not start (the build starts its own,
+        which reports why)."""
+        try:
+            return self._future.result()
+        except Exception:  # noqa: BLE001 - see above
+            return None
+
+    def close(self) -> None:
+        kernel = self.take()
+        if kernel is not None:
+            kernel.shutdown()
+
+    @staticmethod
+    def wanted(request: RunRequest) -> bool:
+        """One period and one region asked for, built on this machine."""
+        return len(request.periods) == 1 and len(request.regions) == 1 and not request.scheduler
+
+
+def _kept(job: grid.ReportJob, outputs: Path, key: str | None = None) -> grid.ReportResult:
+    return grid.ReportResult(job, paths.report_dir(outputs, job.period, job.region), skipped=True, key=key)
+
+
+def _validate_and_build(request: RunRequest, progress: Callable[[int, int], None]) -> RunOutcome:
+    """Read and validate the inputs, build the reports whose data changed, and keep what
+    validating told for the next run (`ledger.remember`)."""
+    early = EarlyKernel() if EarlyKernel.wanted(request) else None
+    try:
+        return _validate_and_build_with(request, progress, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int], None],
+                             early: EarlyKernel | None) -> RunOutcome:
+    from pipeline.figures.scope import make_scope, period_ids, region_ids
+    from pipeline.incremental import fingerprints
+
+    checked = validated(request.inputs)
+    inputs = checked.inputs
+    all_periods, all_regions = period_ids(inputs.grant), region_ids(inputs.grant) + [grid.ALL]
+    periods, regions = request.periods or all_periods, request.regions or all_regions
+    for period in periods:
+        for region in regions:
+            make_scope(inputs.grant, period, region)
+    jobs = grid.plan_jobs(periods, regions)
+    # Up-to-date reports are settled here, so that a worker or kernel starts only for the others.
+    fresh = {} if request.force else {j: fingerprints.current_key(j, inputs, request.outputs, request.formats)
+                                      for j in jobs}
+    fresh = {job: key for job, key in fresh.items() if key}
+    done = len(fresh)
+    progress(done, len(jobs))
+
+    def advance(_result: grid.ReportResult) -> None:
+        nonlocal done
+        done += 1
+        progress(done, len(jobs))
+
+    stale = grid.build_order(j for j in jobs if j not in fresh)
+    built = dict(zip(stale, _build(stale, inputs, request, advance, early), strict=True))
+    results = [built.get(j) or _kept(j, request.outputs, fresh[j]) for j in jobs]
+    warnings = [str(w) for w in checked.warnings]
+    snapshot = ledger.snapshot_key(inputs.hashes, paths.section_notebooks(), request.formats)
+    ledger.remember(request.outputs, inputs.hashes, all_periods, all_regions, warnings,
+                    {r.job.label: {"snapshot": snapshot, "report": r.key} for r in results if r.ok and r.key})
+    return RunOutcome(results, warnings)
+
+
+def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
+           on_result: Callable[[grid.ReportResult], None], early: EarlyKernel | None = None) -> list:
+    """Build the stale reports with the chosen executor (nothing is imported or started for
+    none); a single one in the kernel started `early`, if there is one."""
+    if not stale:
+        return []
+    from pipeline.build import builder
+    from pipeline.executors import cluster
+    from pipeline.inputs import sharing
+
+    if request.scheduler:
+        executor = cluster.DaskExecutor(request.scheduler, inputs, request.outputs, request.formats)
+        return executor.map(None, stale, on_result)
+    kernel = early.take() if early is not None and len(stale) == 1 else None
+    # Read once here, the inputs are handed to every local kernel (dask workers read their own).
+    shared = sharing.publish(inputs, early.shared if kernel is not None else None)
+    build = partial(builder.build_report, inputs=inputs, outputs=request.outputs, formats=request.formats,
+                    force=request.force, cell_timeout=request.cell_timeout, shared_inputs=shared, kernel=kernel)
+    try:
+        return local.local_executor(request.jobs, len(stale)).map(build, stale, on_result)
+    finally:
+        shared.unlink(missing_ok=True)
+
+
+def validate(inputs: Path) -> Validation:
+    """Read and check an inputs folder: every problem and every data warning."""
+    from pipeline.inputs import validation
+
+    return validation.validate(inputs)
+
+
+def validated(inputs: Path) -> Validation:
+    """`validate`, raising every problem at once (`InputProblems`) when there is any."""
+    from pipeline.inputs.loading import InputProblems
+
+    checked = validate(inputs)
+    if not checked.ok or checked.inputs is None:
+        raise InputProblems(checked.problems)
+    return checked
+
+
+def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int) -> tuple[int, list[str]]:
+    """Re-execute every built report asked for aside: how many were checked, and one line per
+    input file that changed and per figure that moved."""
+    from pipeline.build import verification
+
+    folders = verification.built_reports(outputs, periods, regions)
+    if not folders:
+        raise PipelineError(f"{outputs}: no built report to verify (run `python -m pipeline run` first)")
+    findings = local.local_executor(jobs, len(folders)).map(verification.verify_report, folders)
+    return len(folders), [line for found in findings for line in found]

@@ -1,0 +1,216 @@
+"""Building one report of the grid: every section notebook in one kernel, then its products.
+
+Each report is built in a staging folder beside its final place and swapped in only when
+complete, so a failed or interrupted build never leaves a half-written report behind.
+How the grid is spread over workers is the executors' job (pipeline.executors.local).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+from nbclient.exceptions import CellTimeoutError
+from papermill.execute import raise_for_execution_errors
+from papermill.translators import PythonTranslator, papermill_translators
+
+from pipeline import disk, paths
+from pipeline.build import kernels, pdf, provenance, stitching
+from pipeline.exceptions import ExecutionError, PipelineError
+from pipeline.figures.scope import make_scope, row_counts, select
+from pipeline.incremental import fingerprints, ledger
+from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir
+from pipeline.inputs import sharing
+from pipeline.inputs.loading import Inputs
+from pipeline.notebook import recording, views
+
+
+class ReadablePythonTranslator(PythonTranslator):
+    """Injects string parameters as Python literals that keep Cyrillic readable
+    (papermill's default writes "\\u0410…" escapes into the reviewers' notebooks)."""
+
+    @classmethod
+    def translate_str(cls, val: str) -> str:
+        return repr(val)
+
+
+@lru_cache(maxsize=1)
+def set_up_papermill() -> None:
+    """Once per process, before the first notebook: parameters injected readably, and
+    papermill's own logging quiet (failures are summarised by the run itself)."""
+    papermill_translators.register("python", ReadablePythonTranslator)
+    for name in ("papermill", "traitlets", "nbclient"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path,
+                    kernel: kernels.ReportKernel, cell_timeout: int | None = None) -> float:
+    """Execute one section notebook with the job's parameters in the report's kernel; seconds taken."""
+    set_up_papermill()
+    started = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(source), str(target),
+            parameters={"period": job.period, "region": job.region, "inputs": str(inputs_dir)},
+            engine_name=kernels.ENGINE, report_kernel=kernel, kernel_name=kernels.KERNEL_NAME,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            execution_timeout=cell_timeout, written_on_timeout=str(target),
+        )
+    except pm.PapermillExecutionError as error:
+        raise ExecutionError(f"{job.label}: {source.name} cell {error.cell_index}: "
+                             f"{error.ename}: {_first_line(error.evalue)}") from None
+    except CellTimeoutError as error:
+        index = mark_timeout(target, _first_line(str(error)))
+        raise ExecutionError(f"{job.label}: {source.name} cell {index}: CellTimeoutError: "
+                             f"{_first_line(str(error))}") from None
+    return time.perf_counter() - started
+
+
+def mark_timeout(path: Path, message: str) -> int | None:
+    """Give a notebook whose cell timed out the error banner papermill gives a raising cell
+    (nbclient's timeout leaves none): an error output on the cell, the red banner on top."""
+    notebook = nbformat.read(path, as_version=4)
+    started = [i for i, c in enumerate(notebook.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    index = started[-1]  # execution stops at the cell that timed out: the last one started
+    cell = notebook.cells[index]
+    cell.outputs.append(nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=message, traceback=[]))
+    cell.metadata.papermill.update(status="failed", exception=True)
+    try:
+        raise_for_execution_errors(notebook, str(path))
+    except pm.PapermillExecutionError:
+        pass
+    return index
+
+
+def _first_line(text: str) -> str:
+    return str(text).strip().splitlines()[0] if str(text).strip() else ""
+
+
+def collect_figures(notebooks: list[Path]) -> dict[str, object]:
+    """Every scrap of the executed notebooks, in section order; a name glued twice is an error."""
+    figures: dict[str, object] = {}
+    for path in notebooks:
+        for name, value in recording.read_figures(path).items():
+            if name in figures:
+                raise ExecutionError(f"{path.name}: figure «{name}» is glued by two notebooks")
+            figures[name] = value
+    return figures
+
+
+def swap_in(staging: Path, final: Path) -> None:
+    """Replace `final` by `staging` with renames, keeping the old build until the new one is in;
+    a failed build of the same report from an earlier run is then out of date."""
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(failed_dir(final), ignore_errors=True)
+
+
+def keep_failed(staging: Path, final: Path) -> Path:
+    """Keep a failed build's executed notebooks beside the good one (which stays untouched)."""
+    failed = failed_dir(final)
+    shutil.rmtree(failed, ignore_errors=True)
+    staging.rename(failed)
+    return failed
+
+
+def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
+                 notebooks: list[Path] | None = None, force: bool = False,
+                 cell_timeout: int | None = None, shared_inputs: Path | None = None,
+                 kernel: kernels.ReportKernel | None = None) -> ReportResult:
+    """Bring one report up to date: reuse what its last build made from the same content,
+    execute the rest in one kernel, then write figures.json, the report and the manifest.
+    `shared_inputs` (from `sharing.publish`) spares the kernel reading the inputs again;
+    `kernel`, one started already (its caller shuts it down), spares starting one."""
+    final = paths.report_dir(outputs, job.period, job.region)
+    notebooks = notebooks or paths.section_notebooks()
+    selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
+    keys = fingerprints.build_keys(inputs, selection, notebooks, formats)
+    result = ReportResult(job, final)
+    last = {} if force else ledger.last_manifest(final)
+    if not force and fingerprints.up_to_date(final, keys, last):
+        result.skipped, result.key = True, keys["report"]
+        return result
+    stitching.warm_up(notebooks[0])  # while the notebooks run: see `warmup`
+    if "pdf" in formats:
+        pdf.warm_up()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    previous = last.get("timings_seconds", {})
+    given = kernel
+    executed: list[Path] = []
+    try:
+        for source in notebooks:
+            target = staging / "notebooks" / source.name
+            executed.append(target)
+            cached = fingerprints.reusable_notebook(final, source.name, keys, last)
+            if cached is not None:
+                shutil.copy2(cached, target)
+                result.timings[source.name] = previous.get(source.name, 0.0)
+            else:
+                kernel = kernel or kernels.ReportKernel(sharing.environment(shared_inputs))
+                seconds = execute_section(source, target, job, inputs.root.resolve(), kernel, cell_timeout)
+                result.timings[source.name] = round(seconds, 3)
+        write_products(staging, job, inputs, selection, executed, formats, result.timings, keys, notebooks)
+        swap_in(staging, final)
+        result.key = keys["report"]
+    except Exception as error:  # one report's failure, whatever it is, must not stop the others
+        result.error = str(error) if isinstance(error, PipelineError) else \
+            f"{job.label}: {type(error).__name__}: {_first_line(str(error))}"
+        (staging / "error.txt").write_text(result.error + "\n", encoding="utf-8")
+        result.folder = keep_failed(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        if kernel is not None and kernel is not given:
+            kernel.shutdown()
+    return result
+
+
+def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],
+                   formats: tuple[str, ...], timings: dict[str, float], keys: dict,
+                   notebooks: list[Path]) -> dict[str, object]:
+    """figures.json, the report in each format, the reviewers' notebook pages and the manifest."""
+    figures = collect_figures(executed)
+    disk.write_json(folder / "figures.json", figures)
+    input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes)
+    traced = provenance.figure_provenance(figures, provenance.glue_locations(executed), inputs.root,
+                                         row_counts(selection), input_entries)
+    merged = stitching.merge(executed, appendices=(views.registry(traced),))
+    if formats:
+        # One export through the report template serves both: `pdf.ReportPDFExporter` is that
+        # same HTML export handed to WeasyPrint (a test holds the two pages equal).
+        page = stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
+                                 (inputs.grant["grantee"]["name"],))
+        if "html" in formats:
+            (folder / paths.REPORT_FILES["html"]).write_text(page, encoding="utf-8")
+        if "pdf" in formats:
+            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(page))
+    for path in executed:
+        path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
+    disk.write_json(folder / "manifest.json", {
+        "period": job.period, "region": job.region,
+        "parameters": {"period": job.period, "region": job.region, "inputs": str(inputs.root.resolve())},
+        "inputs": input_entries,
+        "notebooks": provenance.file_entries(notebooks, notebooks[0].parent),
+        "template": provenance.file_entries(sorted(paths.NBCONVERT_TEMPLATES_DIR.rglob("*.*")), paths.TEMPLATES_DIR),
+        "versions": ledger.versions(),
+        "timings_seconds": timings,
+        "build": keys,
+        "figures": traced,
+    })
+    return figures

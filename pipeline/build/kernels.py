@@ -1,0 +1,156 @@
+"""Kernels for papermill: local sockets, and one warm kernel per report.
+
+Starting a kernel and importing the stack costs ~2 s of a ~2.5 s section notebook. A
+report's sections therefore run one after another in one kernel (`ReportKernel`), through
+papermill's `warm-kernel` engine, with the user namespace and the execution counter reset
+before each notebook: every executed notebook reads as if it ran alone, and modules stay
+imported (the first section pays for the imports, the others do not; so does the inputs
+folder, read once per kernel by pipeline.notebook.context.load). Each notebook still runs on its
+own under plain papermill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.iorw import write_ipynb
+from papermill.log import logger
+from papermill.utils import remove_args
+from traitlets import CaselessStrEnum, default
+
+from pipeline.paths import TEMP_PREFIX
+
+ENGINE = "warm-kernel"
+KERNEL_NAME = "python3"
+# Run before each notebook: forget the previous section's variables, count cells from 1.
+RESET = "get_ipython().run_line_magic('reset', '-f'); get_ipython().execution_count = 1"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """Kernels reached over local sockets (ipc), not TCP: nothing listens on the network,
+    and the kernel does not warn about unencrypted TCP in every executed notebook."""
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        # Socket files go to the temp folder, never into the user's folder; the kernel that
+        # binds them removes them when it exits, even when its parent was killed.
+        return os.path.join(tempfile.gettempdir(), f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-ipc")
+
+    @default("connection_file")
+    def _connection_file_default(self) -> str:
+        return os.path.join(tempfile.gettempdir(), f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}.json")
+
+
+def import_cells(notebooks: list[Path]) -> str:
+    """The import cell of every section notebook (its one cell of `import`/`from` lines)."""
+    sources = []
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if cell["cell_type"] == "code" and source.lstrip().startswith(("import ", "from ")):
+                sources.append(source)
+    return "\n".join(dict.fromkeys(sources))
+
+
+class ReportKernel:
+    """One started kernel that executes a report's section notebooks in turn.
+
+    `preload` (e.g. `import_cells`) is sent as soon as the kernel starts, so that the kernel
+    imports the notebooks' modules while this process does something else (validating the
+    inputs); the notebooks' reset keeps modules imported."""
+
+    def __init__(self, env: dict[str, str] | None = None, preload: str = "") -> None:
+        self.manager = IPCKernelManager(kernel_name=KERNEL_NAME)
+        # No input history: nobody reads it, and restarting the cell count would make IPython
+        # warn into the next notebook that its history lines are not unique.
+        run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"],
+                                            env=dict(os.environ) if env is None else env)
+        # The client of the first notebook serves the next ones: a new client waits for the
+        # kernel to be ready and its output channel to fall silent (at least 0.2 s) each time.
+        self.client = None
+        self.ready = True  # nbclient makes the first client and waits for it to be ready
+        self._down = False
+        if preload:
+            self.client = self.manager.client()
+            self.client.allow_stdin = False
+            self.client.start_channels()
+            # Queued until the kernel listens; its reply and outputs belong to no cell.
+            self.client.execute(preload, silent=True, store_history=False)
+            self.ready = False  # checked before the first notebook (WarmKernelEngine)
+
+    def shutdown(self) -> None:
+        if self._down:
+            return
+        self._down = True
+        if self.client is not None:
+            self.client.stop_channels()
+        run_sync(self.manager.shutdown_kernel)(now=True)
+
+    def __enter__(self) -> ReportKernel:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+class ResettingClient(PapermillNotebookClient):
+    """papermill's client that first clears what an earlier notebook left in the kernel.
+
+    The reset goes out on the same shell channel just before the first cell, so the
+    kernel runs it first; its reply and outputs belong to no cell and are ignored."""
+
+    def papermill_execute_cells(self):
+        # The kernel has answered, so it has read its connection file: remove it now, so that
+        # nothing is left in the temp folder even if this process is killed.
+        self.km.cleanup_connection_file()
+        self.kc.execute(RESET, silent=True, store_history=False)
+        super().papermill_execute_cells()
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, on the kernel it is handed (`report_kernel=`).
+
+    The executed notebook is written when execution ends, not after each cell's start and end
+    as well (papermill's `request_save_on_cell_execute=False`): nobody watches a staging
+    folder fill, and those writes (each one validated against the notebook schema) were a
+    tenth of a report's time in this process. papermill then writes the notebook itself after
+    the run or a cell's error; a cell that times out raises out of the engine instead, so the
+    engine writes the notebook as far as it ran to `written_on_timeout` for the error banner.
+    A killed build's staging folder is removed anyway (`grid.clean_stale`)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 report_kernel: ReportKernel | None = None,
+                                 written_on_timeout: str | None = None, **kwargs):
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        client = ResettingClient(
+            nb_man, km=report_kernel.manager, timeout=execution_timeout, startup_timeout=start_timeout,
+            kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
+            stderr_file=stderr_file, **kwargs)
+        if not report_kernel.ready:  # a preloading kernel's client: wait as nbclient would
+            run_sync(report_kernel.client.wait_for_ready)(timeout=start_timeout)
+            report_kernel.ready = True
+        client.kc = report_kernel.client  # None at first: nbclient starts one, kept for the next
+        try:
+            return client.execute()
+        except CellTimeoutError:
+            if written_on_timeout:
+                write_ipynb(nb_man.nb, written_on_timeout)
+            raise
+        finally:
+            report_kernel.client = client.kc
+
+
+papermill_engines.register(ENGINE, WarmKernelEngine)

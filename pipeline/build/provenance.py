@@ -1,0 +1,67 @@
+"""The audit trail of one build: what was read (with content hashes), with what, how long."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.disk import sha256
+
+
+def file_entries(files: list[Path], root: Path, hashes: dict[str, str] | None = None) -> list[dict]:
+    """Path relative to `root`, size and SHA-256 of each file, sorted by path (`hashes`: those
+    already known, by relative path, as the inputs were read)."""
+    known = hashes or {}
+    entries = []
+    for f in files:
+        name = Path(f).relative_to(root).as_posix()
+        entries.append({"path": name, "size": Path(f).stat().st_size, "sha256": known.get(name) or sha256(f)})
+    return sorted(entries, key=lambda e: e["path"])
+
+
+def glue_locations(notebooks: list[Path]) -> dict[str, dict]:
+    """Figure name -> the executed notebook and cell that glued it (index, execution count, id)."""
+    import nbformat
+
+    found: dict[str, dict] = {}
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            for output in cell.get("outputs", []):
+                meta = output.get("metadata", {}).get("scrapbook", {})
+                if meta.get("name") and meta.get("data"):
+                    found[meta["name"]] = {"notebook": Path(path).name, "cell_index": index,
+                                           "execution_count": cell.get("execution_count"), "cell_id": cell.get("id")}
+    return found
+
+
+def table_sources(root: Path, tables: list[str], rows: dict[str, int | None],
+                  hashes: dict[str, dict]) -> list[dict]:
+    """For each table: the rows of the report's scope it has and its files with their hashes."""
+    from pipeline.inputs.loading import table_files
+
+    sources = []
+    for table in tables:
+        files = [root / table] if table.endswith(".yml") else table_files(root, table)
+        names = [Path(f).relative_to(root).as_posix() for f in files]
+        sources.append({"table": table, "rows": rows.get(table),
+                        "files": [{"path": n, "sha256": hashes[n]["sha256"]} for n in names if n in hashes]})
+    return sources
+
+
+def figure_provenance(figures: dict[str, object], locations: dict[str, dict], root: Path,
+                      rows: dict[str, int | None], inputs: list[dict]) -> dict[str, dict]:
+    """Every figure: value, meaning, the cell that glued it, and the inputs that fed it."""
+    from pipeline.figures import catalogue
+
+    hashes = {entry["path"]: entry for entry in inputs}
+    provenance = {}
+    for name, value in figures.items():
+        entry = catalogue.lookup(name)
+        provenance[name] = {
+            "value": value,
+            "description": entry.describe(name),
+            "function": entry.function,
+            **locations.get(name, {}),
+            "inputs": table_sources(root, list(entry.tables), rows, hashes),
+        }
+    return provenance

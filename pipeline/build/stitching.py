@@ -1,0 +1,119 @@
+"""Stitching executed section notebooks into one report, through nbconvert.
+
+The merged notebook drops parameter cells, reviewer-only cells, streams and scrapbook
+records; the `report` template (extending JupyterLab's) hides code and prompts and
+carries the print CSS.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from pipeline import paths
+from pipeline.build import warmup
+
+DROP_TAGS = frozenset({"parameters", "injected-parameters", "review"})
+SCRAP_MIME_PREFIX = "application/scrapbook"
+TEMPLATE = "report"
+
+
+def _is_scrap(output: dict) -> bool:
+    """A scrapbook record: data for read-back, nothing a person can read."""
+    data = output.get("data", {})
+    return bool(data) and all(k.startswith(SCRAP_MIME_PREFIX) for k in data)
+
+
+def _keep_output(output: dict) -> bool:
+    return output.get("output_type") != "stream" and not _is_scrap(output)
+
+
+def merge(notebooks: list[Path], appendices: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """One notebook of the report's cells, in section order, with unique cell ids; each
+    appendix (HTML built after execution, e.g. the figure registry) becomes a last cell."""
+    merged = nbformat.v4.new_notebook()
+    for index, path in enumerate(notebooks):
+        nb = nbformat.read(path, as_version=4)
+        if index == 0:
+            merged.metadata = nb.metadata
+        for number, cell in enumerate(nb.cells):
+            if DROP_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+                continue
+            cell = nbformat.from_dict(dict(cell))
+            cell.id = f"s{index:02d}-c{number:03d}"
+            if cell.cell_type == "code":
+                cell.outputs = [o for o in cell.outputs if _keep_output(o)]
+            merged.cells.append(cell)
+    for number, html in enumerate(appendices):
+        cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data={"text/html": html})])
+        cell.id = f"appendix-{number:02d}"
+        merged.cells.append(cell)
+    merged.metadata.pop("papermill", None)
+    nbformat.validate(merged)
+    return merged
+
+
+_cache = threading.local()
+
+
+def _exporter(name: str, make) -> HTMLExporter:
+    """One exporter of each kind per thread: building one loads its whole Jinja template
+    chain (~0.4 s), so it is reused for every report the thread stitches."""
+    if not hasattr(_cache, name):
+        setattr(_cache, name, make())
+    return getattr(_cache, name)
+
+
+def html_exporter() -> HTMLExporter:
+    """nbconvert's HTML exporter with the report template: no code, no prompts."""
+    return HTMLExporter(
+        template_name=TEMPLATE,
+        extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code="ru",
+    )
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> str:
+    """The stitched report as one self-contained HTML page; `title` and `authors` go into its
+    head (and so into the PDF's properties)."""
+    entitle(notebook, title, authors)
+    body, _ = _exporter("report", html_exporter).from_notebook_node(notebook)
+    return body
+
+
+def entitle(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> None:
+    """The notebook's title and authors (nbformat's own metadata fields) as the page shows them."""
+    notebook.metadata["title"] = title
+    if authors:
+        notebook.metadata["authors"] = [{"name": name} for name in authors]
+
+
+def warm_up(sample: Path) -> threading.Thread:
+    """Start nbconvert's one-off cost of a process (its filters' and templates' first use,
+    ~0.35 s) in the background (`warmup`), on a tiny report and the reviewers' page of
+    `sample` (a notebook); each thread still builds its own exporters."""
+    def prepare() -> None:
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_markdown_cell("# Отчет")]
+        to_html(notebook, "Отчет")
+        notebook_html(sample)
+
+    return warmup.start("nbconvert", prepare)
+
+
+def notebook_html(path: Path) -> str:
+    """An executed section notebook as a page for reviewers: code, outputs and prompts shown."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not _is_scrap(o)]
+    reviewer = _exporter("reviewer", lambda: HTMLExporter(template_name="lab", embed_images=True))
+    body, _ = reviewer.from_notebook_node(notebook)
+    return body

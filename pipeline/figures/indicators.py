@@ -1,0 +1,273 @@
+"""Pure calculations behind every figure: DataFrames in, numbers out.
+
+Rounding is exact and half-up (25/8 -> 3.13, 12.5 % -> 13 %), unlike Python's round().
+A mean or ratio of nothing is None ("—" in the report); a count or sum of nothing is 0.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+from pipeline.inputs.schema import EVENT_TYPES, person_key
+
+SCORE_QUESTIONS = ("knowledge_before", "knowledge_after", "trainer", "organisation")
+
+
+# ---------------------------------------------------------------- rounding
+
+def _exact(value) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def round_half_up(value, places: int = 0) -> Decimal:
+    """Round exactly, ties away from zero, at `places` decimals."""
+    exact = _exact(value)
+    scaled = abs(exact) * 10 ** places
+    whole = scaled.numerator // scaled.denominator
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    return Decimal(-whole if exact < 0 else whole).scaleb(-places)
+
+
+def percent(numerator, denominator) -> int | None:
+    """numerator / denominator x 100, whole, half-up; None when the denominator is 0."""
+    if not denominator:
+        return None
+    return int(round_half_up(_exact(numerator) * 100 / _exact(denominator), 0))
+
+
+def mean(values: pd.Series) -> float | None:
+    """Mean of the filled values, 2 decimals half-up; None when none is filled."""
+    filled = [v for v in values.dropna()]
+    if not filled:
+        return None
+    total = sum((_exact(float(v)) for v in filled), Fraction(0))
+    return float(round_half_up(total / len(filled), 2))
+
+
+def share_yes(flags: pd.Series) -> int | None:
+    """Percentage of True among the answered (non-missing) flags."""
+    answered = flags.dropna()
+    return percent(int(answered.astype(bool).sum()), len(answered))
+
+
+def money(total: float) -> int | float:
+    """A sum of money as JSON shows it: whole numbers as int, else 2 decimals."""
+    value = round_half_up(total, 2)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# ---------------------------------------------------------------- people
+
+
+
+def people(participants: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (event, person) pairs of registration lists."""
+    keyed = pd.DataFrame({"event_id": participants["event_id"],
+                          "person": participants["full_name"].map(person_key)})
+    return keyed.drop_duplicates()
+
+
+# ---------------------------------------------------------------- events
+
+def attendance(events: pd.DataFrame, participants: pd.DataFrame) -> pd.Series:
+    """Attendance per event: distinct people on its list, else reported_participants (else 0)."""
+    listed = people(participants).groupby("event_id").size()
+    reported = events.set_index("event_id")["reported_participants"].fillna(0)
+    counted = events["event_id"].map(listed)
+    values = counted.where(counted.notna(), events["event_id"].map(reported)).fillna(0)
+    return pd.Series(values.astype(int).to_numpy(), index=events["event_id"].to_numpy())
+
+
+def events_by_type(events: pd.DataFrame, participants: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """(count, attendance) of events for every event type, zeros included."""
+    per_event = attendance(events, participants)
+    result = {}
+    for kind in EVENT_TYPES:
+        ids = events.loc[events["type"] == kind, "event_id"]
+        result[kind] = (len(ids), int(per_event.reindex(ids).sum()))
+    return result
+
+
+def unique_people(events: pd.DataFrame, participants: pd.DataFrame, kind: str = "training") -> int:
+    """Distinct people over the lists of all events of one type."""
+    ids = set(events.loc[events["type"] == kind, "event_id"])
+    listed = people(participants)
+    return int(listed.loc[listed["event_id"].isin(ids), "person"].nunique())
+
+
+# ---------------------------------------------------------------- questionnaires
+
+def training_topics(all_events: pd.DataFrame) -> list[str]:
+    """Every topic of a training anywhere in the inputs, in first-seen order."""
+    topics = all_events.loc[(all_events["type"] == "training") & (all_events["topic_id"] != ""), "topic_id"]
+    return list(dict.fromkeys(topics))
+
+
+def topic_titles(all_events: pd.DataFrame) -> dict[str, str]:
+    """Topic id -> the title its trainings carry most often, for every training topic."""
+    trainings = all_events[(all_events["type"] == "training") & (all_events["topic_id"] != "")]
+    titles = {topic: group["title"].mode().iloc[0] for topic, group in trainings.groupby("topic_id", sort=False)}
+    return {topic: titles[topic] for topic in training_topics(all_events)}
+
+
+#: The figures `survey_summary` gives for one topic.
+SURVEY_MEASURES = ("respondents", *SCORE_QUESTIONS)
+
+
+def survey_summary(events: pd.DataFrame, surveys: pd.DataFrame, topic: str) -> dict[str, float | int | None]:
+    """Respondents and the mean of each question over the forms that answered it."""
+    ids = set(events.loc[(events["type"] == "training") & (events["topic_id"] == topic), "event_id"])
+    forms = surveys[surveys["event_id"].isin(ids)]
+    summary: dict[str, float | int | None] = {"respondents": len(forms)}
+    for question in SCORE_QUESTIONS:
+        summary[question] = mean(forms[question])
+    return summary
+
+
+# ---------------------------------------------------------------- consultations and feedback
+
+def feedback_summary(consultations: pd.DataFrame, feedback: pd.DataFrame) -> dict[str, int | None]:
+    """Forms, response rate, shares of yes and satisfaction (mean / 5 x 100)."""
+    rated = feedback["satisfaction"].dropna()
+    satisfaction = None
+    if len(rated):
+        satisfaction = percent(sum(_exact(float(v)) for v in rated) / len(rated), 5)
+    return {
+        "count": len(feedback),
+        "response_pct": percent(len(feedback), len(consultations)),
+        "answered_pct": share_yes(feedback["answered"]),
+        "positive_pct": share_yes(feedback["positive"]),
+        "satisfaction_pct": satisfaction,
+    }
+
+
+# ---------------------------------------------------------------- media
+
+def media_totals(media: pd.DataFrame) -> dict[str, int]:
+    """Publications (blank -> 1) and reach (blank -> 0): in total, per owner, and for
+    partners and press together (`external`, the seed's «Публикации партнеров и СМИ»)."""
+    publications = media["publications"].fillna(1).astype(int)
+    reach = media["reach"].fillna(0).astype(int)
+    totals = {"publications": int(publications.sum()), "reach": int(reach.sum())}
+    for owner in ("own", "partner", "press"):
+        mask = media["owner"] == owner
+        totals[f"{owner}.publications"] = int(publications[mask].sum())
+        totals[f"{owner}.reach"] = int(reach[mask].sum())
+    external = media["owner"] != "own"
+    totals["external.publications"] = int(publications[external].sum())
+    totals["external.reach"] = int(reach[external].sum())
+    return totals
+
+
+def missing_reach(media: pd.DataFrame) -> int:
+    """Publications whose reach is not given (a data warning)."""
+    return int(media["reach"].isna().sum())
+
+
+# ---------------------------------------------------------------- metrics
+
+def latest_metrics(metrics: pd.DataFrame, names: list[str], regional_sum: bool) -> dict[str, float | None]:
+    """Latest value of each metric (ties: last row). In the consolidated report, a metric
+    that has only regional rows is the sum of each region's latest value."""
+    result: dict[str, float | None] = {name: None for name in names}
+    ordered = metrics.reset_index(drop=True)
+    ordered = ordered.assign(_order=range(len(ordered))).sort_values(["date", "_order"], kind="stable")
+    for name in names:
+        rows = ordered[ordered["name"] == name]
+        if rows.empty:
+            continue
+        if not regional_sum:
+            result[name] = _number(rows["value"].iloc[-1])
+            continue
+        unregioned = rows[rows["region"] == ""]
+        if len(unregioned):
+            result[name] = _number(unregioned["value"].iloc[-1])
+        else:
+            result[name] = _number(rows.groupby("region")["value"].last().sum())
+    return result
+
+
+def _number(value) -> int | float:
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+# ---------------------------------------------------------------- plan activities
+
+UNIT_STEMS: tuple[tuple[str, str], ...] = (
+    ("кругл", "round_table"), ("round_table", "round_table"),
+    ("конференц", "conference"), ("conference", "conference"),
+    ("тренинг", "training"), ("training", "training"),
+    ("встреч", "meeting"), ("meeting", "meeting"),
+    ("презентац", "presentation"), ("presentation", "presentation"),
+    ("other", "other"),
+    ("мероприят", "events"), ("events", "events"),
+    ("участник", "participants"), ("человек", "participants"), ("participants", "participants"),
+    ("консультац", "consultations"), ("consultations", "consultations"),
+    ("отзыв", "feedback"), ("анкет", "feedback"), ("feedback", "feedback"),
+    ("центр", "centres"), ("centres", "centres"),
+    ("публикац", "publications"), ("publications", "publications"),
+)
+
+
+def unit_measure(unit: str) -> str:
+    """What a plan's unit counts: an event type, events, participants, consultations,
+    feedback, centres, publications or metric:<name>; blank or unknown -> events."""
+    text = str(unit or "").strip()
+    if text.lower().startswith("metric:"):
+        return "metric:" + text.split(":", 1)[1].strip()
+    lowered = text.lower()
+    for stem, measure in UNIT_STEMS:
+        if stem in lowered:
+            return measure
+    return "events"
+
+
+def activity_participants(activity_id: str, events: pd.DataFrame, participants: pd.DataFrame,
+                          consultations: pd.DataFrame, feedback: pd.DataFrame) -> int:
+    """Attendance of the activity's events + its consultations + its feedback forms."""
+    own_events = events[events["activity_id"] == activity_id]
+    return int(attendance(own_events, participants).sum()
+               + (consultations["activity_id"] == activity_id).sum()
+               + (feedback["activity_id"] == activity_id).sum())
+
+
+def activity_cost(activity_id: str, expenses: pd.DataFrame) -> int | float:
+    return money(float(expenses.loc[expenses["activity_id"] == activity_id, "amount"].sum()))
+
+
+def achieved(measure: str, activity_id: str, *, events: pd.DataFrame, participants: int,
+             consultations: pd.DataFrame, feedback: pd.DataFrame, centres: int,
+             media: pd.DataFrame, metrics: dict[str, float | None]) -> int | float | None:
+    """The count a plan activity is measured by (see unit_measure)."""
+    own_events = events[events["activity_id"] == activity_id]
+    if measure in EVENT_TYPES:
+        return int((own_events["type"] == measure).sum())
+    if measure == "participants":
+        return participants
+    if measure == "consultations":
+        return int((consultations["activity_id"] == activity_id).sum())
+    if measure == "feedback":
+        return int((feedback["activity_id"] == activity_id).sum())
+    if measure == "centres":
+        return centres
+    if measure == "publications":
+        own_media = media[media["activity_id"] == activity_id]
+        return int(own_media["publications"].fillna(1).sum())
+    if measure.startswith("metric:"):
+        return metrics.get(measure.split(":", 1)[1])
+    return len(own_events)
+
+
+def target(value) -> int | float | None:
+    if value is None or pd.isna(value):
+        return None
+    return _number(value)

@@ -1,0 +1,80 @@
+"""Incremental builds by content: what a report and each of its notebooks depend on, hashed.
+
+A report depends on its notebooks, its parameters, the pipeline's own code and templates,
+the package versions, and the slice of input data it reads: the rows of its period and
+region (fingerprinted after normalisation, so re-saving a file or moving rows within it
+changes nothing), grant.yml and the period's narratives. The last good build of a report is
+its cache: the keys are kept in its manifest, so the cache survives interrupted runs, and a
+result is reused only when every key is equal.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import disk, paths
+from pipeline.figures.scope import SELECTION_OF_TABLE, Selection, make_scope, select
+from pipeline.incremental.grid import ReportJob
+from pipeline.incremental.ledger import complete, digest, environment_key, last_manifest
+from pipeline.inputs.loading import SOURCE_COLUMNS, Inputs
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """The content of a table's rows (not where they came from), order included."""
+    content = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
+    rows = pd.util.hash_pandas_object(content, index=False).to_numpy().tobytes() if len(content) else b""
+    return digest(",".join(content.columns), ",".join(str(t) for t in content.dtypes), rows)
+
+
+def slice_key(inputs: Inputs, selection: Selection) -> str:
+    """The data one report reads: its rows of every table, the grant and the period's prose."""
+    scope = selection.scope
+    # The folder's path is not part of it: the same content elsewhere is the same data.
+    parts = [f"{scope.period}|{scope.region}"]
+    parts += [f"{table}:{frame_fingerprint(getattr(selection, attr))}" for table, attr in SELECTION_OF_TABLE.items()]
+    parts.append(json.dumps(selection.topics, ensure_ascii=False, sort_keys=True))
+    parts.append(json.dumps(selection.metric_names, ensure_ascii=False))
+    parts.append(disk.sha256(inputs.root / paths.GRANT_FILE))
+    narratives = paths.inside(inputs.root / paths.NARRATIVES_DIR, scope.period)
+    if narratives.is_dir():
+        parts += [f"{p.name}:{disk.sha256(p)}" for p in sorted(narratives.glob("*.md"))]
+    return digest(*parts)
+
+
+def build_keys(inputs: Inputs, selection: Selection, notebooks: list[Path], formats: tuple[str, ...]) -> dict:
+    """The report's key and each notebook's key."""
+    data = slice_key(inputs, selection)
+    env = environment_key()
+    notebook_keys = {nb.name: digest(data, env, disk.sha256(nb)) for nb in notebooks}
+    report = digest(*(f"{k}:{v}" for k, v in sorted(notebook_keys.items())), ",".join(sorted(formats)))
+    return {"report": report, "notebooks": notebook_keys, "formats": sorted(formats)}
+
+
+def up_to_date(folder: Path, keys: dict, manifest: dict | None = None) -> bool:
+    """True when the build in `folder` (whose manifest may be given, read once by the caller)
+    was made from exactly these keys and is complete."""
+    manifest = last_manifest(folder) if manifest is None else manifest
+    return manifest.get("build", {}).get("report") == keys["report"] and complete(folder, keys)
+
+
+def current_key(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> str | None:
+    """The key of the report's last build when it was made from exactly what it would be made
+    from now (its rows, not the whole files), else None."""
+    folder = paths.report_dir(outputs, job.period, job.region)
+    last = last_manifest(folder)
+    if not last:  # never built: no need to select and fingerprint its rows to know
+        return None
+    keys = build_keys(inputs, select(inputs, make_scope(inputs.grant, job.period, job.region)),
+                      paths.section_notebooks(), formats)
+    return keys["report"] if up_to_date(folder, keys, last) else None
+
+
+def reusable_notebook(folder: Path, name: str, keys: dict, manifest: dict) -> Path | None:
+    """The executed notebook of the last build (`manifest`) when it was made with the same key."""
+    if manifest.get("build", {}).get("notebooks", {}).get(name) != keys["notebooks"][name]:
+        return None
+    path = folder / "notebooks" / name
+    return path if path.is_file() else None

@@ -1,0 +1,402 @@
+"""Reading the inputs folder into typed DataFrames, once per run.
+
+Every table may be NAME.csv, NAME.xlsx or a folder NAME/ of such parts (concatenated).
+CSV may be UTF-8 (with or without BOM) or cp1251, comma- or semicolon-separated, with
+decimal commas; dates ISO or Russian. Each row keeps `_file` and `_row` (the line the
+user sees in that file) so that every problem can be pointed at.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import yaml
+
+from pipeline import paths
+from pipeline.disk import folder_hashes
+from pipeline.exceptions import InputError, PipelineError
+from pipeline.ids import ALL, SEGMENT
+from pipeline.inputs.schema import (
+    ENUM_SYNONYMS,
+    FALSE_WORDS,
+    REQUIRED_TABLES,
+    TABLES,
+    TRUE_WORDS,
+    Column,
+)
+
+SOURCE_COLUMNS = ["_file", "_row"]
+HIDDEN = "<скрыто>"
+
+
+class InputProblems(PipelineError):
+    """Several problems in the inputs; str() gives one line per problem."""
+
+    def __init__(self, problems: list[InputError]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Inputs:
+    """The whole inputs folder, read and typed."""
+
+    root: Path
+    grant: dict
+    tables: dict[str, pd.DataFrame]
+    files: list[Path] = field(default_factory=list)
+    #: SHA-256 of every file of the folder, by relative path, as it was read.
+    hashes: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables[table]
+
+
+# ---------------------------------------------------------------- raw reading
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1251")
+
+
+def _separator(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    return max((";", ",", "\t"), key=header.count)
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, cells) of a CSV as Excel exports it."""
+    text = _decode(path.read_bytes())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    rows = list(reader)
+    if not rows:
+        return [], []
+    header = rows[0]
+    body = []
+    line = 1
+    for cells in rows[1:]:
+        line += 1
+        body.append((line, cells))
+    return header, body
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx_rows(path: Path, display: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (row number, cells) of the first sheet of a workbook."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise InputError(display, expected=f"not a readable .xlsx workbook ({type(error).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [(index, [_cell_text(v) for v in values])
+                for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        workbook.close()
+    if not rows:
+        return [], []
+    return rows[0][1], rows[1:]
+
+
+def table_files(root: Path, table: str) -> list[Path]:
+    """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/."""
+    candidates = [root / f"{table}.csv", root / f"{table}.xlsx"]
+    found = [p for p in candidates if p.is_file()]
+    folder = root / table
+    if folder.is_dir():
+        found += sorted(p for p in folder.iterdir()
+                        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
+                        and p.is_file())
+    return found
+
+
+def read_table_raw(root: Path, table: str) -> tuple[pd.DataFrame, list[Path]]:
+    """All parts of one table as text cells, with _file and _row; header names normalised."""
+    files = table_files(root, table)
+    frames = []
+    for path in files:
+        display = path.relative_to(root).as_posix()
+        if path.suffix.lower() == ".xlsx":
+            header, body = read_xlsx_rows(path, display)
+        else:
+            try:
+                header, body = read_csv_rows(path)
+            except (UnicodeDecodeError, csv.Error) as error:
+                raise InputError(display, expected=f"not a readable CSV file ({type(error).__name__})") from None
+        names = [str(h).strip().lstrip("\ufeff").lower() for h in header]
+        twice = sorted({n for n in names if n and names.count(n) > 1})
+        if twice:
+            raise InputError(display, expected=f"duplicate column «{twice[0]}» in the header line")
+        records = []
+        for line, cells in body:
+            if not any(str(c).strip() for c in cells):
+                continue
+            cells = [str(c) for c in cells] + [""] * (len(names) - len(cells))
+            records.append(dict(zip(names, cells[: len(names)], strict=False), _file=display, _row=line))
+        named = [n for n in names if n and n not in SOURCE_COLUMNS]  # columns without a name are ignored
+        frame = pd.DataFrame.from_records(records, columns=named + SOURCE_COLUMNS)
+        frame.attrs["part"] = (display, names)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=SOURCE_COLUMNS), files
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    raw.attrs["parts"] = [f.attrs["part"] for f in frames]
+    return raw, files
+
+
+# ---------------------------------------------------------------- typing
+
+def _strip(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str).str.strip()
+
+
+def _parse_number(text: pd.Series) -> pd.Series:
+    cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+
+
+def _parse_date(text: pd.Series) -> pd.Series:
+    iso = pd.to_datetime(text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}")),
+                         format="%Y-%m-%d", errors="coerce")
+    russian = pd.to_datetime(text.where(text.str.match(r"^\d{1,2}\.\d{1,2}\.\d{4}$")),
+                             format="%d.%m.%Y", errors="coerce")
+    return iso.fillna(russian).astype("datetime64[ns]")
+
+
+def _parse_bool(text: pd.Series) -> pd.Series:
+    lowered = text.str.lower()
+    return pd.Series(
+        [True if v in TRUE_WORDS else False if v in FALSE_WORDS else pd.NA for v in lowered],
+        index=text.index, dtype="boolean")
+
+
+def _parse_enum(text: pd.Series, choices: tuple[str, ...]) -> pd.Series:
+    lowered = text.str.lower().str.replace(r"\s+", " ", regex=True)
+    mapped = lowered.map(lambda v: ENUM_SYNONYMS.get(v, v))
+    return mapped.where(mapped.isin(choices))
+
+
+EMPTY_FILE = "empty file: expected a header line naming the columns"
+
+EXPECTED = {
+    "date": "expected a date like 2022-05-23 or 23.05.2022",
+    "number": "expected a number",
+    "int": "expected a whole number ≥ 0",
+    "score": "expected a score 1–5",
+    "bool": "expected да/нет or yes/no",
+}
+
+
+def coerce_column(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
+    """Typed values, a mask of cells that are filled but not of that kind, and the expectation."""
+    if column.kind == "date":
+        values = _parse_date(text)
+    elif column.kind in ("number", "int", "score"):
+        values = _parse_number(text)
+    elif column.kind == "bool":
+        values = _parse_bool(text)
+    elif column.kind == "enum":
+        values = _parse_enum(text, column.choices)
+    elif column.shape is not None:
+        fits = text.map(column.shape.fits).astype(bool)
+        return text, (text != "") & ~fits, column.shape.expected
+    else:
+        return text, pd.Series(False, index=text.index), ""
+    bad = (text != "") & values.isna()
+    if column.kind == "int":
+        bad |= values.notna() & ((values < 0) | (values % 1 != 0))
+    elif column.kind == "score":
+        bad |= values.notna() & ((values < 1) | (values > 5))
+    expected = EXPECTED.get(column.kind) or f"expected one of {', '.join(column.choices)}"
+    return values, bad, expected
+
+
+def shown_value(column: Column, value: object) -> object:
+    """What a message may show of a cell: never a personal value."""
+    return HIDDEN if column.personal and str(value).strip() else value
+
+
+def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputError]]:
+    """The contract's columns of one table, typed; problems for every cell that is not."""
+    problems: list[InputError] = []
+    typed = pd.DataFrame(index=raw.index)
+    for part_file, names in raw.attrs.get("parts", []):
+        if not any(names):
+            problems.append(InputError(part_file, expected=EMPTY_FILE))
+            continue
+        for column in TABLES[table]:
+            if column.required and column.name not in names:
+                problems.append(InputError(part_file, column=None,
+                                           expected=f"missing column «{column.name}»"))
+    for column in TABLES[table]:
+        text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
+        values, bad, expected = coerce_column(text, column)
+        if column.nonblank:
+            blank = text == ""
+            lacking = [f for f, names in raw.attrs.get("parts", []) if column.name not in names]
+            for i in raw.index[blank & (column.name in raw) & ~raw["_file"].isin(lacking)]:
+                problems.append(InputError(raw.at[i, "_file"], raw.at[i, "_row"], column.name, "",
+                                           "expected a value, the cell is empty"))
+        for i in raw.index[bad]:
+            problems.append(InputError(raw.at[i, "_file"], raw.at[i, "_row"], column.name,
+                                       shown_value(column, text[i]), expected))
+        typed[column.name] = values.where(~bad) if column.kind != "text" else values
+    for name in SOURCE_COLUMNS:
+        typed[name] = raw[name] if name in raw else pd.Series(dtype=object)
+    return typed.reset_index(drop=True), problems
+
+
+# ---------------------------------------------------------------- grant.yml
+
+GRANT_KEYS = ("agreement", "grantee", "topic", "amount", "currency", "signatory", "regions", "periods")
+
+
+def _grant_date(value: object, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    parsed = _parse_date(pd.Series([str(value).strip()])).iloc[0]
+    if pd.isna(parsed):
+        raise InputError(paths.GRANT_FILE, column=where, value=value,
+                         expected="expected a date like 2022-05-23 or 23.05.2022")
+    return parsed.date()
+
+
+def _bad_yaml_date(text: str) -> InputError | None:
+    """The first unquoted date of grant.yml that is not a real day, as a problem naming its line."""
+    def scalars(node, where):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                yield from scalars(value, f"{where}.{key.value}" if where else str(key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                yield from scalars(value, f"{where}[{i}]")
+        elif isinstance(node, yaml.ScalarNode):
+            yield where, node
+    for where, node in scalars(yaml.compose(text, Loader=yaml.SafeLoader), ""):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except (ValueError, TypeError, AttributeError):
+                return InputError(paths.GRANT_FILE, node.start_mark.line + 1, where, node.value,
+                                  "expected a date like 2022-05-23 or 23.05.2022")
+    return None
+
+
+def load_grant(root: Path) -> dict:
+    """grant.yml, safe-loaded, with dates parsed and the required keys checked."""
+    path = root / paths.GRANT_FILE
+    if not path.is_file():
+        raise InputError(paths.GRANT_FILE, expected="file not found in the inputs folder")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        grant = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise InputError(paths.GRANT_FILE, expected="expected UTF-8 text (save grant.yml as UTF-8)") from None
+    except (ValueError, TypeError, AttributeError) as error:  # an unquoted impossible date, 2022-02-30
+        raise _bad_yaml_date(text) or InputError(paths.GRANT_FILE, expected=f"YAML error: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or "not valid YAML"
+        if isinstance(error, yaml.reader.ReaderError):  # a control character
+            line = text.count("\n", 0, error.position) + 1
+            reason = f"unacceptable character #x{error.character:04x}: {error.reason}"
+        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != line:
+            reason += f" ({context} that starts on line {context_mark.line + 1})"
+        raise InputError(paths.GRANT_FILE, line, expected=f"YAML error: {reason}") from None
+    if not isinstance(grant, dict):
+        raise InputError(paths.GRANT_FILE, expected="expected a mapping of keys (agreement, grantee, …)")
+    for key in GRANT_KEYS:
+        if key not in grant:
+            raise InputError(paths.GRANT_FILE, expected=f"missing key «{key}»")
+    for key in ("agreement", "grantee", "signatory"):
+        if not isinstance(grant[key], dict):
+            raise InputError(paths.GRANT_FILE, column=key, value=grant[key], expected="expected a mapping of keys")
+    for key, required in (("regions", ("id", "name")), ("periods", ("id", "title", "start", "end"))):
+        items = grant[key]
+        if not isinstance(items, list) or not items:
+            raise InputError(paths.GRANT_FILE, column=key, value=items, expected="expected a non-empty list")
+        for i, item in enumerate(items):
+            missing = [k for k in required if not isinstance(item, dict) or k not in item]
+            if missing:
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}]", value=item,
+                                 expected=f"expected keys {', '.join(required)}")
+    amount = _parse_number(pd.Series([str(grant["amount"]).strip()])).iloc[0]
+    if pd.isna(amount) or amount <= 0:
+        raise InputError(paths.GRANT_FILE, column="amount", value=grant["amount"], expected="expected a positive number")
+    grant["amount"] = float(amount)
+    grant["agreement"]["date"] = _grant_date(grant["agreement"].get("date"), "agreement.date")
+    for i, period in enumerate(grant["periods"]):
+        for key in ("start", "end"):
+            period[key] = _grant_date(period.get(key), f"periods[{i}].{key}")
+    for key in ("periods", "regions"):
+        for i, item in enumerate(grant[key]):
+            if item["id"] is None or str(item["id"]).strip() == "":
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value="", expected="expected a value")
+            item["id"] = str(item["id"]).strip()
+            if not SEGMENT.fits(item["id"]):
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value=item["id"], expected=SEGMENT.expected)
+            if key == "regions" and item["id"] == ALL:
+                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value=item["id"],
+                                 expected=f"expected a region id other than «{ALL}» (the report on every region)")
+    return grant
+
+
+# ---------------------------------------------------------------- the whole folder
+
+def load_inputs(root: Path | str) -> Inputs:
+    """Read grant.yml and every table; raise InputProblems listing every bad cell."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(str(root), expected="inputs folder not found")
+    hashes = folder_hashes(root)
+    grant = load_grant(root)
+    tables: dict[str, pd.DataFrame] = {}
+    files = [root / paths.GRANT_FILE]
+    problems: list[InputError] = []
+    for table in TABLES:
+        try:
+            raw, parts = read_table_raw(root, table)
+        except InputError as error:  # an unreadable part: report it, go on with the other tables
+            problems.append(error)
+            continue
+        files += parts
+        if not parts and table in REQUIRED_TABLES:
+            problems.append(InputError(f"{table}.csv", expected=f"table «{table}» not found (.csv, .xlsx or folder)"))
+        typed, found = type_table(table, raw)
+        tables[table] = typed
+        problems += found
+    narratives = root / paths.NARRATIVES_DIR
+    if narratives.is_dir():
+        files += sorted(p for p in narratives.rglob("*.md") if p.is_file())
+    if problems:
+        raise InputProblems(problems)
+    # The hashes stand for what was read (a report's cache key is made of them) only if
+    # nothing changed while reading.
+    changed = sorted(set(hashes.items()) ^ set(folder_hashes(root).items()))
+    if changed:
+        raise InputError(changed[0][0], expected="a file that does not change while it is read "
+                         "(it was saved during the run): run again")
+    return Inputs(root=root, grant=grant, tables=tables, files=files, hashes=hashes)

@@ -1,0 +1,132 @@
+"""Data notes: what does not stop a report but changes what it counts, per file, counted,
+never personal data. Shown by `validate`, counted in the report's «Замечания к данным».
+
+Imports no pandera: every report's kernel computes these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.inputs.loading import Inputs
+from pipeline.inputs.schema import person_key
+
+# Every kind of data warning, with what the report's appendix «Замечания к данным» says of it.
+WARNING_LABELS = {
+    "media.no_reach": "публикаций без охвата (охват учтен как 0)",
+    "events.no_attendance": "мероприятий без списка регистрации и без заявленного числа участников (учтены как 0)",
+    "surveys.no_list": "анкет по мероприятиям без списка регистрации",
+    "surveys.beyond_list": "анкет сверх числа людей в списке регистрации",
+    "surveys.not_training": "анкет по мероприятиям, которые не являются тренингами (не учтены в оценках)",
+    "dates.outside_periods": "записей вне всех отчетных периодов (не учтены ни в одном отчете)",
+}
+
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """Something that does not stop a report but the analyst should know: counted, never personal."""
+
+    code: str
+    message: str
+    count: int
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _ids(values) -> str:
+    values = list(dict.fromkeys(values))
+    shown = ", ".join(str(v) for v in values[:5])
+    return shown + (", …" if len(values) > 5 else "")
+
+
+def _per_file(frame: pd.DataFrame, mask: pd.Series) -> list[tuple[str, pd.DataFrame]]:
+    rows = frame[mask]
+    return [(file, part) for file, part in rows.groupby("_file", sort=True)] if len(rows) else []
+
+
+def data_warnings(inputs: Inputs) -> list[DataWarning]:
+    """What does not stop a report but changes what it counts: per file, counted, never personal."""
+    found: list[DataWarning] = []
+    t = inputs.tables
+    media = t["media"]
+    for file, rows in _per_file(media, media["reach"].isna()):
+        found.append(DataWarning("media.no_reach", f"{file}: "
+                                 f"{plural(len(rows), 'publication', 'publications')} without reach (counted as 0)",
+                                 len(rows)))
+
+    events, participants, surveys = t["events"], t["participants"], t["training_surveys"]
+    listed = participants.assign(person=participants["full_name"].map(person_key)) \
+        .drop_duplicates(["event_id", "person"]).groupby("event_id").size()
+    no_list = events["event_id"].map(listed).isna()
+    for file, rows in _per_file(events, no_list & events["reported_participants"].isna()):
+        found.append(DataWarning(
+            "events.no_attendance",
+            f"{file}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
+            f"reported_participants (attendance counted as 0): {_ids(rows['event_id'])}", len(rows)))
+
+    for file, rows in _per_file(surveys, ~surveys["event_id"].isin(listed.index)):
+        found.append(DataWarning(
+            "surveys.no_list",
+            f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
+            f"registration list: {_ids(rows['event_id'])}", len(rows)))
+    with_list = surveys[surveys["event_id"].isin(listed.index)]
+    for file, part in with_list.groupby("_file", sort=True):
+        forms = part.groupby("event_id").size()
+        excess = (forms - listed.reindex(forms.index)).clip(lower=0)
+        excess = excess[excess > 0]
+        if len(excess):
+            n = int(excess.sum())
+            found.append(DataWarning(
+                "surveys.beyond_list",
+                f"{file}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
+                f"registration list: {_ids(excess.index)}", n))
+    kinds = events.set_index("event_id")["type"] if len(events) else pd.Series(dtype=object)
+    kinds = kinds[~kinds.index.duplicated()]
+    surveyed_kind = surveys["event_id"].map(kinds)
+    for file, rows in _per_file(surveys, surveyed_kind.notna() & (surveyed_kind != "training")):
+        found.append(DataWarning(
+            "surveys.not_training",
+            f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
+            f"trainings (not counted in the survey figures): {_ids(rows['event_id'])}", len(rows)))
+
+    found += _outside_periods(inputs)
+    return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
+
+
+# table -> (date column, counted while within a period | on or before a period's end)
+DATED = {
+    "events": ("start_date", "within"), "consultations": ("date", "within"),
+    "feedback": ("date", "within"), "media": ("date", "within"), "expenses": ("date", "within"),
+    "centres": ("opened", "by_end"), "metrics": ("date", "by_end"),
+}
+
+
+def _outside_periods(inputs: Inputs) -> list[DataWarning]:
+    periods = [(pd.Timestamp(p["start"]), pd.Timestamp(p["end"])) for p in inputs.grant["periods"]]
+    last_end = max(end for _, end in periods)
+    found = []
+    for table, (column, rule) in DATED.items():
+        frame = inputs[table]
+        if not len(frame):
+            continue
+        dates = frame[column]
+        if rule == "within":
+            inside = pd.Series(False, index=frame.index)
+            for start, end in periods:
+                inside |= dates.between(start, end, inclusive="both")
+            text = "dated outside every period (not counted in any report)"
+        else:
+            inside = dates <= last_end
+            text = "dated after every period's end (not counted in any report)"
+        for file, rows in _per_file(frame, dates.notna() & ~inside):
+            found.append(DataWarning("dates.outside_periods",
+                                     f"{file}: {plural(len(rows), 'record', 'records')} {text}", len(rows)))
+    return found

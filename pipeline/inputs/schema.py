@@ -1,0 +1,128 @@
+"""The inputs contract, declared once: every table, its columns and their kinds.
+
+Loading, validation and the audit trail all read these declarations; nothing else
+spells out column names of the contract.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.ids import ACTIVITY, NAME, IdShape
+
+EVENT_TYPES = ("conference", "training", "meeting", "presentation", "round_table", "other")
+OWNERS = ("own", "partner", "press")
+FORMATS = ("online", "offline")
+
+# Values that identify people: read and counted, never shown anywhere.
+PERSONAL_COLUMNS = frozenset({"full_name", "beneficiary", "comment"})
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    kind: text | id | date | number | int | score | bool | enum.
+    required: the column must be present; nonblank: every row must fill it.
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = True
+    nonblank: bool = False
+    choices: tuple[str, ...] = ()
+    #: For the ids that become parts of figure names and file names: the shape they must have.
+    shape: IdShape | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.name in PERSONAL_COLUMNS
+
+
+def _id(name: str, required: bool = True, shape: IdShape | None = None) -> Column:
+    return Column(name, "id", required=required, nonblank=required, shape=shape)
+
+
+def _date(name: str, required: bool = True) -> Column:
+    return Column(name, "date", required=required, nonblank=required)
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "plan": (
+        Column("task_no"), Column("task"), _id("activity_id", shape=ACTIVITY), Column("activity"),
+        Column("deadline"), Column("indicator"),
+        Column("target", "number", required=False), Column("unit", required=False),
+        Column("budget", "number", required=False),
+    ),
+    "centres": (
+        _id("region"), Column("name"), _date("opened"),
+        Column("coordinator", required=False), _date("memorandum_date", required=False),
+    ),
+    "events": (
+        _id("event_id"), _id("activity_id"),
+        Column("type", "enum", nonblank=True, choices=EVENT_TYPES),
+        Column("title"), _id("topic_id", required=False, shape=NAME), _id("region"),
+        Column("settlement", required=False), _date("start_date"), _date("end_date", required=False),
+        Column("format", "enum", nonblank=True, choices=FORMATS),
+        Column("reported_participants", "int", required=False),
+    ),
+    "participants": (
+        _id("event_id"), Column("full_name", nonblank=True),
+        Column("category", required=False), Column("gender", required=False),
+    ),
+    "consultations": (
+        _id("consultation_id"), _id("activity_id"), _date("date"), _id("region"),
+        Column("beneficiary"), Column("topic"), Column("answered", "bool"),
+    ),
+    "feedback": (
+        _id("consultation_id"), _id("activity_id"), _date("date"), Column("answered", "bool"),
+        Column("satisfaction", "score", required=False), Column("positive", "bool", required=False),
+        Column("comment", required=False),
+    ),
+    "training_surveys": (
+        _id("event_id"), _id("respondent_id"),
+        Column("knowledge_before", "score", required=False),
+        Column("knowledge_after", "score", required=False),
+        Column("trainer", "score", required=False),
+        Column("organisation", "score", required=False),
+        Column("recommendation", required=False),
+    ),
+    "media": (
+        _date("date"), Column("platform"), Column("account"),
+        Column("owner", "enum", nonblank=True, choices=OWNERS), Column("title"),
+        Column("language", required=False), Column("reach", "int", required=False),
+        Column("publications", "int", required=False), Column("url", required=False),
+        _id("region", required=False), _id("activity_id", required=False),
+    ),
+    "expenses": (
+        _date("date"), _id("activity_id"), Column("amount", "number", nonblank=True),
+        Column("description", required=False), Column("document", required=False),
+        _id("region", required=False),
+    ),
+    "metrics": (
+        _date("date"), _id("name", shape=NAME), Column("value", "number", nonblank=True),
+        _id("region", required=False), Column("source", nonblank=True),
+    ),
+}
+
+_SPACES = re.compile(r"\s+")
+
+
+def person_key(name: str) -> str:
+    """A person's identity, as the contract defines it: `full_name` case-insensitive, white
+    space folded, ё read as е."""
+    return _SPACES.sub(" ", str(name)).strip().casefold().replace("ё", "е")
+
+
+# Tables a grant must have; the others may be absent (a grant with no media, say).
+REQUIRED_TABLES = frozenset({"plan"})
+
+# Synonyms an analyst types in Excel, mapped to the contract's values.
+ENUM_SYNONYMS = {
+    "online": "online", "онлайн": "online",
+    "offline": "offline", "офлайн": "offline", "оффлайн": "offline",
+    "round table": "round_table", "round-table": "round_table",
+}
+TRUE_WORDS = frozenset({"да", "yes", "y", "true", "1", "д"})
+FALSE_WORDS = frozenset({"нет", "no", "n", "false", "0", "н"})

@@ -1,0 +1,86 @@
+"""What a section notebook starts from: the inputs read, the scope selected, the figures computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.figures import sections as figures_mod
+from pipeline.figures.scope import Scope, Selection, make_scope, select
+from pipeline.inputs import sharing
+from pipeline.inputs.loading import Inputs, load_inputs
+from pipeline.inputs.notes import data_warnings
+from pipeline.notebook import recording
+
+
+@dataclass
+class Context:
+    """One report's scope, its rows and its figures."""
+
+    inputs_dir: Path
+    inputs: Inputs
+    scope: Scope
+    selection: Selection
+    figures: dict[str, object]
+    warnings: list = field(default_factory=list)
+
+    @property
+    def grant(self) -> dict:
+        return self.inputs.grant
+
+
+def _signature(root: Path) -> tuple:
+    """What the inputs folder holds right now: every file's path, size and modification time."""
+    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
+
+
+@lru_cache(maxsize=2)
+def _read(root: Path, signature: tuple) -> Inputs:
+    """The folder as this run's orchestrator read it (`sharing`), or as read here and now."""
+    inputs = sharing.shared(root)
+    return inputs if inputs is not None else load_inputs(root)
+
+
+def _compute(data: Inputs, period: str, region: str) -> tuple[Scope, Selection, dict[str, object], list]:
+    scope = make_scope(data.grant, period, region)
+    selection = select(data, scope)
+    notes = data_warnings(data)
+    return scope, selection, figures_mod.compute(selection) | figures_mod.warning_figures(notes), notes
+
+
+@lru_cache(maxsize=4)
+def _computed(root: Path, signature: tuple, period: str, region: str) -> tuple:
+    return _compute(_read(root, signature), period, region)
+
+
+def load(inputs: str | Path, period: str, region: str) -> Context:
+    """Read the inputs folder and compute every figure of the period x region report.
+
+    A kernel that runs a report's sections in turn reads the folder and computes the figures
+    once, for its first section; any change to a file (size or time) reads it again."""
+    root = Path(inputs).resolve()
+    if root.is_dir():
+        signature = _signature(root)
+        data = _read(root, signature)
+        scope, selection, figures, notes = _computed(root, signature, period, region)
+    else:
+        data = load_inputs(inputs)
+        scope, selection, figures, notes = _compute(data, period, region)
+    # Copies of the containers: a section notebook may not change what the next one reads.
+    return Context(Path(inputs), data, scope, selection, dict(figures), list(notes))
+
+
+def glue(ctx: Context, section: str) -> list[str]:
+    """Record this section's figures with scrapbook (not displayed); returns their names."""
+    chosen = figures_mod.for_section(ctx.figures, section)
+    for name, value in chosen.items():
+        recording.glue(name, value)
+    return list(chosen)
+
+
+def figure_table(figures: dict[str, object], names: list[str]):
+    """The glued figures as a small table, for reviewers reading the executed notebook."""
+    import pandas as pd
+
+    return pd.DataFrame({"figure": names, "value": [figures[n] for n in names]}).set_index("figure")

@@ -1,0 +1,186 @@
+"""The report's tables and blocks as HTML, from a Context, through autoescaping Jinja2 templates.
+
+Each function returns an IPython HTML object for a notebook cell to show; its `.data` is
+the HTML string (what the tests read). No personal column ever reaches a template.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from pipeline import paths
+from pipeline.figures import indicators as ind
+from pipeline.figures import sections as figures_mod
+from pipeline.figures.indicators import SCORE_QUESTIONS
+from pipeline.figures.scope import Scope, report_regions
+from pipeline.notebook import formatting, narratives
+from pipeline.notebook.context import Context
+
+_env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.filters.update(num=formatting.number, pct=formatting.pct, money=formatting.money,
+                    amount=formatting.amount, date=formatting.date)
+
+
+def _render(template: str, **values) -> HTML:
+    return HTML(_env.get_template(template).render(**values))
+
+
+def region_name(grant: dict, region_id: str) -> str:
+    return {r["id"]: r["name"] for r in grant["regions"]}.get(region_id, region_id)
+
+
+def _narrative(ctx: Context, name: str) -> str | None:
+    """The period's narrative `name` as HTML, filled with this report's figures."""
+    return narratives.render(ctx.inputs_dir, ctx.scope.period, name, ctx.figures,
+                             absent=figures_mod.elsewhere(ctx.selection))
+
+
+def period(grant: dict, period_id: str) -> dict:
+    return next(p for p in grant["periods"] if p["id"] == period_id)
+
+
+def page_title(grant: dict, scope: Scope) -> str:
+    """What the report is, for whom and where, in words: the browser tab's and the PDF's title
+    ("Итоговый программный отчет, 1 апреля 2022 г. – 30 ноября 2022 г. — ОЮЛ «ГАМО», все регионы")."""
+    title = period(grant, scope.period)["title"]
+    grantee = grant["grantee"].get("short_name") or grant["grantee"]["name"]
+    where = "все регионы" if scope.is_all else region_name(grant, scope.region)
+    return (f"{title}, {formatting.date(scope.start.date())} – {formatting.date(scope.end.date())}"
+            f" — {grantee}, {where}")
+
+
+def header(ctx: Context) -> HTML:
+    """Annex line, title, grantee, topic, amount, and the scope of this report."""
+    grant = ctx.grant
+    agreement = grant["agreement"]
+    return _render(
+        "header.html.j2",
+        annex=agreement.get("annex"), agreement_number=agreement.get("number"),
+        agreement_date=formatting.agreement_date(agreement["date"]),
+        title=period(grant, ctx.scope.period)["title"], grant=grant, f=ctx.figures,
+        region=None if ctx.scope.is_all else region_name(ctx.grant, ctx.scope.region),
+        start=formatting.date(ctx.scope.start.date()), end=formatting.date(ctx.scope.end.date()),
+        currency=grant.get("currency", "тенге"),
+    )
+
+
+def _documents(ctx: Context, activity_id: str, unit: str) -> list[str]:
+    """Kinds of supporting documents the records of an activity stand for."""
+    sel = ctx.selection
+    events = sel.events[sel.events["activity_id"] == activity_id]
+    docs = []
+    if sel.participants["event_id"].isin(events["event_id"]).any():
+        docs.append("Списки участников")
+    if sel.surveys["event_id"].isin(events[events["type"] == "training"]["event_id"]).any():
+        docs.append("Анализ анкет участников")
+    if (sel.consultations["activity_id"] == activity_id).any():
+        docs.append("Журнал регистрации консультаций")
+    if (sel.feedback["activity_id"] == activity_id).any():
+        docs.append("Отзывы бенефициаров")
+    if ind.unit_measure(unit) == "centres" and sel.centres["memorandum_date"].notna().any():
+        docs.append("Меморандумы с региональными координаторами")
+    return docs
+
+
+MAX_LINKS = 3
+
+
+def _supporting(ctx: Context, activity_id: str, unit: str) -> tuple[list[str], list[str]]:
+    """Supporting documents and publication links of an activity; many links are left to
+    section 2, which lists every publication."""
+    media = ctx.selection.media
+    links = [u for u in dict.fromkeys(media.loc[media["activity_id"] == activity_id, "url"]) if u]
+    documents = _documents(ctx, activity_id, unit)
+    if len(links) > MAX_LINKS:
+        return documents + ["Ссылки на публикации (раздел 2 отчета)"], []
+    return documents, links
+
+
+def activities(ctx: Context) -> HTML:
+    """«1. Информация о выполненных работах»: one row per plan activity, grouped by task."""
+    f = ctx.figures
+    rows = []
+    plan = ctx.selection.plan
+    for task_no, group in plan.groupby("task_no", sort=False):
+        for i, (_, row) in enumerate(group.iterrows()):
+            aid = row["activity_id"]
+            documents, links = _supporting(ctx, aid, row["unit"])
+            rows.append({
+                "task_no": task_no, "task": row["task"], "first": i == 0, "span": len(group),
+                "activity": row["activity"], "deadline": row["deadline"], "indicator": row["indicator"],
+                "achieved": f[f"activity.{aid}.achieved"], "target": f[f"activity.{aid}.target"],
+                "achieved_pct": f[f"activity.{aid}.achieved_pct"],
+                "participants": f[f"activity.{aid}.participants"], "cost": f[f"activity.{aid}.cost"],
+                "description": _narrative(ctx, aid),
+                "documents": documents, "links": links, "id": aid,
+            })
+    return _render("activities.html.j2", rows=rows, currency=ctx.grant.get("currency", "тенге"))
+
+
+def survey_rows(ctx: Context) -> pd.DataFrame:
+    """Per region and topic with questionnaires: respondents and the four means."""
+    topics = ctx.selection.topics
+    records = []
+    for region in report_regions(ctx.grant, ctx.scope):
+        for topic, title in topics.items():
+            n = ctx.figures.get(f"survey.{topic}.{region}.respondents", 0)
+            if n:
+                record = {"region": region_name(ctx.grant, region), "topic": title, "respondents": n}
+                record.update({q: ctx.figures[f"survey.{topic}.{region}.{q}"] for q in SCORE_QUESTIONS})
+                records.append(record)
+    return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
+
+
+def trainings(ctx: Context) -> HTML:
+    """Training effectiveness: knowledge before/after, trainer and organisation scores."""
+    return _render("trainings.html.j2", rows=survey_rows(ctx).to_dict("records"), f=ctx.figures)
+
+
+def feedback(ctx: Context) -> HTML:
+    """Community centres, consultations and the beneficiaries' feedback."""
+    return _render("feedback.html.j2", f=ctx.figures)
+
+
+def media(ctx: Context) -> HTML:
+    """«2. Освещение деятельности в СМИ»: own channels, then partners and press, with totals."""
+    table = ctx.selection.media.sort_values("date", kind="stable")
+    columns = ["date", "platform", "account", "owner", "title", "reach", "publications", "url"]
+    own = table[table["owner"] == "own"][columns].to_dict("records")
+    others = table[table["owner"] != "own"][columns].to_dict("records")
+    metrics = ctx.selection.metrics.sort_values("date", kind="stable").drop_duplicates("name", keep="last")
+    sources = dict(zip(metrics["name"], metrics["source"], strict=False))
+    shown = [{"name": k.removeprefix("metric."), "value": v, "source": sources.get(k.removeprefix("metric."), "")}
+             for k, v in ctx.figures.items() if k.startswith("metric.") and v is not None]
+    return _render("media.html.j2", own=own, others=others, f=ctx.figures, metrics=shown)
+
+
+def success_story(ctx: Context) -> HTML:
+    """«3. История успеха»: the analyst's story, or the seed's sentence when there is none."""
+    story = _narrative(ctx, narratives.SUCCESS_STORY)
+    return _render("closing.html.j2", story=story, fallback=narratives.NO_SUCCESS_STORY,
+                   signatory=ctx.grant["signatory"])
+
+
+def data_notes(ctx: Context) -> HTML:
+    """«Замечания к данным»: what the inputs hold that the figures count in a particular way."""
+    from pipeline.inputs.notes import WARNING_LABELS
+
+    files: dict[str, list[str]] = {}
+    for warning in ctx.warnings:
+        files.setdefault(warning.code, []).append(warning.message.split(":", 1)[0])
+    rows = [{"code": code, "label": label, "files": files.get(code, [])}
+            for code, label in WARNING_LABELS.items() if ctx.figures[f"warnings.{code}"]]
+    return _render("notes.html.j2", rows=rows, f=ctx.figures)
+
+
+def registry(provenance: dict[str, dict]) -> str:
+    """«Реестр показателей»: every figure with its value, meaning and the cell that computed it.
+
+    Built after execution (it needs the cells), so it returns the HTML string itself."""
+    rows = [{"name": name, "shown": formatting.figure(name, p["value"]), "description": p["description"],
+             "notebook": p.get("notebook", ""), "cell": p.get("cell_index")}
+            for name, p in provenance.items()]
+    return _env.get_template("registry.html.j2").render(rows=rows)
