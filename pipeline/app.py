@@ -9,8 +9,10 @@ or a report is built (papermill, nbconvert and the Jupyter client: `builder`, `c
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,6 +27,7 @@ from pipeline.incremental import grid, ledger
 if TYPE_CHECKING:
     from pipeline.build.kernels import ReportKernel
     from pipeline.inputs.loading import Inputs
+    from pipeline.inputs.notes import DataWarning
     from pipeline.inputs.validation import Validation
 
 FORMATS = ("html", "pdf")
@@ -62,11 +65,15 @@ def check_formats(chosen: tuple[str, ...], text: str) -> tuple[str, ...]:
     return chosen
 
 
-def check_outputs(folder: Path) -> None:
-    """The outputs folder can be made and written, before any work (and without creating it:
-    invalid inputs leave no trace)."""
+def check_folders(inputs: Path, folder: Path) -> None:
+    """The outputs folder can be made and written, and is neither inside the inputs folder nor
+    holds it, before any work (and without creating it: invalid inputs leave no trace)."""
     import os
 
+    outside, inside = Path(inputs).resolve(), Path(folder).resolve()
+    if inside.is_relative_to(outside) or outside.is_relative_to(inside):
+        raise PipelineError(f"{folder}: the outputs folder may not be inside the inputs folder {inputs}, "
+                            "nor hold it (the reports would become inputs): choose another --outputs")
     existing = folder.absolute()
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -76,19 +83,43 @@ def check_outputs(folder: Path) -> None:
         raise PipelineError(f"{folder}: the outputs folder cannot be written ({existing}: permission denied)")
 
 
-def run(request: RunRequest, progress: Callable[[int, int], None] = lambda done, total: None) -> RunOutcome:
+def run(request: RunRequest, progress: Callable[[int, int], None] = lambda done, total: None,
+        notice: Callable[[str], None] = lambda line: None) -> RunOutcome:
     """Bring every requested report up to date; write the reviewers' index. `progress(done,
-    total)` is told as reports are settled or built."""
-    check_outputs(request.outputs)
-    settled = None if request.force else _unchanged(request)
-    outcome = settled if settled is not None else _validate_and_build(request, progress)
-    for result in outcome.results:  # a failure kept from an earlier run no longer stands for these
-        if result.skipped:
-            shutil.rmtree(grid.failed_dir(result.folder), ignore_errors=True)
-    # Last, so that a killed run's processes have long finished dying.
-    grid.clean_stale(request.outputs)
-    index_page.write_index(request.outputs)
+    total)` is told as reports are settled or built; `notice(line)` what the user should know
+    while it waits (another run holding the outputs folder)."""
+    check_folders(request.inputs, request.outputs)
+    with outputs_lock(request.outputs, notice):
+        grid.restore_swapped(request.outputs)
+        settled = None if request.force else _unchanged(request)
+        outcome = settled if settled is not None else _validate_and_build(request, progress)
+        for result in outcome.results:  # a failure kept from an earlier run no longer stands for these
+            if result.skipped:
+                shutil.rmtree(grid.failed_dir(result.folder), ignore_errors=True)
+        # Last, so that a killed run's processes have long finished dying.
+        grid.clean_stale(request.outputs)
+        index_page.write_index(request.outputs)
     return outcome
+
+
+@contextmanager
+def outputs_lock(outputs: Path, notice: Callable[[str], None]) -> Iterator[None]:
+    """One run at a time on an outputs folder: a second run waits, saying so once, until the
+    first has finished (an OS lock in the temp folder, released when its process ends, however
+    it ends; kept out of the outputs folder, which invalid inputs must leave unmade)."""
+    from filelock import FileLock, Timeout
+
+    name = disk.digest_of_text(str(Path(outputs).resolve()))[:16]
+    lock = FileLock(Path(tempfile.gettempdir()) / f"grant-report-outputs-{name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        notice(f"{outputs}: another run is writing this outputs folder; waiting for it to finish")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _unchanged(request: RunRequest) -> RunOutcome | None:
@@ -165,12 +196,11 @@ def _validate_and_build(request: RunRequest, progress: Callable[[int, int], None
 
 def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int], None],
                              early: EarlyKernel | None) -> RunOutcome:
-    from pipeline.figures.scope import make_scope, period_ids, region_ids
+    from pipeline.figures.scope import make_scope
     from pipeline.incremental import fingerprints
 
-    checked = validated(request.inputs)
-    inputs = checked.inputs
-    all_periods, all_regions = period_ids(inputs.grant), region_ids(inputs.grant) + [grid.ALL]
+    inputs, notes = validated(request.inputs)
+    all_periods, all_regions = inputs.grant.period_ids(), inputs.grant.region_ids() + [grid.ALL]
     periods, regions = request.periods or all_periods, request.regions or all_regions
     for period in periods:
         for region in regions:
@@ -191,7 +221,7 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
     stale = grid.build_order(j for j in jobs if j not in fresh)
     built = dict(zip(stale, _build(stale, inputs, request, advance, early), strict=True))
     results = [built.get(j) or _kept(j, request.outputs, fresh[j]) for j in jobs]
-    warnings = [str(w) for w in checked.warnings]
+    warnings = [str(w) for w in notes]
     snapshot = ledger.snapshot_key(inputs.hashes, paths.section_notebooks(), request.formats)
     ledger.remember(request.outputs, inputs.hashes, all_periods, all_regions, warnings,
                     {r.job.label: {"snapshot": snapshot, "report": r.key} for r in results if r.ok and r.key})
@@ -213,7 +243,7 @@ def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
         return executor.map(None, stale, on_result)
     kernel = early.take() if early is not None and len(stale) == 1 else None
     # Read once here, the inputs are handed to every local kernel (dask workers read their own).
-    shared = sharing.publish(inputs, early.shared if kernel is not None else None)
+    shared = sharing.publish(inputs, early.shared if early is not None and kernel is not None else None)
     build = partial(builder.build_report, inputs=inputs, outputs=request.outputs, formats=request.formats,
                     force=request.force, cell_timeout=request.cell_timeout, shared_inputs=shared, kernel=kernel)
     try:
@@ -229,14 +259,14 @@ def validate(inputs: Path) -> Validation:
     return validation.validate(inputs)
 
 
-def validated(inputs: Path) -> Validation:
-    """`validate`, raising every problem at once (`InputProblems`) when there is any."""
+def validated(inputs: Path) -> tuple[Inputs, list[DataWarning]]:
+    """The inputs read and their data warnings; every problem raised at once (`InputProblems`)."""
     from pipeline.inputs.loading import InputProblems
 
     checked = validate(inputs)
     if not checked.ok or checked.inputs is None:
         raise InputProblems(checked.problems)
-    return checked
+    return checked.inputs, checked.warnings
 
 
 def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int) -> tuple[int, list[str]]:
@@ -249,3 +279,11 @@ def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int) -> 
         raise PipelineError(f"{outputs}: no built report to verify (run `python -m pipeline run` first)")
     findings = local.local_executor(jobs, len(folders)).map(verification.verify_report, folders)
     return len(folders), [line for found in findings for line in found]
+
+
+def explain(outputs: Path, name: str, period: str | None = None, region: str | None = None) -> list[str]:
+    """One figure of a built report, from its manifest (nothing rebuilt, no input read): its
+    meaning, rule, value as shown, cell and rows as `file:row` (`build.explaining`)."""
+    from pipeline.build import explaining
+
+    return explaining.explain(outputs, name, period, region)

@@ -1,10 +1,11 @@
-"""`python -m pipeline`: run, validate, verify. Parses the command line and makes one call
+"""`python -m pipeline`: run, validate, verify, explain. Parses the command line and makes one call
 into `app`; every user-facing error becomes one line on stderr and exit status 1, never a
 traceback."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -59,6 +60,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     verify.add_argument("--region", nargs="+", action="extend", help="region ids or `all` (default: every one built)")
     verify.add_argument("--jobs", type=int, default=local.default_jobs(),
                         help="reports re-executed at once (default: cores + 1)")
+
+    explain = commands.add_parser(
+        "explain", help="one figure of a built report: meaning, rule, value, cell and input rows (file:row)",
+        description="Print, from a built report's manifest (nothing is rebuilt), what a figure means, its "
+                    "rule, its value as the report shows it, the notebook cell that computed it and the input "
+                    "rows it was computed from, one file:row a line, grouped by file.")
+    explain.add_argument("name", help="the figure's name, e.g. events.training.participants (see figures.json)")
+    explain.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
+                         help="the built reports (default: %(default)s)")
+    explain.add_argument("--period", help="a period id; may be left out when one period only is built (for that region)")
+    explain.add_argument("--region", help="a region id or `all` (default: `all`, or the only region built)")
     return parser.parse_args(argv)
 
 
@@ -73,7 +85,7 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         cell_timeout=args.cell_timeout)
     bar = _ProgressBar(err, args.quiet)
     try:
-        outcome = app.run(request, bar.update)
+        outcome = app.run(request, bar.update, lambda line: print(line, file=sys.stderr))
     finally:
         bar.close()
     results, failures = outcome.results, outcome.failures
@@ -109,8 +121,8 @@ class _ProgressBar:
 
 
 def command_validate(args: argparse.Namespace, out: Console) -> int:
-    checked = app.validated(args.inputs)
-    _print_warnings(checked.warnings)
+    _, notes = app.validated(args.inputs)
+    _print_warnings(notes)
     out.print(f"{args.inputs}: inputs are valid", markup=False, highlight=False)
     return 0
 
@@ -129,6 +141,15 @@ def command_verify(args: argparse.Namespace) -> int:
     return 1 if lines else 0
 
 
+def command_explain(args: argparse.Namespace) -> int:
+    lines = app.explain(args.outputs, args.name, args.period, args.region)
+    try:
+        print("\n".join(lines), flush=True)
+    except BrokenPipeError:  # `explain … | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     err = Console(stderr=True, highlight=False)
@@ -137,10 +158,16 @@ def main(argv: list[str] | None = None) -> int:
             return command_run(args, err)
         if args.command == "verify":
             return command_verify(args)
+        if args.command == "explain":
+            return command_explain(args)
         return command_validate(args, Console(highlight=False))
     except PipelineError as error:
         for line in str(error).splitlines():
             print(line, file=sys.stderr)
+        return 1
+    except OSError as error:  # a full disk, a folder that cannot be written: what, where, one line
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"{where}{error.strerror or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         local.quiet_interrupt()

@@ -17,6 +17,11 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def digest_of_text(text: str) -> str:
+    """SHA-256 of a text, hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def folder_hashes(root: Path) -> dict[str, str]:
     """SHA-256 of every file under the inputs folder, by relative path."""
     root = Path(root)

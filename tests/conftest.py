@@ -1,29 +1,94 @@
-"""Shared fixtures: real builds of the demo grant and of the other-grant fixture, made once."""
+"""Shared fixtures: real builds of the demo grant and of the other-grant fixture, made once;
+and the processes and temp files of a run a test starts, told apart from those of any other
+run on the machine (another test session may be running at the same time)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
+
+from pipeline import paths
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_INPUTS = PROJECT / "inputs"
 OTHER_GRANT = PROJECT / "tests" / "fixtures" / "other_grant"
 
+#: The fixtures that build reports: a test that takes one (directly or through another
+#: fixture) is slow, and is marked so below even when its module forgot to.
+BUILDS = {"demo_build", "other_build"}
 
-def kernel_pids() -> set[int]:
-    """The Jupyter kernels running on this machine (to see that a run leaves none behind)."""
-    found = subprocess.run(["pgrep", "-f", "ipykernel_launcher"], capture_output=True, text=True).stdout
-    return {int(p) for p in found.split()}
+#: Set in the environment of a run a test starts: the run's workers and kernels inherit it,
+#: so the test finds its run's processes, and no other run's, among the machine's.
+RUN_TAG = "GRANT_REPORT_TEST_RUN"
 
 
-def run_cli(*args: str, cwd: Path = PROJECT, timeout: int = 1800) -> subprocess.CompletedProcess:
-    """`python -m pipeline ARGS` in a subprocess, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILDS & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
+def new_tag() -> str:
+    """A tag for one run (`run_cli(tag=…)`, `tagged`), to find its processes by (`run_processes`)."""
+    return uuid.uuid4().hex
+
+
+def tagged(tag: str) -> dict[str, str]:
+    """This process's environment, with `tag` for a run started in it."""
+    return {**os.environ, RUN_TAG: tag}
+
+
+def run_processes(tag: str) -> dict[int, str]:
+    """The running processes of the run tagged `tag` (the command, its workers, their kernels,
+    orphans included; not zombies), by pid, with their command lines."""
+    mark = f"{RUN_TAG}={tag}".encode()
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = Path(entry.path, "environ").read_bytes()
+            command = Path(entry.path, "cmdline").read_bytes()
+        except OSError:  # gone meanwhile, or another user's
+            continue
+        if mark in environ.split(b"\0"):
+            found[int(entry.name)] = command.replace(b"\0", b" ").decode(errors="replace")
+    return found
+
+
+def kernel_pids(tag: str) -> set[int]:
+    """The Jupyter kernels of the run tagged `tag` still running (to see that it leaves none behind)."""
+    return {pid for pid, command in run_processes(tag).items() if "ipykernel_launcher" in command}
+
+
+def temp_files_of(pids: set[int]) -> list[str]:
+    """What processes `pids` have in the temp folder: kernel sockets, connection files, shared
+    inputs, all named `paths.TEMP_PREFIX` + the pid of the process that made them + "-…"."""
+    prefixes = tuple(f"{paths.TEMP_PREFIX}{pid}-" for pid in pids)
+    return sorted(name for name in os.listdir(tempfile.gettempdir()) if name.startswith(prefixes))
+
+
+def run_cli(*args: str, cwd: Path = PROJECT, timeout: int = 1800, tag: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m pipeline ARGS` in a subprocess, as a user runs it. The result's `pid` is the
+    command's process id; `tag` (`new_tag()`) marks its processes for `run_processes`."""
+    with subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, env=None if tag is None else tagged(tag)) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    result.pid = process.pid
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_every_glued_figure_is_in_the_catalogue(demo_build):
     for figures in demo_build[0].glob("*/*/figures.json"):
         for name in _load(figures):
@@ -37,6 +38,7 @@ def test_catalogue_rejects_unknown_names():
     assert catalogue.lookup("survey.msu.trainer").pattern == "survey.{topic}.{measure}"
 
 
+@pytest.mark.slow
 def test_manifest_traces_every_figure_to_its_cell_and_inputs(demo_build):
     folder = demo_build[0] / "2022-interim" / ALL
     manifest = _load(folder / "manifest.json")
@@ -60,6 +62,7 @@ def test_manifest_traces_every_figure_to_its_cell_and_inputs(demo_build):
                       "files": [{"path": "media.csv", "sha256": disk.sha256(root / "media.csv")}]}]
 
 
+@pytest.mark.slow
 def test_report_numbers_link_to_the_registry(demo_build):
     html = (demo_build[0] / "2022-interim" / ALL / "report.html").read_text(encoding="utf-8")
     figures = _load(demo_build[0] / "2022-interim" / ALL / "figures.json")
@@ -71,6 +74,7 @@ def test_report_numbers_link_to_the_registry(demo_build):
     assert {"media.reach", "activity.1.1.cost", "survey.msu.turkestan.knowledge_before"} <= links
 
 
+@pytest.mark.slow
 def test_the_pdf_carries_every_figure_of_the_registry_as_text(demo_build):
     """On paper the registry is one block of lines (no links there): every figure, its value
     as the report shows it, its meaning and its cell, as on screen."""
@@ -82,9 +86,10 @@ def test_the_pdf_carries_every_figure_of_the_registry_as_text(demo_build):
     lines = [line for line in registry.splitlines() if " = " in line and line.split(" = ")[0] in traced]
     assert [line.split(" = ")[0] for line in lines] == list(traced)
     grant = next(line for line in lines if line.startswith("grant.amount = "))
-    assert grant.startswith("grant.amount = 29 364 470 — Сумма гранта (00_header.ipynb, ячейка")
+    assert grant.startswith("grant.amount = 29 364 470 · Сумма гранта (00_header.ipynb, ячейка")
 
 
+@pytest.mark.slow
 def test_two_builds_are_identical_serial_or_parallel(demo_build, tmp_path):
     """The demo build ran in a process pool; this one runs serially (--jobs 1)."""
     result = run_cli("run", "--outputs", str(tmp_path), "--period", "2022-interim", "--region", "all",
@@ -99,6 +104,7 @@ def test_two_builds_are_identical_serial_or_parallel(demo_build, tmp_path):
     assert texts[0] == texts[1] and "ПРОГРАММНЫЙ ОТЧЕТ" in texts[0]
 
 
+@pytest.mark.slow
 def test_verify_passes_then_names_a_changed_input_and_figure(demo_copy, tmp_path):
     out = tmp_path / "out"
     built = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
@@ -121,6 +127,7 @@ def test_verify_passes_then_names_a_changed_input_and_figure(demo_copy, tmp_path
     assert (out / "2022-interim" / ALL / "report.html").read_bytes() == before, "verify never overwrites"
 
 
+@pytest.mark.slow
 def test_injected_parameters_stay_readable(tmp_path):
     import shutil
 
@@ -135,6 +142,7 @@ def test_injected_parameters_stay_readable(tmp_path):
     assert "входные данные" in injected.source and "\\u" not in injected.source
 
 
+@pytest.mark.slow
 def test_executed_notebooks_carry_no_kernel_warnings(demo_build):
     for path in demo_build[0].glob("*/*/notebooks/*.ipynb"):
         nb = nbformat.read(path, as_version=4)
@@ -144,6 +152,7 @@ def test_executed_notebooks_carry_no_kernel_warnings(demo_build):
                 assert output.output_type != "error", path
 
 
+@pytest.mark.slow
 def test_the_index_links_only_the_formats_that_were_built(tmp_path):
     out = tmp_path / "out"
     result = run_cli("run", "--outputs", str(out), "--period", "2022-interim", "--region", "atyrau",
@@ -154,6 +163,7 @@ def test_the_index_links_only_the_formats_that_were_built(tmp_path):
     assert not [link for link in links if not (out / link).is_file()], "every link leads to a file"
 
 
+@pytest.mark.slow
 def test_reviewers_index_in_a_real_browser(demo_build):
     playwright = pytest.importorskip("playwright.sync_api")
     chromium = Path("/usr/bin/chromium")

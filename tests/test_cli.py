@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from conftest import DEMO_INPUTS, PROJECT, kernel_pids, run_cli
+import pytest
+from conftest import DEMO_INPUTS, PROJECT, kernel_pids, new_tag, run_cli
 
 
 def _one_line_error(result) -> str:
@@ -52,19 +53,21 @@ def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_p
     assert not (tmp_path / "out").exists(), "nothing is built from invalid inputs"
 
 
+@pytest.mark.slow
 def test_a_run_of_one_report_with_bad_inputs_leaves_no_kernel(demo_copy, tmp_path):
     """A run of one report starts its kernel while the inputs are validated (app.EarlyKernel):
     when they turn out invalid, that kernel is shut down with the one-line error."""
     (demo_copy / "media.csv").write_text(
         (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",-5,", 1), encoding="utf-8")
-    before = kernel_pids()
+    tag = new_tag()
     line = _one_line_error(run_cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"),
-                                   "--period", "2022-interim", "--region", "mangystau", "--quiet"))
+                                   "--period", "2022-interim", "--region", "mangystau", "--quiet", tag=tag))
     assert line == "media.csv:2: reach = -5: expected a whole number ≥ 0"
-    assert not (kernel_pids() - before), "the early kernel is gone with the run"
+    assert not kernel_pids(tag), "the early kernel is gone with the run"
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_one_report_is_built_in_the_kernel_started_early(demo_copy, tmp_path, monkeypatch):
     """In process, to see it: the kernel started before validation is the one the notebooks
     ran in (its preloaded modules made the build), and it is shut down after the build."""
@@ -89,6 +92,7 @@ def test_one_report_is_built_in_the_kernel_started_early(demo_copy, tmp_path, mo
     assert (tmp_path / "out" / "2022-interim" / "atyrau" / "report.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tmp_path):
     out = tmp_path / "out"
     first = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",

@@ -8,6 +8,7 @@ import pytest
 from conftest import DEMO_INPUTS, run_cli
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # a cluster of two workers, and the demo build
 
 
 @pytest.fixture(scope="module")

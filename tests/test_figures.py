@@ -13,7 +13,7 @@ import pytest
 from helpers_inputs import GRANT_YML, make_inputs
 
 from pipeline.exceptions import InputError, ScopeError
-from pipeline.figures import sections
+from pipeline.figures import blocks
 from pipeline.figures.scope import make_scope, select
 from pipeline.inputs.loading import load_inputs
 from pipeline.inputs.schema import EVENT_TYPES
@@ -106,12 +106,17 @@ def figs(inputs):
     """Figures of every p1 report, and of p2/all."""
     result = {}
     for period, region in [("p1", "all"), ("p1", "north"), ("p1", "south"), ("p1", "east"), ("p2", "all")]:
-        result[f"{period}/{region}"] = sections.compute(select(inputs, make_scope(inputs.grant, period, region)))
+        result[f"{period}/{region}"] = _compute(select(inputs, make_scope(inputs.grant, period, region)))
     return result
 
 
 def subset(f: dict, expected: dict) -> dict:
     return {k: f.get(k, "<absent>") for k in expected}
+
+
+def _compute(sel) -> dict[str, object]:
+    """Every figure of a report but the data notes (counted from the warnings)."""
+    return {k: v for k, v in blocks.report_figures(sel, ()).items() if not k.startswith("warnings.")}
 
 
 # ---------------------------------------------------------------- scope
@@ -273,16 +278,16 @@ def test_day_after_belongs_to_the_next_period(figs):
 
 def test_a_region_has_the_names_of_all_except_other_regions_surveys(figs, inputs):
     """The names of a scope: `all`'s, less the other regions' survey breakdown, which
-    `sections.elsewhere` names (a narrative shows those as "—")."""
+    `blocks.elsewhere` names (a narrative shows those as "—")."""
     consolidated = list(figs["p1/all"])
     assert list(figs["p2/all"]) == consolidated
     assert {"survey.law.north.respondents", "survey.law.south.respondents", "survey.law.east.trainer"} <= set(consolidated)
     for region in ("north", "south", "east"):
-        absent = sections.elsewhere(select(inputs, make_scope(inputs.grant, "p1", region)))
+        absent = blocks.elsewhere(select(inputs, make_scope(inputs.grant, "p1", region)))
         assert list(figs[f"p1/{region}"]) == [n for n in consolidated if n not in absent]
         assert absent and all(n.startswith("survey.") and f".{region}." not in n for n in absent)
         assert f"survey.law.{region}.respondents" in figs[f"p1/{region}"]
-    assert sections.elsewhere(select(inputs, make_scope(inputs.grant, "p1", "all"))) == frozenset()
+    assert blocks.elsewhere(select(inputs, make_scope(inputs.grant, "p1", "all"))) == frozenset()
 
 
 def test_figures_are_json_plain_values(figs):
@@ -296,7 +301,7 @@ def test_achieved_pct_is_null_without_a_positive_target(tmp_path):
     plan = [TABLES["plan"][0], ["1", "Т", "1.1", "Тренинги", "2023", "И", "-4", "тренингов", ""]]
     tables = {**TABLES, "plan": plan}
     inputs = load_inputs(make_inputs(tmp_path, **tables))
-    f = sections.compute(select(inputs, make_scope(inputs.grant, "p1", "all")))
+    f = _compute(select(inputs, make_scope(inputs.grant, "p1", "all")))
     assert f["activity.1.1.achieved"] == 2
     assert f["activity.1.1.achieved_pct"] is None
 
@@ -305,37 +310,25 @@ def test_zero_grant_amount_is_an_input_error(tmp_path):
     root = make_inputs(tmp_path, grant=GRANT_YML.replace("amount: 1000000", "amount: 0"), expenses=TABLES["expenses"])
     with pytest.raises(InputError) as excinfo:
         load_inputs(root)
-    assert str(excinfo.value) == "grant.yml: amount = 0: expected a positive number"
+    assert str(excinfo.value) == "grant.yml:4: amount = 0: expected a positive number"
 
 
-# ---------------------------------------------------------------- sections
+# ---------------------------------------------------------------- blocks
 
-def test_every_figure_lands_in_exactly_one_section(figs):
-    f = figs["p1/all"]
-    names = list(sections.SECTION_PREFIXES)
-    parts = {s: sections.for_section(f, s) for s in names}
-    for name in f:
-        owners = [s for s in names if name in parts[s]]
-        assert owners == [sections.section_of(name)], name
-    merged = {}
-    for part in parts.values():
-        assert not set(part) & set(merged)
-        merged.update(part)
-    assert merged == f
-
-
-@pytest.mark.parametrize("name, section", [
-    ("grant.amount", "header"), ("budget.spent_pct", "header"),
-    ("activity.1.1.cost", "activities"), ("events.training.count", "activities"),
-    ("centres.count", "activities"),
-    ("survey.law.north.trainer", "trainings"), ("trainings.unique_participants", "trainings"),
-    ("consultations.count", "consultations"), ("feedback.satisfaction_pct", "consultations"),
-    ("media.own.reach", "media"), ("metric.subscribers", "media"),
-])
-def test_section_of(name, section):
-    assert sections.section_of(name) == section
+def test_every_figure_is_computed_by_exactly_one_block(inputs):
+    """Each block is one notebook cell's computation: no figure in two of them."""
+    sel = select(inputs, make_scope(inputs.grant, "p1", "all"))
+    seen: dict[str, str] = {}
+    for section in blocks.SECTIONS.values():
+        for compute in section:
+            block = compute(sel)
+            for name in block.figures:
+                assert name not in seen, (name, seen.get(name), block.key)
+                seen[name] = block.key
+            assert set(block.rows) == set(block.figures), block.key
+    assert set(seen) == set(_compute(sel))
 
 
-def test_section_of_an_unknown_figure():
-    with pytest.raises(KeyError):
-        sections.section_of("nothing.here")
+def test_every_block_declares_the_rows_a_notebook_shows_before_computing_it():
+    declared = {compute.__name__ for section in blocks.SECTIONS.values() for compute in section} | {"data_notes"}
+    assert set(blocks.INPUTS) == declared

@@ -1,16 +1,22 @@
 """Incremental builds by content: only what a change touches is rebuilt, and a cached result
-is never served for different inputs."""
+is never served for different inputs.
+
+Each test starts from a copy of the demo inputs and of the session's demo build (the same
+content elsewhere is the same build: a report's key holds no path), then changes what it
+changes and reruns."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import PROJECT, run_cli
+import pytest
+from conftest import DEMO_INPUTS, PROJECT, run_cli
 
 from pipeline.incremental import grid
 
@@ -56,9 +62,17 @@ def _edit_keeping_size_and_time(path: Path, old: bytes, new: bytes) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
-def test_only_what_a_change_touches_is_rebuilt(demo_copy, tmp_path):
-    out = tmp_path / "out"
-    assert _build(demo_copy, out) == (3, 0)
+@pytest.fixture
+def built(demo_build, tmp_path) -> tuple[Path, Path]:
+    """A copy of the demo inputs and of their build (every report), to change and rebuild."""
+    out, result = demo_build
+    assert result.returncode == 0, result.stderr
+    return shutil.copytree(DEMO_INPUTS, tmp_path / "inputs"), shutil.copytree(out, tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_only_what_a_change_touches_is_rebuilt(built):
+    demo_copy, out = built
     first = _stamps(out)
     assert _build(demo_copy, out) == (0, 3), "an unchanged rerun builds nothing"
     assert _rerun_reading_nothing(demo_copy, out) == (0, 3)
@@ -89,35 +103,36 @@ def test_only_what_a_change_touches_is_rebuilt(demo_copy, tmp_path):
     assert _build(demo_copy, out) == (2, 1)
 
 
-def test_a_cached_result_is_never_served_for_different_inputs(demo_copy, tmp_path):
-    out = tmp_path / "out"
-    _build(demo_copy, out)
+@pytest.mark.slow
+def test_a_cached_result_is_never_served_for_different_inputs(built):
+    demo_copy, out = built
     assert _figure(out, "all", "media.reach") == 1217
     # Same size, same modification time, different content: only the content tells.
     _edit_keeping_size_and_time(demo_copy / "media.csv", b",327,", b",337,")
-    built, _ = _build(demo_copy, out)
-    assert built >= 1
+    rebuilt, _ = _build(demo_copy, out)
+    assert rebuilt >= 1
     assert _figure(out, "all", "media.reach") == 1227
 
 
-def test_a_file_outside_the_tables_changed_rebuilds_nothing(demo_copy, tmp_path):
-    out = tmp_path / "out"
-    _build(demo_copy, out)
+@pytest.mark.slow
+def test_a_file_outside_the_tables_changed_rebuilds_nothing(built):
+    demo_copy, out = built
     (demo_copy / "README.txt").write_text("notes of the analyst", encoding="utf-8")
     assert _build(demo_copy, out) == (0, 3), "the long way finds the rows unchanged"
     assert _rerun_reading_nothing(demo_copy, out) == (0, 3)
 
 
-def test_an_unknown_period_is_still_refused_after_a_build(demo_copy, tmp_path):
-    out = tmp_path / "out"
-    _build(demo_copy, out)
-    result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2031")
+@pytest.mark.slow
+def test_an_unknown_period_is_still_refused_after_a_build(demo_build):
+    out, first = demo_build
+    assert first.returncode == 0, first.stderr
+    result = run_cli("run", "--inputs", str(DEMO_INPUTS), "--outputs", str(out), "--period", "2031")
     assert result.returncode == 1 and "2031" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_force_rebuilds_everything(demo_copy, tmp_path):
-    out = tmp_path / "out"
-    _build(demo_copy, out)
+@pytest.mark.slow
+def test_force_rebuilds_everything(built):
+    demo_copy, out = built
     assert _build(demo_copy, out, "--force") == (3, 0)
 
 

@@ -19,7 +19,7 @@ from helpers_inputs import (
 )
 
 from pipeline.exceptions import InputError, PipelineError
-from pipeline.figures import sections
+from pipeline.figures import blocks
 from pipeline.figures.scope import make_scope, select
 from pipeline.inputs import loading
 from pipeline.inputs.loading import (
@@ -376,20 +376,20 @@ def test_nonblank_cells_and_optional_blank_cells(tmp_path):
 def test_grant_is_parsed_with_dates(tmp_path):
     root = make_inputs(tmp_path, grant=GRANT_YML.replace("start: '2023-01-01'", "start: 2023-01-01"))
     grant = load_inputs(root).grant
-    assert grant["agreement"]["date"] == dt.date(2023, 1, 10)
-    assert [(p["id"], p["start"], p["end"]) for p in grant["periods"]] == [
+    assert grant.agreement.date == dt.date(2023, 1, 10)
+    assert [(p.id, p.start, p.end) for p in grant.periods] == [
         ("p1", dt.date(2023, 1, 1), dt.date(2023, 6, 30)),
         ("p2", dt.date(2023, 7, 1), dt.date(2023, 12, 31)),  # Russian dates in grant.yml
     ]
-    assert [r["id"] for r in grant["regions"]] == ["north", "south", "east"]
-    assert grant["amount"] == 1000000
+    assert grant.region_ids() == ["north", "south", "east"]
+    assert grant.amount == 1000000
 
 
 def test_grant_ids_become_text(tmp_path):
     text = GRANT_YML.replace("{id: p1,", "{id: 2023,").replace("{id: north,", "{id: 1,")
     grant = load_inputs(make_inputs(tmp_path, grant=text)).grant
-    assert grant["periods"][0]["id"] == "2023"
-    assert grant["regions"][0]["id"] == "1"
+    assert grant.periods[0].id == "2023"
+    assert grant.regions[0].id == "1"
 
 
 def test_grant_missing(tmp_path):
@@ -421,7 +421,7 @@ def test_grant_bad_period_date(tmp_path):
     text = GRANT_YML.replace("end: '2023-06-30'", "end: '30.02.2023'")
     with pytest.raises(InputError) as excinfo:
         load_inputs(make_inputs(tmp_path, grant=text))
-    assert str(excinfo.value) == ("grant.yml: periods[0].end = 30.02.2023: "
+    assert str(excinfo.value) == ("grant.yml:12: periods[0].end = 30.02.2023: "
                                   "expected a date like 2022-05-23 or 23.05.2022")
 
 
@@ -444,7 +444,7 @@ def test_grant_amount_with_spaces_is_parsed_or_rejected(tmp_path):
     except InputError as error:
         assert "amount" in str(error)
         return
-    f = sections.compute(select(inputs, make_scope(inputs.grant, "p1", "all")))
+    f = blocks.report_figures(select(inputs, make_scope(inputs.grant, "p1", "all")), ())
     assert f["grant.amount"] == 29364470
 
 
@@ -452,4 +452,4 @@ def test_grant_agreement_not_a_mapping_is_an_input_error(tmp_path):
     text = GRANT_YML.replace("agreement: {number: 7, date: '2023-01-10', annex: 4}", "agreement: 43")
     with pytest.raises(InputError) as excinfo:
         load_inputs(make_inputs(tmp_path, grant=text))
-    assert str(excinfo.value).startswith("grant.yml")
+    assert str(excinfo.value) == "grant.yml:1: agreement = 43: expected a mapping of keys (number, date, annex)"

@@ -7,6 +7,8 @@ import json
 import pytest
 from conftest import OTHER_GRANT
 
+pytestmark = pytest.mark.slow  # every test reads the other grant's build
+
 EXPECTED = json.loads((OTHER_GRANT / "expected.json").read_text(encoding="utf-8"))
 
 

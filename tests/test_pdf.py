@@ -1,9 +1,11 @@
 """The print-ready PDF (issue 3): the demo report through `pipeline.build.pdf`, checked as a reader
 would see it, with poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages) and Pillow.
 
-The executed notebooks come from the real pipeline (`running.build_report`); the PDF is made
-from them by the nbconvert exporter, `pdf.to_pdf(stitching.merge(notebooks), title)`, which
-lays out the same page as `run --format pdf` does (a test below holds the two equal).
+The executed notebooks come from the real pipeline (the session's demo build, and one
+`build_report` here); the PDF is made from them by the nbconvert exporter,
+`pdf.to_pdf(stitching.merge(notebooks), title)`, which lays out the same page as
+`run --format pdf` does (a test below holds the two equal). The tests that read those
+reports are slow; the others render small pages of their own.
 """
 
 from __future__ import annotations
@@ -28,13 +30,9 @@ from pipeline.build.builder import ReportJob, build_report
 from pipeline.inputs.loading import load_inputs
 from pipeline.notebook import charts, views
 
-POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "pdfimages")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(any(shutil.which(tool) is None for tool in POPPLER),
-                       reason="poppler-utils is not installed (pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages): "
-                              "apt-get install poppler-utils"),
-]
+#: The command-line tools the checks read PDFs with, and the Debian package of each.
+TOOLS = {**dict.fromkeys(("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "pdfimages"), "poppler-utils"),
+         "fc-match": "fontconfig"}
 
 PERIOD = "2022-interim"
 A4_LANDSCAPE = (841.89, 595.28)  # points
@@ -51,6 +49,9 @@ DPI = 40
 # ---------------------------------------------------------------- helpers
 
 def _run(*command: str) -> str:
+    """A tool's output; the test is skipped, saying which package is missing, without the tool."""
+    if shutil.which(command[0]) is None:
+        pytest.skip(f"{command[0]} is not installed (Debian package {TOOLS[command[0]]})")
     return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120).stdout
 
 
@@ -110,28 +111,30 @@ def _executed(folder: Path) -> list[Path]:
     return sorted((folder / "notebooks").glob("*.ipynb"))
 
 
-def _build(inputs_dir: Path, outputs: Path, region: str) -> Path:
-    """A report of the demo built by the real pipeline, plus its report.pdf made from the same
-    executed notebooks the way `run --format pdf` makes it."""
-    result = build_report(ReportJob(PERIOD, region), load_inputs(inputs_dir), outputs, ("html",))
-    assert result.ok, result.error
-    (result.folder / "report.pdf").write_bytes(
-        pdf.to_pdf(stitching.merge(_executed(result.folder)), f"{PERIOD} — {region}"))
-    return result.folder
+def _laid_out(folder: Path, region: str) -> Path:
+    """A built report's folder, with its report.pdf made from its executed notebooks the way
+    `run --format pdf` makes it."""
+    (folder / "report.pdf").write_bytes(pdf.to_pdf(stitching.merge(_executed(folder)), f"{PERIOD} — {region}"))
+    return folder
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict[str, Path]:
-    """The consolidated report, a region with no records, and that region once more with no
-    analyst prose either (nothing but empty tables)."""
+def reports(demo_build, tmp_path_factory) -> dict[str, Path]:
+    """The consolidated report and a region with no records, as the demo build made them
+    (copied, since their PDF is remade here), and that region once more with no analyst prose
+    either (nothing but empty tables), built here."""
+    out, result = demo_build
+    assert result.returncode == 0, result.stderr
     base = tmp_path_factory.mktemp("pdf")
     bare_inputs = base / "inputs-without-narratives"
     shutil.copytree(DEMO_INPUTS, bare_inputs)
     shutil.rmtree(bare_inputs / "narratives" / PERIOD)
+    bare = build_report(ReportJob(PERIOD, "atyrau"), load_inputs(bare_inputs), base / "outputs-bare", ("html",))
+    assert bare.ok, bare.error
     return {
-        "all": _build(DEMO_INPUTS, base / "outputs", "all"),
-        "atyrau": _build(DEMO_INPUTS, base / "outputs", "atyrau"),
-        "atyrau-bare": _build(bare_inputs, base / "outputs-bare", "atyrau"),
+        "all": _laid_out(shutil.copytree(out / PERIOD / "all", base / "all"), "all"),
+        "atyrau": _laid_out(shutil.copytree(out / PERIOD / "atyrau", base / "atyrau"), "atyrau"),
+        "atyrau-bare": _laid_out(bare.folder, "atyrau"),
     }
 
 
@@ -142,6 +145,7 @@ def all_pdf(reports) -> Path:
 
 # ---------------------------------------------------------------- the consolidated report
 
+@pytest.mark.slow
 def test_pdf_is_a4_landscape(all_pdf):
     info = _info(all_pdf)
     assert _size(all_pdf) == pytest.approx(A4_LANDSCAPE, abs=0.5)
@@ -150,6 +154,7 @@ def test_pdf_is_a4_landscape(all_pdf):
     assert info["Title"].strip() == f"{PERIOD} — all"
 
 
+@pytest.mark.slow
 def test_text_holds_the_titles_and_figures(all_pdf):
     text = _plain("\n".join(_pages(all_pdf)))
     for phrase in ("Приложение № 4", "ПРОМЕЖУТОЧНЫЙ ПРОГРАММНЫЙ ОТЧЕТ",
@@ -162,6 +167,7 @@ def test_text_holds_the_titles_and_figures(all_pdf):
     assert _has(text, KAZAKH_TITLE)
 
 
+@pytest.mark.slow
 def test_text_is_in_reading_order(all_pdf):
     text = _plain("\n".join(_pages(all_pdf)))
     marks = ["Приложение № 4", "ПРОМЕЖУТОЧНЫЙ ПРОГРАММНЫЙ ОТЧЕТ", "Грантополучатель",
@@ -172,6 +178,7 @@ def test_text_is_in_reading_order(all_pdf):
     assert positions == sorted(positions)
 
 
+@pytest.mark.slow
 def test_every_kazakh_letter_and_mark_shown_is_real_text(reports, all_pdf):
     shown = _visible_text((reports["all"] / "report.html").read_text(encoding="utf-8"))
     letters = {c for c in shown if c in KAZAKH}
@@ -182,6 +189,7 @@ def test_every_kazakh_letter_and_mark_shown_is_real_text(reports, all_pdf):
         assert mark in text, mark
 
 
+@pytest.mark.slow
 def test_fonts_are_embedded_dejavu_and_not_type3(all_pdf):
     rows = _run("pdffonts", str(all_pdf)).splitlines()[2:]
     assert rows, "text is set in fonts"
@@ -193,6 +201,7 @@ def test_fonts_are_embedded_dejavu_and_not_type3(all_pdf):
         assert emb == "yes" and uni == "yes", row
 
 
+@pytest.mark.slow
 def test_no_page_is_blank(all_pdf, tmp_path):
     images = _page_images(all_pdf, tmp_path / "pages")
     assert len(images) == int(_info(all_pdf)["Pages"])
@@ -201,6 +210,7 @@ def test_no_page_is_blank(all_pdf, tmp_path):
         assert _ink(image, above_footer) > 200, f"page {number} is blank"
 
 
+@pytest.mark.slow
 def test_nothing_is_printed_in_the_side_margins(all_pdf, tmp_path):
     """The activities table is not cut at the right edge, and the left margin stays clear
     for a hole punch."""
@@ -211,6 +221,7 @@ def test_nothing_is_printed_in_the_side_margins(all_pdf, tmp_path):
         assert _ink(image, left) == 0, f"page {number}: something in the punch margin"
 
 
+@pytest.mark.slow
 def test_activities_table_keeps_its_last_column_and_repeats_its_header(all_pdf):
     pages = _pages(all_pdf)
     holding = [i for i, page in enumerate(pages) if _has(page, ACTIVITIES_HEADER)]
@@ -222,6 +233,7 @@ def test_activities_table_keeps_its_last_column_and_repeats_its_header(all_pdf):
     assert any("680 000" in _plain(pages[i]) for i in holding)
 
 
+@pytest.mark.slow
 def test_the_chart_is_printed_at_its_own_size(all_pdf):
     """The survey chart is drawn as wide as the page's text at charts.DPI: printed at that
     resolution it is neither shrunk (unreadable labels) nor blown up (blurred)."""
@@ -232,6 +244,7 @@ def test_the_chart_is_printed_at_its_own_size(all_pdf):
     assert abs(x_ppi - charts.DPI) <= 2 and abs(y_ppi - charts.DPI) <= 2, (x_ppi, y_ppi)
 
 
+@pytest.mark.slow
 def test_footer_numbers_the_pages(all_pdf):
     pages = _pages(all_pdf)
     total = len(pages)
@@ -239,6 +252,7 @@ def test_footer_numbers_the_pages(all_pdf):
         assert f"стр. {number} из {total}" in _plain(page), f"page {number}"
 
 
+@pytest.mark.slow
 def test_annex_line_is_top_right_on_the_first_page(all_pdf):
     bbox = _run("pdftotext", "-f", "1", "-l", "1", "-bbox", str(all_pdf), "-")
     word = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>Приложение</word>', bbox)
@@ -248,6 +262,7 @@ def test_annex_line_is_top_right_on_the_first_page(all_pdf):
     assert x > width * 0.6 and y < height * 0.15
 
 
+@pytest.mark.slow
 def test_no_code_prompts_or_notebook_chrome(all_pdf):
     text = "\n".join(_pages(all_pdf))
     for leftover in ("In [", "Out[", "import ", "sb.glue", "views.", "charts.", "¶",
@@ -255,6 +270,7 @@ def test_no_code_prompts_or_notebook_chrome(all_pdf):
         assert leftover not in text, leftover
 
 
+@pytest.mark.slow
 def test_the_same_notebooks_make_the_same_pdf(reports):
     notebooks = _executed(reports["atyrau"])
     first = pdf.to_pdf(stitching.merge(notebooks), "x")
@@ -263,6 +279,7 @@ def test_the_same_notebooks_make_the_same_pdf(reports):
 
 # ---------------------------------------------------------------- a region with no records
 
+@pytest.mark.slow
 def test_region_without_records_is_a_valid_pdf(reports, tmp_path):
     path = reports["atyrau"] / "report.pdf"
     assert _size(path) == pytest.approx(A4_LANDSCAPE, abs=0.5)
@@ -274,6 +291,7 @@ def test_region_without_records_is_a_valid_pdf(reports, tmp_path):
         assert _ink(image, (0, 0, image.width, image.height - _mm(BOTTOM_MARGIN_MM))) > 200, number
 
 
+@pytest.mark.slow
 def test_region_without_records_or_prose_is_short(reports):
     """Most of the region's pages above are the analyst's prose, which is written once per
     period and shown in every region's report. Without it, a report with nothing to report
@@ -304,14 +322,12 @@ def test_every_kazakh_letter_and_mark_is_a_real_glyph(tmp_path):
     fonts = [row.split()[0] for row in _run("pdffonts", str(path)).splitlines()[2:]]
     assert fonts and all("DejaVu" in name for name in fonts), fonts
     # ...and DejaVu Sans (the font the text is set in) has a glyph for each, not a fallback box
-    fc_match = shutil.which("fc-match")
-    if fc_match:
-        from fontTools.ttLib import TTFont
-        for style in ("DejaVu Sans", "DejaVu Sans:bold"):
-            font_file = _run(fc_match, "-f", "%{file}", style)
-            assert "DejaVu" in font_file, (style, font_file)
-            cmap = TTFont(font_file, fontNumber=0).getBestCmap()
-            assert all(ord(c) in cmap for c in KAZAKH + MARKS), style
+    from fontTools.ttLib import TTFont
+    for style in ("DejaVu Sans", "DejaVu Sans:bold"):
+        font_file = _run("fc-match", "-f", "%{file}", style)
+        assert "DejaVu" in font_file, (style, font_file)
+        cmap = TTFont(font_file, fontNumber=0).getBestCmap()
+        assert all(ord(c) in cmap for c in KAZAKH + MARKS), style
 
 
 def test_fonts_are_subset_by_harfbuzz():
@@ -380,6 +396,7 @@ def test_exporter_is_nbconvert_with_the_html_report_settings():
     assert get_exporter("grant_pdf") is pdf.ReportPDFExporter
 
 
+@pytest.mark.slow
 def test_the_run_lays_out_the_pdf_from_the_page_the_exporter_makes(reports):
     """`write_products` exports the report page once and hands it to WeasyPrint for the PDF:
     the same page the `grant_pdf` exporter makes from the same notebook."""
@@ -394,6 +411,7 @@ def test_the_run_lays_out_the_pdf_from_the_page_the_exporter_makes(reports):
     assert exporters_page == page
 
 
+@pytest.mark.slow
 def test_jupyter_nbconvert_to_grant_pdf(reports, tmp_path):
     notebook = tmp_path / "report.ipynb"
     nbformat.write(stitching.merge(_executed(reports["atyrau"])), notebook)

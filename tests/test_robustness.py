@@ -7,14 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import PROJECT, kernel_pids, run_cli
+from conftest import PROJECT, kernel_pids, new_tag, run_cli, run_processes, tagged, temp_files_of
 
 from pipeline.build import builder
 from pipeline.incremental import grid
@@ -32,17 +31,14 @@ SLOW = {
 }
 
 
-def _stray_temp_files() -> list[str]:
-    """Kernel sockets and connection files whose creating process is gone."""
-    stray = []
-    for name in os.listdir(tempfile.gettempdir()):
-        if name.startswith("grant-report-kernel-"):
-            pid = int(name.split("-")[3])
-            if not Path(f"/proc/{pid}").exists():
-                stray.append(name)
-    return stray
+def _until(condition, seconds: float, pause: float = 0.2) -> None:
+    """Wait until `condition()` holds, at most `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and not condition():
+        time.sleep(pause)
 
 
+@pytest.mark.slow
 def test_a_cell_timeout_fails_its_report_with_a_banner(demo_copy, tmp_path):
     slow = tmp_path / "slow.ipynb"
     slow.write_text(json.dumps(SLOW), encoding="utf-8")
@@ -56,6 +52,7 @@ def test_a_cell_timeout_fails_its_report_with_a_banner(demo_copy, tmp_path):
     assert not (tmp_path / "out" / "2022-interim" / "atyrau").exists(), "no half-written report"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preload", ["", "import json, textwrap"], ids=["plain", "preloaded"])
 def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_path, monkeypatch, preload):
     """papermill would write the notebook after each cell's start and end (twice per cell); the
@@ -86,6 +83,7 @@ def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_p
     assert [c.execution_count for c in executed.cells[-5:]] == [3, 4, 5, 6, 7]
 
 
+@pytest.mark.slow
 def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_copy, tmp_path):
     out = tmp_path / "out"
     first = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
@@ -95,22 +93,19 @@ def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_c
 
     (demo_copy / "media.csv").write_text(
         (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",328,", 1), encoding="utf-8")
-    kernels_before = kernel_pids()
+    tag = new_tag()
     run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--inputs", str(demo_copy), "--outputs",
                             str(out), "--period", "2022-interim", "--region", "all", "turkestan", "zko", "--quiet"],
-                           cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (kernel_pids() - kernels_before):
-        time.sleep(0.2)
-    assert kernel_pids() - kernels_before, "the run started kernels"
+                           cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=tagged(tag))
+    _until(lambda: kernel_pids(tag), 120)
+    assert kernel_pids(tag), "the run started kernels"
     time.sleep(1.5)
+    killed = {run.pid, *run_processes(tag)}  # the run, its workers, their kernels: what names their temp files
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
 
-    deadline = time.time() + 30
-    while time.time() < deadline and (kernel_pids() - kernels_before):
-        time.sleep(0.5)
-    assert not (kernel_pids() - kernels_before), "no kernel outlives the killed run"
+    _until(lambda: not kernel_pids(tag), 30, pause=0.5)
+    assert not kernel_pids(tag), "no kernel outlives the killed run"
     after = {p.relative_to(out): p.read_bytes() for p in (out / "2022-interim" / "all").rglob("*") if p.is_file()}
     assert after == before, "the previous good build is untouched"
     assert not list((out / "2022-interim").glob("turkestan")) or \
@@ -121,37 +116,35 @@ def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_c
                     "--region", "all", "turkestan", "zko", "--quiet")
     assert again.returncode == 0, again.stderr
     assert not [p for p in (out / "2022-interim").iterdir() if p.name.startswith(".")]
-    assert not _stray_temp_files()
+    assert not temp_files_of(killed | {again.pid}), "nothing of either run is left in the temp folder"
     figures = json.loads((out / "2022-interim" / "all" / "figures.json").read_text(encoding="utf-8"))
     assert figures["media.reach"] == 1218
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("regions", [["zko"], ["zko", "aktobe"]], ids=["in-process", "workers"])
 def test_ctrl_c_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path, regions):
     """Ctrl-C in a terminal interrupts the whole process group: the command, its workers (a
     run of several reports) and the kernels. The run stops with one line and exit status 130,
     no traceback from any of them, no kernel left, no staging folder."""
     out = tmp_path / "out"
-    before = kernel_pids()
+    tag = new_tag()
     run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--inputs", str(demo_copy), "--outputs",
                             str(out), "--period", "2022-interim", "--region", *regions, "--quiet"],
                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (kernel_pids() - before):
-        time.sleep(0.2)
+                           start_new_session=True, env=tagged(tag))
+    _until(lambda: kernel_pids(tag), 120)
     time.sleep(2)  # into the notebooks
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 130, stderr
     assert stderr.strip().splitlines() == ["interrupted: finished reports are kept, unfinished ones were not written"]
-    deadline = time.time() + 30
-    while time.time() < deadline and (kernel_pids() - before):
-        time.sleep(0.5)
-    assert not (kernel_pids() - before)
+    _until(lambda: not kernel_pids(tag), 30, pause=0.5)
+    assert not kernel_pids(tag)
     assert not list(out.glob("2022-interim/.*.building-*")), "the unfinished reports' staging is removed"
 
 
+@pytest.mark.slow
 def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
     media = demo_copy / "media.csv"
     text = media.read_text(encoding="utf-8")
@@ -181,9 +174,7 @@ def test_what_a_killed_run_left_is_removed_even_when_its_process_is_an_unreaped_
     """In a container whose first process reaps no orphans, a killed worker stays a zombie:
     it no longer runs, so what it staged is removed."""
     dead = subprocess.Popen(["true"])
-    deadline = time.time() + 10
-    while time.time() < deadline and not Path(f"/proc/{dead.pid}/stat").read_text().split(")")[1].startswith(" Z"):
-        time.sleep(0.05)
+    _until(lambda: Path(f"/proc/{dead.pid}/stat").read_text().split(")")[1].startswith(" Z"), 10, pause=0.05)
     try:
         staged = tmp_path / "2022-interim" / f".zko.building-{dead.pid}-1"
         alive = tmp_path / "2022-interim" / f".all.building-{os.getpid()}-1"

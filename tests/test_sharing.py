@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 import pandas as pd
-from conftest import run_cli
+import pytest
+from conftest import run_cli, temp_files_of
 
-from pipeline import paths
 from pipeline.build import builder
+from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs import sharing
 from pipeline.inputs.loading import load_inputs
 
@@ -36,7 +36,12 @@ def test_shared_inputs_are_the_inputs_as_read(demo_copy, monkeypatch):
         path.unlink()
 
 
-def test_shared_inputs_are_refused_once_a_file_changed_even_with_same_size_and_time(demo_copy, monkeypatch):
+CHANGED = "a file that does not change during the run"
+
+
+def test_a_file_changed_since_validation_is_refused_even_with_same_size_and_time(demo_copy, monkeypatch):
+    """A run's kernel never reads the folder again: a file saved after validation is an error
+    naming it (the report would otherwise not be what its manifest describes)."""
     path = _publish(demo_copy, monkeypatch)
     try:
         media = demo_copy / "media.csv"
@@ -44,12 +49,15 @@ def test_shared_inputs_are_refused_once_a_file_changed_even_with_same_size_and_t
         media.write_bytes(data.replace(b",ru,327,1,", b",ru,328,1,", 1))
         assert media.stat().st_size == stat.st_size
         os.utime(media, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        assert sharing.shared(demo_copy) is None
+        with pytest.raises(InputError, match=CHANGED) as excinfo:
+            sharing.shared(demo_copy)
+        assert excinfo.value.file == "media.csv"
         media.write_bytes(data)
         os.utime(media, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         assert sharing.shared(demo_copy) is not None
         (demo_copy / "narratives" / PERIOD / "new.md").write_text("Новый текст", encoding="utf-8")
-        assert sharing.shared(demo_copy) is None, "a file added to the folder"
+        with pytest.raises(InputError, match=CHANGED):
+            sharing.shared(demo_copy)
     finally:
         path.unlink()
 
@@ -63,11 +71,13 @@ def test_shared_inputs_are_for_their_own_folder_only(demo_copy, tmp_path, monkey
         monkeypatch.delenv(sharing.ENV)
         assert sharing.shared(demo_copy) is None
         monkeypatch.setenv(sharing.ENV, str(tmp_path / "missing.pickle"))
-        assert sharing.shared(demo_copy) is None
+        with pytest.raises(PipelineError, match="cannot be read back"):
+            sharing.shared(demo_copy)
     finally:
         path.unlink()
 
 
+@pytest.mark.slow
 def test_the_kernel_computes_from_the_shared_inputs(demo_copy, tmp_path):
     """The kernel takes what the orchestrator read: shown by a shared copy whose media table
     was altered after reading (same folder, same hashes), which only the kernel can see."""
@@ -87,13 +97,13 @@ def test_the_kernel_computes_from_the_shared_inputs(demo_copy, tmp_path):
     assert figures[0]["media.publications"] == 0 < figures[1]["media.publications"]
 
 
+@pytest.mark.slow
 def test_a_run_leaves_no_shared_inputs_behind(demo_copy, tmp_path):
-    before = set(Path(tempfile.gettempdir()).glob(f"{paths.TEMP_PREFIX}*-inputs.pickle*"))
+    """A run of one report shares its inputs from its own process (named with its pid)."""
     result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"),
                      "--period", PERIOD, "--region", REGION, "--format", "html", "--quiet")
     assert result.returncode == 0, result.stderr
-    after = set(Path(tempfile.gettempdir()).glob(f"{paths.TEMP_PREFIX}*-inputs.pickle*"))
-    assert after <= before
+    assert not [name for name in temp_files_of({result.pid}) if "-inputs.pickle" in name]
 
 
 def test_shared_inputs_are_readable_by_their_owner_only(demo_copy):

@@ -26,7 +26,7 @@ from pipeline.build import kernels, pdf, provenance, stitching
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.figures.scope import make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger
-from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir
+from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir, swapped_out
 from pipeline.inputs import sharing
 from pipeline.inputs.loading import Inputs
 from pipeline.notebook import recording, views
@@ -95,21 +95,27 @@ def _first_line(text: str) -> str:
     return str(text).strip().splitlines()[0] if str(text).strip() else ""
 
 
-def collect_figures(notebooks: list[Path]) -> dict[str, object]:
-    """Every scrap of the executed notebooks, in section order; a name glued twice is an error."""
+def collect_figures(notebooks: list[Path]) -> tuple[dict[str, object], dict[str, list[dict]]]:
+    """Every figure of the executed notebooks, in section order, and the rows each was
+    computed from; a name glued twice is an error."""
     figures: dict[str, object] = {}
+    rows: dict[str, list[dict]] = {}
     for path in notebooks:
-        for name, value in recording.read_figures(path).items():
+        found, traced = recording.read_scraps(path)
+        for name, value in found.items():
             if name in figures:
                 raise ExecutionError(f"{path.name}: figure «{name}» is glued by two notebooks")
             figures[name] = value
-    return figures
+        rows.update(traced)
+    return figures, rows
 
 
 def swap_in(staging: Path, final: Path) -> None:
     """Replace `final` by `staging` with renames, keeping the old build until the new one is in;
-    a failed build of the same report from an earlier run is then out of date."""
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    a failed build of the same report from an earlier run is then out of date. A run killed
+    between the two renames leaves the old build as `.<region>.old-<pid>`, which the next run
+    puts back (`grid.restore_swapped`) when no build took its place."""
+    old = swapped_out(final, os.getpid())
     if final.exists():
         final.rename(old)
     staging.rename(final)
@@ -117,11 +123,19 @@ def swap_in(staging: Path, final: Path) -> None:
     shutil.rmtree(failed_dir(final), ignore_errors=True)
 
 
-def keep_failed(staging: Path, final: Path) -> Path:
-    """Keep a failed build's executed notebooks beside the good one (which stays untouched)."""
+def keep_failed(staging: Path, final: Path, result: ReportResult) -> Path:
+    """Keep a failed build's executed notebooks and its error beside the good build (which
+    stays untouched). On a disk that cannot take them (full, read-only) the staging folder is
+    removed instead, and the error says so."""
     failed = failed_dir(final)
-    shutil.rmtree(failed, ignore_errors=True)
-    staging.rename(failed)
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / "error.txt").write_text(f"{result.error}\n", encoding="utf-8")
+        shutil.rmtree(failed, ignore_errors=True)
+        staging.rename(failed)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        result.error = f"{result.error} (nothing kept of the failed build: {error.strerror or error})"
     return failed
 
 
@@ -145,14 +159,13 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     stitching.warm_up(notebooks[0])  # while the notebooks run: see `warmup`
     if "pdf" in formats:
         pdf.warm_up()
-    final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "notebooks").mkdir(parents=True)
     previous = last.get("timings_seconds", {})
     given = kernel
     executed: list[Path] = []
     try:
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "notebooks").mkdir(parents=True)
         for source in notebooks:
             target = staging / "notebooks" / source.name
             executed.append(target)
@@ -170,8 +183,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     except Exception as error:  # one report's failure, whatever it is, must not stop the others
         result.error = str(error) if isinstance(error, PipelineError) else \
             f"{job.label}: {type(error).__name__}: {_first_line(str(error))}"
-        (staging / "error.txt").write_text(result.error + "\n", encoding="utf-8")
-        result.folder = keep_failed(staging, final)
+        result.folder = keep_failed(staging, final, result)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -185,21 +197,21 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
                    formats: tuple[str, ...], timings: dict[str, float], keys: dict,
                    notebooks: list[Path]) -> dict[str, object]:
     """figures.json, the report in each format, the reviewers' notebook pages and the manifest."""
-    figures = collect_figures(executed)
+    figures, rows = collect_figures(executed)
     disk.write_json(folder / "figures.json", figures)
     input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes)
     traced = provenance.figure_provenance(figures, provenance.glue_locations(executed), inputs.root,
-                                         row_counts(selection), input_entries)
+                                         row_counts(selection), input_entries, rows)
     merged = stitching.merge(executed, appendices=(views.registry(traced),))
     if formats:
         # One export through the report template serves both: `pdf.ReportPDFExporter` is that
         # same HTML export handed to WeasyPrint (a test holds the two pages equal).
         page = stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
-                                 (inputs.grant["grantee"]["name"],))
+                                 (inputs.grant.grantee.name,))
         if "html" in formats:
             (folder / paths.REPORT_FILES["html"]).write_text(page, encoding="utf-8")
         if "pdf" in formats:
-            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(page))
+            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(views.without_row_lists(page)))
     for path in executed:
         path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
     disk.write_json(folder / "manifest.json", {

@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError
@@ -53,14 +54,14 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 def import_cells(notebooks: list[Path]) -> str:
-    """The import cell of every section notebook (its one cell of `import`/`from` lines)."""
+    """The import lines of every section notebook (its one cell of `import`/`from` lines), once each."""
     sources = []
     for path in notebooks:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             if cell["cell_type"] == "code" and source.lstrip().startswith(("import ", "from ")):
                 sources.append(source)
-    return "\n".join(dict.fromkeys(sources))
+    return "\n".join(dict.fromkeys(line for source in sources for line in source.splitlines()))
 
 
 class ReportKernel:
@@ -78,7 +79,7 @@ class ReportKernel:
                                             env=dict(os.environ) if env is None else env)
         # The client of the first notebook serves the next ones: a new client waits for the
         # kernel to be ready and its output channel to fall silent (at least 0.2 s) each time.
-        self.client = None
+        self.client: AsyncKernelClient | None = None
         self.ready = True  # nbclient makes the first client and waits for it to be ready
         self._down = False
         if preload:
@@ -134,13 +135,15 @@ class WarmKernelEngine(NBClientEngine):
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
                                  report_kernel: ReportKernel | None = None,
                                  written_on_timeout: str | None = None, **kwargs):
+        if report_kernel is None:
+            raise TypeError(f"papermill's {ENGINE!r} engine runs in the kernel it is handed: report_kernel=")
         kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
         client = ResettingClient(
             nb_man, km=report_kernel.manager, timeout=execution_timeout, startup_timeout=start_timeout,
             kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file, **kwargs)
-        if not report_kernel.ready:  # a preloading kernel's client: wait as nbclient would
-            run_sync(report_kernel.client.wait_for_ready)(timeout=start_timeout)
+        if not report_kernel.ready and report_kernel.client is not None:  # a preloading kernel's client
+            run_sync(report_kernel.client.wait_for_ready)(timeout=start_timeout)  # wait as nbclient would
             report_kernel.ready = True
         client.kc = report_kernel.client  # None at first: nbclient starts one, kept for the next
         try:

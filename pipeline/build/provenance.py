@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from pipeline.disk import sha256
@@ -34,7 +35,7 @@ def glue_locations(notebooks: list[Path]) -> dict[str, dict]:
     return found
 
 
-def table_sources(root: Path, tables: list[str], rows: dict[str, int | None],
+def table_sources(root: Path, tables: list[str], rows: Mapping[str, int],
                   hashes: dict[str, dict]) -> list[dict]:
     """For each table: the rows of the report's scope it has and its files with their hashes."""
     from pipeline.inputs.loading import table_files
@@ -49,8 +50,10 @@ def table_sources(root: Path, tables: list[str], rows: dict[str, int | None],
 
 
 def figure_provenance(figures: dict[str, object], locations: dict[str, dict], root: Path,
-                      rows: dict[str, int | None], inputs: list[dict]) -> dict[str, dict]:
-    """Every figure: value, meaning, the cell that glued it, and the inputs that fed it."""
+                      rows: Mapping[str, int], inputs: list[dict],
+                      lineage: Mapping[str, list[dict]] | None = None) -> dict[str, dict]:
+    """Every figure: value, meaning and rule, the cell that computed and recorded it, the
+    inputs that fed it and the rows it was computed from (`lineage`, by figure)."""
     from pipeline.figures import catalogue
 
     hashes = {entry["path"]: entry for entry in inputs}
@@ -60,8 +63,10 @@ def figure_provenance(figures: dict[str, object], locations: dict[str, dict], ro
         provenance[name] = {
             "value": value,
             "description": entry.describe(name),
+            "rule": catalogue.rule_of(name).text,
             "function": entry.function,
             **locations.get(name, {}),
             "inputs": table_sources(root, list(entry.tables), rows, hashes),
+            "rows": list((lineage or {}).get(name, [])),
         }
     return provenance

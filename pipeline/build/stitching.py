@@ -114,6 +114,7 @@ def notebook_html(path: Path) -> str:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not _is_scrap(o)]
-    reviewer = _exporter("reviewer", lambda: HTMLExporter(template_name="lab", embed_images=True))
+    reviewer = _exporter("reviewer", lambda: HTMLExporter(
+        template_name="reviewer", extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)], embed_images=True))
     body, _ = reviewer.from_notebook_node(notebook)
     return body

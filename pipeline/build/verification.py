@@ -52,9 +52,21 @@ def figure_changes(old: dict, new: dict) -> list[str]:
     return lines
 
 
+def _record(path: Path, keys: tuple[str, ...] = ()) -> dict:
+    """A build's JSON file, or one line saying it cannot be verified from it."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or any(key not in record for key in keys):
+            raise ValueError("not the record a build writes")
+    except (OSError, ValueError) as error:
+        raise PipelineError(f"{path}: cannot be read as a build's record ({type(error).__name__}: {error}); "
+                            "rebuild the report with `python -m pipeline run`") from None
+    return record
+
+
 def verify_report(folder: Path) -> list[str]:
     """Every difference between a build and a fresh re-execution of it, one line each."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _record(folder / "manifest.json", ("period", "region", "parameters", "inputs"))
     job = grid.ReportJob(manifest["period"], manifest["region"])
     findings = input_changes(manifest)
     inputs = load_inputs(manifest["parameters"]["inputs"])
@@ -62,7 +74,7 @@ def verify_report(folder: Path) -> list[str]:
         result = builder.build_report(job, inputs, Path(scratch), formats=())
         if result.ok:
             fresh = json.loads((result.folder / "figures.json").read_text(encoding="utf-8"))
-            recorded = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+            recorded = _record(folder / "figures.json")
             findings += figure_changes(recorded, fresh)
         else:
             findings.append(f"re-execution failed: {result.error}")

@@ -89,7 +89,7 @@ def receive(shipped: Shipped, inputs: Inputs, outputs: Path) -> grid.ReportResul
         builder.swap_in(staging, final)
         result.folder = final
     else:
-        result.folder = builder.keep_failed(staging, final)
+        result.folder = builder.keep_failed(staging, final, result)
     return result
 
 

@@ -62,7 +62,10 @@ class Entry:
         return _compiled(self.pattern)
 
     def describe(self, name: str) -> str:
-        found = self.regex.match(name).groupdict()
+        match = self.regex.match(name)
+        if match is None:
+            raise KeyError(f"{name} is not a figure of the pattern {self.pattern}")
+        found = match.groupdict()
         words = dict(found)
         words["type"] = EVENT_TYPE_NAMES.get(found.get("type", ""), found.get("type", ""))
         words["owner"] = OWNER_NAMES.get(found.get("owner", ""), found.get("owner", ""))
@@ -71,55 +74,55 @@ class Entry:
 
 
 CATALOGUE: tuple[Entry, ...] = (
-    Entry("grant.amount", "Сумма гранта", "grant.yml: amount", (GRANT_FILE,)),
-    Entry("budget.spent", "Расходы за период (сумма платежей)", "pipeline.figures.sections.compute", ("expenses",)),
-    Entry("budget.spent_pct", "Расходы за период, % от суммы гранта", "pipeline.figures.indicators.percent",
+    Entry("grant.amount", "Сумма гранта", "pipeline.figures.blocks.budget", (GRANT_FILE,)),
+    Entry("budget.spent", "Расходы за период (сумма платежей)", "pipeline.figures.blocks.budget", ("expenses",)),
+    Entry("budget.spent_pct", "Расходы за период, % от суммы гранта", "pipeline.figures.blocks.budget",
           ("expenses", GRANT_FILE)),
-    Entry("centres.count", "Community-центров открыто к концу периода", "pipeline.figures.scope.select", ("centres",)),
-    Entry("events.{type}.count", "Проведено мероприятий: {type}", "pipeline.figures.indicators.events_by_type",
+    Entry("centres.count", "Community-центров открыто к концу периода", "pipeline.figures.blocks.centres", ("centres",)),
+    Entry("events.{type}.count", "Проведено мероприятий: {type}", "pipeline.figures.blocks.events",
           ("events",)),
     Entry("events.{type}.participants",
           "Участников ({type}): по спискам регистрации, без повторов в одном списке, или заявленное число",
-          "pipeline.figures.indicators.events_by_type", ("events", "participants")),
+          "pipeline.figures.blocks.events", ("events", "participants")),
     Entry("trainings.unique_participants", "Разных людей среди участников тренингов",
-          "pipeline.figures.indicators.unique_people", ("events", "participants")),
-    Entry("survey.{topic}.{measure}", "Тема «{topic}»: {measure}", "pipeline.figures.indicators.survey_summary",
+          "pipeline.figures.blocks.training_people", ("events", "participants")),
+    Entry("survey.{topic}.{measure}", "Тема «{topic}»: {measure}", "pipeline.figures.blocks.surveys",
           ("events", "training_surveys")),
     Entry("survey.{topic}.{region}.{measure}", "Тема «{topic}», регион {region}: {measure}",
-          "pipeline.figures.indicators.survey_summary", ("events", "training_surveys")),
-    Entry("consultations.count", "Консультаций за период", "pipeline.figures.scope.select", ("consultations",)),
-    Entry("feedback.count", "Анкет обратной связи за период", "pipeline.figures.indicators.feedback_summary",
+          "pipeline.figures.blocks.surveys", ("events", "training_surveys")),
+    Entry("consultations.count", "Консультаций за период", "pipeline.figures.blocks.consultations", ("consultations",)),
+    Entry("feedback.count", "Анкет обратной связи за период", "pipeline.figures.blocks.consultations",
           ("feedback", "consultations")),
     Entry("feedback.response_pct", "Анкет обратной связи, % от числа консультаций",
-          "pipeline.figures.indicators.feedback_summary", ("feedback", "consultations")),
+          "pipeline.figures.blocks.consultations", ("feedback", "consultations")),
     Entry("feedback.answered_pct", "Получили ответ на вопрос, % ответивших анкет",
-          "pipeline.figures.indicators.feedback_summary", ("feedback", "consultations")),
+          "pipeline.figures.blocks.consultations", ("feedback", "consultations")),
     Entry("feedback.positive_pct", "Положительных отзывов, % ответивших анкет",
-          "pipeline.figures.indicators.feedback_summary", ("feedback", "consultations")),
+          "pipeline.figures.blocks.consultations", ("feedback", "consultations")),
     Entry("feedback.satisfaction_pct", "Удовлетворенность: средняя оценка / 5 × 100",
-          "pipeline.figures.indicators.feedback_summary", ("feedback", "consultations")),
+          "pipeline.figures.blocks.consultations", ("feedback", "consultations")),
     Entry("media.publications", "Публикаций за период (пустое количество = 1)",
-          "pipeline.figures.indicators.media_totals", ("media",)),
+          "pipeline.figures.blocks.media", ("media",)),
     Entry("media.reach", "Информационный охват за период (пустой охват = 0)",
-          "pipeline.figures.indicators.media_totals", ("media",)),
-    Entry("media.{owner}.publications", "Публикаций: {owner}", "pipeline.figures.indicators.media_totals", ("media",)),
-    Entry("media.{owner}.reach", "Охват: {owner}", "pipeline.figures.indicators.media_totals", ("media",)),
+          "pipeline.figures.blocks.media", ("media",)),
+    Entry("media.{owner}.publications", "Публикаций: {owner}", "pipeline.figures.blocks.media", ("media",)),
+    Entry("media.{owner}.reach", "Охват: {owner}", "pipeline.figures.blocks.media", ("media",)),
     Entry("metric.{name}", "Показатель «{name}»: последнее значение на конец периода",
-          "pipeline.figures.indicators.latest_metrics", ("metrics",)),
-    Entry("warnings.{name}", "Замечания к данным «{name}»: число записей", "pipeline.inputs.notes.data_warnings",
+          "pipeline.figures.blocks.metrics", ("metrics",)),
+    Entry("warnings.{name}", "Замечания к данным «{name}»: число записей", "pipeline.figures.blocks.data_notes",
           ("media", "events", "participants", "training_surveys", "consultations", "feedback", "expenses",
            "centres", "metrics")),
     Entry("activity.{id}.participants",
           "Мероприятие плана {id}: участники мероприятий + консультации + анкеты обратной связи",
-          "pipeline.figures.indicators.activity_participants", ("events", "participants", "consultations", "feedback")),
-    Entry("activity.{id}.cost", "Мероприятие плана {id}: расходы за период", "pipeline.figures.indicators.activity_cost",
+          "pipeline.figures.blocks.activities", ("events", "participants", "consultations", "feedback")),
+    Entry("activity.{id}.cost", "Мероприятие плана {id}: расходы за период", "pipeline.figures.blocks.activities",
           ("expenses",)),
-    Entry("activity.{id}.target", "Мероприятие плана {id}: целевое значение по плану", "pipeline.figures.indicators.target",
+    Entry("activity.{id}.target", "Мероприятие плана {id}: целевое значение по плану", "pipeline.figures.blocks.activities",
           ("plan",)),
     Entry("activity.{id}.achieved", "Мероприятие плана {id}: достигнуто (счет по единице плана)",
-          "pipeline.figures.indicators.achieved",
+          "pipeline.figures.blocks.activities",
           ("plan", "events", "participants", "consultations", "feedback", "centres", "media", "metrics")),
-    Entry("activity.{id}.achieved_pct", "Мероприятие плана {id}: достигнуто, % от цели", "pipeline.figures.indicators.percent",
+    Entry("activity.{id}.achieved_pct", "Мероприятие плана {id}: достигнуто, % от цели", "pipeline.figures.blocks.activities",
           ("plan", "events", "participants", "consultations", "feedback", "centres", "media", "metrics")),
 )
 
@@ -134,3 +137,53 @@ def lookup(name: str) -> Entry:
 
 def describe(name: str) -> str:
     return lookup(name).describe(name)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one block of figures is computed, in words: what a notebook says before computing it."""
+
+    title: str
+    text: str
+
+
+#: The rule of each block (`pipeline.figures.blocks`), in Russian, as docs/figures-conventions.md states it.
+RULES: dict[str, Rule] = {
+    "budget": Rule("Бюджет", "Сумма гранта — из grant.yml. Освоено за период — сумма платежей (`expenses`) "
+                   "с датой в периоде (и в регионе отчета; без региона — только в сводном отчете); процент — "
+                   "освоено / сумма гранта × 100, целое, округление половина вверх."),
+    "events": Rule("Мероприятия по типам", "Мероприятие учитывается в периоде по дате начала и в регионе по "
+                   "своему региону. Участники одного мероприятия — разные люди его списка регистрации "
+                   "(ФИО без учета регистра и лишних пробелов, ё = е: повторы в одном списке объединяются); "
+                   "без списка — заявленное число `reported_participants` (пусто = 0). Участники типа — сумма "
+                   "по его мероприятиям."),
+    "centres": Rule("Community-центры", "Центры, открытые не позднее конца периода (`opened`), в регионе отчета."),
+    "activities": Rule("Мероприятия плана", "Для каждой строки плана: участники = участники его мероприятий + "
+                       "его консультации + его анкеты обратной связи; расходы = его платежи за период; "
+                       "достигнуто = счет по единице плана (`unit`: тип мероприятия, участники, консультации, "
+                       "отзывы, центры, публикации или metric:имя); % = достигнуто / цель × 100 (без цели — «—»)."),
+    "training_people": Rule("Разные люди на тренингах", "Разные люди (ФИО без учета регистра и пробелов, ё = е) "
+                            "по спискам регистрации всех тренингов периода: человек на нескольких тренингах "
+                            "учитывается один раз."),
+    "surveys": Rule("Анкеты тренингов", "Анкеты (`training_surveys`) тренингов каждой темы (`topic_id`), в целом "
+                    "и по регионам тренинга. Каждое среднее — по анкетам, ответившим на этот вопрос (пустые "
+                    "пропускаются), до сотых, половина вверх; нет ответов — «—»."),
+    "consultations": Rule("Консультации и обратная связь", "Консультации периода в регионе отчета. Анкеты "
+                          "обратной связи — по своей дате; регион анкеты — регион ее консультации. Доли — по "
+                          "анкетам, ответившим на вопрос; удовлетворенность — средняя оценка / 5 × 100; отклик — "
+                          "анкеты / консультации × 100. Проценты целые, половина вверх."),
+    "media": Rule("Публикации и охват", "Публикации периода в регионе отчета (без региона — только в сводном). "
+                  "Пустое число публикаций считается как 1, пустой охват — как 0 (и это замечание к данным). "
+                  "Итоги — всего, по владельцам и для партнеров и СМИ вместе."),
+    "metrics": Rule("Показатели из metrics", "Последнее значение на конец периода (при равных датах — последняя "
+                    "строка). В сводном отчете показатель, у которого есть только региональные строки, — сумма "
+                    "последних значений каждого региона."),
+    "data_notes": Rule("Замечания к данным", "Сколько записей входных данных учтено особым образом (пустой охват, "
+                       "мероприятия без списков, анкеты без списков или сверх них, записи вне периодов): "
+                       "по всем входным данным, не только по области отчета."),
+}
+
+
+def rule_of(name: str) -> Rule:
+    """The rule of the block that computes a figure."""
+    return RULES[lookup(name).function.rsplit(".", 1)[1]]

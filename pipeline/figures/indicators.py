@@ -174,25 +174,31 @@ def missing_reach(media: pd.DataFrame) -> int:
 
 # ---------------------------------------------------------------- metrics
 
-def latest_metrics(metrics: pd.DataFrame, names: list[str], regional_sum: bool) -> dict[str, float | None]:
-    """Latest value of each metric (ties: last row). In the consolidated report, a metric
-    that has only regional rows is the sum of each region's latest value."""
-    result: dict[str, float | None] = {name: None for name in names}
-    ordered = metrics.reset_index(drop=True)
-    ordered = ordered.assign(_order=range(len(ordered))).sort_values(["date", "_order"], kind="stable")
+def latest_metric_rows(metrics: pd.DataFrame, names: list[str], regional_sum: bool) -> dict[str, pd.DataFrame]:
+    """The rows each metric's value is read from: its latest row (ties: the last one). In the
+    consolidated report, a metric that has only regional rows: each region's latest row."""
+    ordered = metrics.assign(_order=range(len(metrics))).sort_values(["date", "_order"], kind="stable")
+    found: dict[str, pd.DataFrame] = {}
     for name in names:
-        rows = ordered[ordered["name"] == name]
-        if rows.empty:
-            continue
-        if not regional_sum:
-            result[name] = _number(rows["value"].iloc[-1])
-            continue
-        unregioned = rows[rows["region"] == ""]
-        if len(unregioned):
-            result[name] = _number(unregioned["value"].iloc[-1])
+        of_name = ordered[ordered["name"] == name]
+        unregioned = of_name[of_name["region"] == ""]
+        if of_name.empty or not regional_sum:
+            found[name] = of_name.tail(1)
+        elif len(unregioned):
+            found[name] = unregioned.tail(1)
         else:
-            result[name] = _number(rows.groupby("region")["value"].last().sum())
-    return result
+            found[name] = of_name.groupby("region", sort=True).tail(1)
+    return {name: rows.drop(columns="_order") for name, rows in found.items()}
+
+
+def metric_value(rows: pd.DataFrame) -> int | float | None:
+    """A metric's value from the rows it is read from (their sum: one row, or one per region)."""
+    return None if rows.empty else _number(rows["value"].sum())
+
+
+def latest_metrics(metrics: pd.DataFrame, names: list[str], regional_sum: bool) -> dict[str, float | None]:
+    """The latest value of each metric (`latest_metric_rows`)."""
+    return {name: metric_value(rows) for name, rows in latest_metric_rows(metrics, names, regional_sum).items()}
 
 
 def _number(value) -> int | float:

@@ -12,6 +12,7 @@ import pandas as pd
 from pipeline.exceptions import ScopeError
 from pipeline.figures.indicators import topic_titles
 from pipeline.ids import ALL
+from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
 
 
@@ -29,29 +30,20 @@ class Scope:
         return self.region == ALL
 
 
-def region_ids(grant: dict) -> list[str]:
-    return [r["id"] for r in grant["regions"]]
-
-
-def report_regions(grant: dict, scope: Scope) -> list[str]:
+def report_regions(grant: Grant, scope: Scope) -> list[str]:
     """The regions a report breaks figures down by: every region in `all`, else its own."""
-    return region_ids(grant) if scope.is_all else [scope.region]
+    return grant.region_ids() if scope.is_all else [scope.region]
 
 
-def period_ids(grant: dict) -> list[str]:
-    return [p["id"] for p in grant["periods"]]
-
-
-def make_scope(grant: dict, period: str, region: str) -> Scope:
+def make_scope(grant: Grant, period: str, region: str) -> Scope:
     """The scope of one report; a ScopeError names what grant.yml does not declare."""
-    periods = {p["id"]: p for p in grant["periods"]}
-    if str(period) not in periods:
-        raise ScopeError(f"grant.yml: period «{period}» is not declared (declared: {', '.join(periods)})")
-    if region != ALL and region not in region_ids(grant):
+    if str(period) not in grant.period_ids():
+        raise ScopeError(f"grant.yml: period «{period}» is not declared (declared: {', '.join(grant.period_ids())})")
+    if region != ALL and region not in grant.region_ids():
         raise ScopeError(f"grant.yml: region «{region}» is not declared "
-                         f"(declared: {', '.join(region_ids(grant))}, or all)")
-    p = periods[str(period)]
-    return Scope(str(period), region, pd.Timestamp(p["start"]), pd.Timestamp(p["end"]))
+                         f"(declared: {', '.join(grant.region_ids())}, or all)")
+    p = grant.period(str(period))
+    return Scope(str(period), region, pd.Timestamp(p.start), pd.Timestamp(p.end))
 
 
 def in_period(dates: pd.Series, scope: Scope) -> pd.Series:
@@ -70,7 +62,7 @@ class Selection:
     """The rows of every table that one report counts."""
 
     scope: Scope
-    grant: dict
+    grant: Grant
     plan: pd.DataFrame
     centres: pd.DataFrame
     events: pd.DataFrame

@@ -62,6 +62,11 @@ def failed_dir(final: Path) -> Path:
     return final.with_name(f"{final.name}.failed")
 
 
+def swapped_out(final: Path, pid: int) -> Path:
+    """Where a build is kept while its successor is swapped in (by process `pid`)."""
+    return final.with_name(f".{final.name}.old-{pid}")
+
+
 def unchanged(job: ReportJob, checked: dict, snapshot: str, outputs: Path) -> bool:
     """Whether the report's folder holds the build that `checked` (`ledger.recall`: what
     was kept for exactly these inputs) says was made from `snapshot`: nothing read to know."""
@@ -69,7 +74,7 @@ def unchanged(job: ReportJob, checked: dict, snapshot: str, outputs: Path) -> bo
     return ledger.unchanged(folder, checked.get("reports", {}).get(job.label), snapshot)
 
 
-_STAGING = re.compile(r"^\..+\.(?:building|old|receiving)-(\d+)(?:-\d+)?$")
+_STAGING = re.compile(r"^\..+\.(building|old|receiving)-(\d+)(?:-\d+)?$")
 
 
 def _alive(pid: int) -> bool:
@@ -87,15 +92,37 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2:][:1] != "Z"
 
 
-def clean_stale(outputs: Path) -> list[Path]:
-    """Remove what runs that were killed left behind (their process is gone): staging
-    folders in the outputs; kernel sockets, connection files and shared inputs in the temp folder."""
-    removed = []
+def _dead_runs_folders(outputs: Path) -> list[tuple[Path, str]]:
+    """Staging folders of runs whose process is gone, with their kind (building, old, receiving)."""
+    found = []
     for folder in Path(outputs).glob("*/.*"):
         match = _STAGING.match(folder.name)
-        if match and folder.is_dir() and not _alive(int(match.group(1))):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
+        if match and folder.is_dir() and not _alive(int(match.group(2))):
+            found.append((folder, match.group(1)))
+    return found
+
+
+def restore_swapped(outputs: Path) -> list[Path]:
+    """Put back the builds that a killed run had moved aside to swap a new one in, when no
+    build took their place: the last good build is never lost between the two renames."""
+    restored = []
+    for folder, kind in _dead_runs_folders(outputs):
+        final = folder.with_name(folder.name[1:].rsplit(".old-", 1)[0])
+        if kind == "old" and not final.exists():
+            folder.rename(final)
+            restored.append(final)
+    return restored
+
+
+def clean_stale(outputs: Path) -> list[Path]:
+    """Remove what runs that were killed left behind (their process is gone): staging
+    folders in the outputs (a build moved aside is put back first when nothing took its
+    place); kernel sockets, connection files and shared inputs in the temp folder."""
+    restore_swapped(outputs)
+    removed = []
+    for folder, _kind in _dead_runs_folders(outputs):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
     for path in Path(tempfile.gettempdir()).glob(f"{paths.TEMP_PREFIX}*"):
         match = re.match(rf"{re.escape(paths.TEMP_PREFIX)}(\d+)-", path.name)
         if match and not _alive(int(match.group(1))):

@@ -13,19 +13,23 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 import pandas as pd
-import yaml
 
 from pipeline import paths
 from pipeline.disk import folder_hashes
-from pipeline.exceptions import InputError, PipelineError
-from pipeline.ids import ALL, SEGMENT
+from pipeline.exceptions import InputError
+from pipeline.inputs.grant import Grant, InputProblems, load_grant
 from pipeline.inputs.schema import (
     ENUM_SYNONYMS,
+    EXPECTED,
     FALSE_WORDS,
+    ISO_DATE,
+    NUMBER_SPACES,
     REQUIRED_TABLES,
+    RUSSIAN_DATE,
     TABLES,
     TRUE_WORDS,
     Column,
@@ -35,20 +39,12 @@ SOURCE_COLUMNS = ["_file", "_row"]
 HIDDEN = "<скрыто>"
 
 
-class InputProblems(PipelineError):
-    """Several problems in the inputs; str() gives one line per problem."""
-
-    def __init__(self, problems: list[InputError]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
 @dataclass
 class Inputs:
     """The whole inputs folder, read and typed."""
 
     root: Path
-    grant: dict
+    grant: Grant
     tables: dict[str, pd.DataFrame]
     files: list[Path] = field(default_factory=list)
     #: SHA-256 of every file of the folder, by relative path, as it was read.
@@ -172,14 +168,14 @@ def _strip(series: pd.Series) -> pd.Series:
 
 
 def _parse_number(text: pd.Series) -> pd.Series:
-    cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    cleaned = text.str.replace(NUMBER_SPACES, "", regex=True).str.replace(",", ".", regex=False)
     return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
 
 
 def _parse_date(text: pd.Series) -> pd.Series:
-    iso = pd.to_datetime(text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}")),
+    iso = pd.to_datetime(text.str.slice(0, 10).where(text.str.match(ISO_DATE)),
                          format="%Y-%m-%d", errors="coerce")
-    russian = pd.to_datetime(text.where(text.str.match(r"^\d{1,2}\.\d{1,2}\.\d{4}$")),
+    russian = pd.to_datetime(text.where(text.str.match(RUSSIAN_DATE)),
                              format="%d.%m.%Y", errors="coerce")
     return iso.fillna(russian).astype("datetime64[ns]")
 
@@ -198,14 +194,7 @@ def _parse_enum(text: pd.Series, choices: tuple[str, ...]) -> pd.Series:
 
 
 EMPTY_FILE = "empty file: expected a header line naming the columns"
-
-EXPECTED = {
-    "date": "expected a date like 2022-05-23 or 23.05.2022",
-    "number": "expected a number",
-    "int": "expected a whole number ≥ 0",
-    "score": "expected a score 1–5",
-    "bool": "expected да/нет or yes/no",
-}
+NOT_EMPTY = "expected a value, the cell is empty"
 
 
 def coerce_column(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
@@ -232,6 +221,11 @@ def coerce_column(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series
     return values, bad, expected
 
 
+def source(frame: pd.DataFrame, i: int) -> tuple[str, int]:
+    """The file and line (as the user sees them) that row i of a table came from."""
+    return str(frame.at[i, "_file"]), cast(int, frame.at[i, "_row"])
+
+
 def shown_value(column: Column, value: object) -> object:
     """What a message may show of a cell: never a personal value."""
     return HIDDEN if column.personal and str(value).strip() else value
@@ -256,118 +250,20 @@ def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputE
             blank = text == ""
             lacking = [f for f, names in raw.attrs.get("parts", []) if column.name not in names]
             for i in raw.index[blank & (column.name in raw) & ~raw["_file"].isin(lacking)]:
-                problems.append(InputError(raw.at[i, "_file"], raw.at[i, "_row"], column.name, "",
-                                           "expected a value, the cell is empty"))
+                problems.append(InputError(*source(raw, i), column.name, "", NOT_EMPTY))
         for i in raw.index[bad]:
-            problems.append(InputError(raw.at[i, "_file"], raw.at[i, "_row"], column.name,
-                                       shown_value(column, text[i]), expected))
+            problems.append(InputError(*source(raw, i), column.name, shown_value(column, text[i]), expected))
         typed[column.name] = values.where(~bad) if column.kind != "text" else values
     for name in SOURCE_COLUMNS:
         typed[name] = raw[name] if name in raw else pd.Series(dtype=object)
     return typed.reset_index(drop=True), problems
 
 
-# ---------------------------------------------------------------- grant.yml
-
-GRANT_KEYS = ("agreement", "grantee", "topic", "amount", "currency", "signatory", "regions", "periods")
-
-
-def _grant_date(value: object, where: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    parsed = _parse_date(pd.Series([str(value).strip()])).iloc[0]
-    if pd.isna(parsed):
-        raise InputError(paths.GRANT_FILE, column=where, value=value,
-                         expected="expected a date like 2022-05-23 or 23.05.2022")
-    return parsed.date()
-
-
-def _bad_yaml_date(text: str) -> InputError | None:
-    """The first unquoted date of grant.yml that is not a real day, as a problem naming its line."""
-    def scalars(node, where):
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                yield from scalars(value, f"{where}.{key.value}" if where else str(key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, value in enumerate(node.value):
-                yield from scalars(value, f"{where}[{i}]")
-        elif isinstance(node, yaml.ScalarNode):
-            yield where, node
-    for where, node in scalars(yaml.compose(text, Loader=yaml.SafeLoader), ""):
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                yaml.SafeLoader("").construct_yaml_timestamp(node)
-            except (ValueError, TypeError, AttributeError):
-                return InputError(paths.GRANT_FILE, node.start_mark.line + 1, where, node.value,
-                                  "expected a date like 2022-05-23 or 23.05.2022")
-    return None
-
-
-def load_grant(root: Path) -> dict:
-    """grant.yml, safe-loaded, with dates parsed and the required keys checked."""
-    path = root / paths.GRANT_FILE
-    if not path.is_file():
-        raise InputError(paths.GRANT_FILE, expected="file not found in the inputs folder")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        grant = yaml.safe_load(text)
-    except UnicodeDecodeError:
-        raise InputError(paths.GRANT_FILE, expected="expected UTF-8 text (save grant.yml as UTF-8)") from None
-    except (ValueError, TypeError, AttributeError) as error:  # an unquoted impossible date, 2022-02-30
-        raise _bad_yaml_date(text) or InputError(paths.GRANT_FILE, expected=f"YAML error: {error}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(error, "problem", None) or "not valid YAML"
-        if isinstance(error, yaml.reader.ReaderError):  # a control character
-            line = text.count("\n", 0, error.position) + 1
-            reason = f"unacceptable character #x{error.character:04x}: {error.reason}"
-        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
-        if context and context_mark is not None and context_mark.line + 1 != line:
-            reason += f" ({context} that starts on line {context_mark.line + 1})"
-        raise InputError(paths.GRANT_FILE, line, expected=f"YAML error: {reason}") from None
-    if not isinstance(grant, dict):
-        raise InputError(paths.GRANT_FILE, expected="expected a mapping of keys (agreement, grantee, …)")
-    for key in GRANT_KEYS:
-        if key not in grant:
-            raise InputError(paths.GRANT_FILE, expected=f"missing key «{key}»")
-    for key in ("agreement", "grantee", "signatory"):
-        if not isinstance(grant[key], dict):
-            raise InputError(paths.GRANT_FILE, column=key, value=grant[key], expected="expected a mapping of keys")
-    for key, required in (("regions", ("id", "name")), ("periods", ("id", "title", "start", "end"))):
-        items = grant[key]
-        if not isinstance(items, list) or not items:
-            raise InputError(paths.GRANT_FILE, column=key, value=items, expected="expected a non-empty list")
-        for i, item in enumerate(items):
-            missing = [k for k in required if not isinstance(item, dict) or k not in item]
-            if missing:
-                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}]", value=item,
-                                 expected=f"expected keys {', '.join(required)}")
-    amount = _parse_number(pd.Series([str(grant["amount"]).strip()])).iloc[0]
-    if pd.isna(amount) or amount <= 0:
-        raise InputError(paths.GRANT_FILE, column="amount", value=grant["amount"], expected="expected a positive number")
-    grant["amount"] = float(amount)
-    grant["agreement"]["date"] = _grant_date(grant["agreement"].get("date"), "agreement.date")
-    for i, period in enumerate(grant["periods"]):
-        for key in ("start", "end"):
-            period[key] = _grant_date(period.get(key), f"periods[{i}].{key}")
-    for key in ("periods", "regions"):
-        for i, item in enumerate(grant[key]):
-            if item["id"] is None or str(item["id"]).strip() == "":
-                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value="", expected="expected a value")
-            item["id"] = str(item["id"]).strip()
-            if not SEGMENT.fits(item["id"]):
-                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value=item["id"], expected=SEGMENT.expected)
-            if key == "regions" and item["id"] == ALL:
-                raise InputError(paths.GRANT_FILE, column=f"{key}[{i}].id", value=item["id"],
-                                 expected=f"expected a region id other than «{ALL}» (the report on every region)")
-    return grant
-
-
 # ---------------------------------------------------------------- the whole folder
 
 def load_inputs(root: Path | str) -> Inputs:
-    """Read grant.yml and every table; raise InputProblems listing every bad cell."""
+    """Read grant.yml, then every table; raise InputProblems listing every bad cell. A problem
+    in grant.yml stops here: the tables are checked against it."""
     root = Path(root)
     if not root.is_dir():
         raise InputError(str(root), expected="inputs folder not found")

@@ -6,7 +6,7 @@ Imports no pandera: every report's kernel computes these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -32,6 +32,8 @@ class DataWarning:
     code: str
     message: str
     count: int
+    #: The rows it concerns, by table and label in `Inputs.tables` (for the figures' lineage).
+    rows: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.message
@@ -49,7 +51,11 @@ def _ids(values) -> str:
 
 def _per_file(frame: pd.DataFrame, mask: pd.Series) -> list[tuple[str, pd.DataFrame]]:
     rows = frame[mask]
-    return [(file, part) for file, part in rows.groupby("_file", sort=True)] if len(rows) else []
+    return [(str(file), part) for file, part in rows.groupby("_file", sort=True)] if len(rows) else []
+
+
+def _labels(table: str, *frames: pd.DataFrame) -> tuple[tuple[str, int], ...]:
+    return tuple((table, int(label)) for frame in frames for label in frame.index)
 
 
 def data_warnings(inputs: Inputs) -> list[DataWarning]:
@@ -60,7 +66,7 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
     for file, rows in _per_file(media, media["reach"].isna()):
         found.append(DataWarning("media.no_reach", f"{file}: "
                                  f"{plural(len(rows), 'publication', 'publications')} without reach (counted as 0)",
-                                 len(rows)))
+                                 len(rows), _labels("media", rows)))
 
     events, participants, surveys = t["events"], t["participants"], t["training_surveys"]
     listed = participants.assign(person=participants["full_name"].map(person_key)) \
@@ -70,24 +76,27 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
         found.append(DataWarning(
             "events.no_attendance",
             f"{file}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
-            f"reported_participants (attendance counted as 0): {_ids(rows['event_id'])}", len(rows)))
+            f"reported_participants (attendance counted as 0): {_ids(rows['event_id'])}", len(rows),
+            _labels("events", rows)))
 
     for file, rows in _per_file(surveys, ~surveys["event_id"].isin(listed.index)):
         found.append(DataWarning(
             "surveys.no_list",
             f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
-            f"registration list: {_ids(rows['event_id'])}", len(rows)))
-    with_list = surveys[surveys["event_id"].isin(listed.index)]
-    for file, part in with_list.groupby("_file", sort=True):
+            f"registration list: {_ids(rows['event_id'])}", len(rows), _labels("training_surveys", rows)))
+    for file, part in _per_file(surveys, surveys["event_id"].isin(listed.index)):
         forms = part.groupby("event_id").size()
         excess = (forms - listed.reindex(forms.index)).clip(lower=0)
         excess = excess[excess > 0]
         if len(excess):
             n = int(excess.sum())
+            over = part[part["event_id"].isin(excess.index)]
+            lists = participants[participants["event_id"].isin(excess.index)]
             found.append(DataWarning(
                 "surveys.beyond_list",
                 f"{file}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
-                f"registration list: {_ids(excess.index)}", n))
+                f"registration list: {_ids(excess.index)}", n,
+                _labels("training_surveys", over) + _labels("participants", lists)))
     kinds = events.set_index("event_id")["type"] if len(events) else pd.Series(dtype=object)
     kinds = kinds[~kinds.index.duplicated()]
     surveyed_kind = surveys["event_id"].map(kinds)
@@ -95,7 +104,8 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
         found.append(DataWarning(
             "surveys.not_training",
             f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
-            f"trainings (not counted in the survey figures): {_ids(rows['event_id'])}", len(rows)))
+            f"trainings (not counted in the survey figures): {_ids(rows['event_id'])}", len(rows),
+            _labels("training_surveys", rows)))
 
     found += _outside_periods(inputs)
     return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
@@ -110,7 +120,7 @@ DATED = {
 
 
 def _outside_periods(inputs: Inputs) -> list[DataWarning]:
-    periods = [(pd.Timestamp(p["start"]), pd.Timestamp(p["end"])) for p in inputs.grant["periods"]]
+    periods = [(pd.Timestamp(p.start), pd.Timestamp(p.end)) for p in inputs.grant.periods]
     last_end = max(end for _, end in periods)
     found = []
     for table, (column, rule) in DATED.items():
@@ -128,5 +138,6 @@ def _outside_periods(inputs: Inputs) -> list[DataWarning]:
             text = "dated after every period's end (not counted in any report)"
         for file, rows in _per_file(frame, dates.notna() & ~inside):
             found.append(DataWarning("dates.outside_periods",
-                                     f"{file}: {plural(len(rows), 'record', 'records')} {text}", len(rows)))
+                                     f"{file}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
+                                     _labels(table, rows)))
     return found

@@ -126,3 +126,18 @@ ENUM_SYNONYMS = {
 }
 TRUE_WORDS = frozenset({"да", "yes", "y", "true", "1", "д"})
 FALSE_WORDS = frozenset({"нет", "no", "n", "false", "0", "н"})
+
+# The shapes of a date and a number, in the tables and in grant.yml alike: dates ISO (what
+# follows the day is ignored) or Russian; numbers grouped with spaces, decimal commas allowed.
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}"
+RUSSIAN_DATE = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
+NUMBER_SPACES = r"[\s\u00a0\u202f]"
+
+# What a message says a cell of each kind should be.
+EXPECTED = {
+    "date": "expected a date like 2022-05-23 or 23.05.2022",
+    "number": "expected a number",
+    "int": "expected a whole number ≥ 0",
+    "score": "expected a score 1–5",
+    "bool": "expected да/нет or yes/no",
+}

@@ -3,9 +3,12 @@
 Each report's kernel would otherwise parse and normalise the whole inputs folder again:
 a cost that grows with the grant, paid once per report, so a grid of R regions paid it
 about R² times. The orchestrator, which has read the folder already, pickles what it read
-into the temp folder and names the file to the kernels in their environment. A kernel uses
-it only when every file of the inputs folder still has the content it was read from, and
-reads the folder itself otherwise (a reviewer's rerun, a dask worker, a changed file).
+into the temp folder and names the file to the kernels in their environment.
+
+A report must be built from exactly the bytes that were validated (its manifest and cache
+key describe them): a kernel of a run uses only the shared inputs, and a file of the folder
+that changed since they were read fails the report with one line. A kernel outside a run (a
+reviewer's rerun under plain papermill, a dask worker with its own snapshot) reads the folder.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pipeline import paths
 from pipeline.disk import folder_hashes
+from pipeline.exceptions import InputError, PipelineError
 
 if TYPE_CHECKING:
     from pipeline.inputs.loading import Inputs
@@ -53,16 +57,22 @@ def environment(path: Path | None) -> dict[str, str]:
 
 
 def shared(root: Path) -> Inputs | None:
-    """The shared inputs of this run when they were read from exactly `root` as it is now."""
+    """The inputs this run validated, read from `root`; None outside a run, or for another
+    folder (read it). A file of `root` that changed since is an InputError naming it."""
     name = os.environ.get(ENV)
     if not name:
         return None
     try:
         record = pickle.loads(Path(name).read_bytes())
-    except (OSError, EOFError, pickle.UnpicklingError):
-        return None
+    except (OSError, EOFError, pickle.UnpicklingError) as error:
+        raise PipelineError(f"{name}: the inputs this run validated cannot be read back "
+                            f"({type(error).__name__}): run again") from None
     root = Path(root).resolve()
     inputs = record.get("inputs")
-    if record.get("root") != str(root) or inputs is None or inputs.hashes != folder_hashes(root):
+    if record.get("root") != str(root) or inputs is None:
         return None
+    changed = sorted(set(inputs.hashes.items()) ^ set(folder_hashes(root).items()))
+    if changed:
+        raise InputError(changed[0][0], expected="a file that does not change during the run (it was saved "
+                         "after the inputs were validated; the report is not built from it): run again")
     return inputs

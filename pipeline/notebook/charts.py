@@ -41,7 +41,7 @@ def survey_chart_png(rows: pd.DataFrame) -> bytes | None:
     row of `views.survey_rows`, top to bottom in its order); None when there are none."""
     if rows.empty:
         return None
-    labels = [f"{r.region}\n{textwrap.fill(_shorten(r.topic), 55)}" for r in rows.itertuples()]
+    labels = [f"{r.region}\n{textwrap.fill(_shorten(str(r.topic)), 55)}" for r in rows.itertuples()]
     height = FRAME_HEIGHT_IN + GROUP_HEIGHT_IN * len(rows)
     fig = Figure(figsize=(PAGE_WIDTH_IN, height), dpi=DPI)
     ax = fig.subplots()

@@ -1,4 +1,5 @@
-"""What a section notebook starts from: the inputs read, the scope selected, the figures computed."""
+"""What a section notebook starts from: the inputs read, the scope selected, the figures the
+report's narratives and tables may name (`blocks.report_figures`), the people's pseudonyms."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.figures import sections as figures_mod
+from pipeline.figures import blocks
 from pipeline.figures.scope import Scope, Selection, make_scope, select
 from pipeline.inputs import sharing
+from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs, load_inputs
 from pipeline.inputs.notes import data_warnings
-from pipeline.notebook import recording
+from pipeline.notebook.rows import Pseudonyms
 
 
 @dataclass
@@ -24,9 +26,10 @@ class Context:
     selection: Selection
     figures: dict[str, object]
     warnings: list = field(default_factory=list)
+    people: Pseudonyms = field(default_factory=lambda: Pseudonyms(()))
 
     @property
-    def grant(self) -> dict:
+    def grant(self) -> Grant:
         return self.inputs.grant
 
 
@@ -46,7 +49,7 @@ def _compute(data: Inputs, period: str, region: str) -> tuple[Scope, Selection, 
     scope = make_scope(data.grant, period, region)
     selection = select(data, scope)
     notes = data_warnings(data)
-    return scope, selection, figures_mod.compute(selection) | figures_mod.warning_figures(notes), notes
+    return scope, selection, blocks.report_figures(selection, notes), notes
 
 
 @lru_cache(maxsize=4)
@@ -55,10 +58,11 @@ def _computed(root: Path, signature: tuple, period: str, region: str) -> tuple:
 
 
 def load(inputs: str | Path, period: str, region: str) -> Context:
-    """Read the inputs folder and compute every figure of the period x region report.
+    """Read the inputs folder and select the rows of the period x region report.
 
     A kernel that runs a report's sections in turn reads the folder and computes the figures
-    once, for its first section; any change to a file (size or time) reads it again."""
+    once, for its first section; any change to a file (size or time) reads it again. Each
+    section notebook then computes and records its own blocks (`review.record`)."""
     root = Path(inputs).resolve()
     if root.is_dir():
         signature = _signature(root)
@@ -68,19 +72,5 @@ def load(inputs: str | Path, period: str, region: str) -> Context:
         data = load_inputs(inputs)
         scope, selection, figures, notes = _compute(data, period, region)
     # Copies of the containers: a section notebook may not change what the next one reads.
-    return Context(Path(inputs), data, scope, selection, dict(figures), list(notes))
-
-
-def glue(ctx: Context, section: str) -> list[str]:
-    """Record this section's figures with scrapbook (not displayed); returns their names."""
-    chosen = figures_mod.for_section(ctx.figures, section)
-    for name, value in chosen.items():
-        recording.glue(name, value)
-    return list(chosen)
-
-
-def figure_table(figures: dict[str, object], names: list[str]):
-    """The glued figures as a small table, for reviewers reading the executed notebook."""
-    import pandas as pd
-
-    return pd.DataFrame({"figure": names, "value": [figures[n] for n in names]}).set_index("figure")
+    return Context(Path(inputs), data, scope, selection, dict(figures), list(notes),
+                   Pseudonyms(selection.participants["full_name"]))

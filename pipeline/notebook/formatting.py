@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import groupby
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -53,3 +54,26 @@ def figure(name: str, value) -> str:
     if name.endswith((".cost", "budget.spent", "grant.amount")):
         return amount(value)
     return number(value)
+
+
+def _runs(numbers: list[int]) -> str:
+    """5, 6, 7, 8, 10 -> "5–8, 10"."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ", ".join(str(first) if first == last else f"{first}–{last}" for first, last in runs)
+
+
+def rows_text(refs: list[dict]) -> str:
+    """A figure's input rows, compactly: per file the spreadsheet rows (runs as 5–8) and the
+    records' ids, "events.csv:5–8 (E004, E005, E006, E007); participants/almaty.csv:2–23"."""
+    parts = []
+    for file, group in groupby(refs, key=lambda ref: ref["file"]):
+        listed = list(group)
+        ids = list(dict.fromkeys(str(ref["id"]) for ref in listed if ref.get("id")))
+        parts.append(f"{file}:{_runs(sorted({int(ref['row']) for ref in listed}))}"
+                     + (f" ({', '.join(ids)})" if ids else ""))
+    return "; ".join(parts) or DASH

@@ -19,13 +19,24 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline import paths
 from pipeline.exceptions import NarrativeError
-from pipeline.notebook import formatting
+from pipeline.notebook import formatting, links
 
 SUCCESS_STORY = "success_story"
 NO_SUCCESS_STORY = ("Истории успеха ожидаются к окончанию проекта, "
                     "на промежуточном этапе истории успехов нет")
 
-_markdown = mistune.create_markdown(escape=True)
+class _Renderer(mistune.HTMLRenderer):
+    """Markdown's HTML, with links and images only where `links.safe_href` allows them (the
+    text alone otherwise) and no image fetched at all (a report embeds what it shows)."""
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        return super().link(text, url, title) if links.safe_href(url) else text
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return escape(text)
+
+
+_markdown = mistune.create_markdown(escape=True, renderer=_Renderer(escape=True))
 _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
@@ -35,6 +46,7 @@ def narrative_path(inputs: Path, period: str, name: str) -> Path:
 
 # Marks a filled placeholder through Markdown so that the HTML can link it to the registry.
 _MARK = re.compile("\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002")
+_MARKERS = re.compile("[\ue000-\ue002]")
 
 
 def render_text(template: str, figures: dict[str, object], source: str, mark: bool = False,
@@ -51,6 +63,7 @@ def render_text(template: str, figures: dict[str, object], source: str, mark: bo
         text = formatting.figure(name, figures[name])
         return f"\ue000{name}\ue001{text}\ue002" if mark else text
 
+    template = _MARKERS.sub("", template)  # figure links are made from the figure list, never from text
     try:
         return _environment.from_string(template).render(fig=fig)
     except NarrativeError:
@@ -65,7 +78,9 @@ def render_text(template: str, figures: dict[str, object], source: str, mark: bo
 
 def to_html(markdown_text: str) -> str:
     """Markdown to HTML; raw HTML in the prose is shown as text, never run."""
-    return _markdown(markdown_text)
+    html = _markdown(markdown_text)
+    assert isinstance(html, str)  # an HTML renderer's output (mistune types any renderer's)
+    return html
 
 
 def link_figures(html: str) -> str:

@@ -39,6 +39,28 @@ def glue(name: str, value) -> None:
     sb.glue(name, value, encoder=NULL_ENCODER if value is None else "json", display=False)
 
 
+#: Scraps named with this prefix hold a block's row-level lineage, not a figure.
+ROWS_PREFIX = "rows-of:"
+
+
+def glue_rows(block: str, rows: dict[str, list[dict]]) -> None:
+    """Record, for each figure of a block, the input rows it was computed from (`lineage.refs`)."""
+    sb.glue(f"{ROWS_PREFIX}{block}", rows, encoder="json", display=False)
+
+
+def read_scraps(path) -> tuple[dict[str, object], dict[str, list[dict]]]:
+    """The figures recorded in an executed notebook, in the order they were glued, and for
+    each the rows it was computed from."""
+    figures: dict[str, object] = {}
+    rows: dict[str, list[dict]] = {}
+    for name, scrap in sb.read_notebook(str(path)).scraps.items():
+        if name.startswith(ROWS_PREFIX):
+            rows.update(scrap.data)
+        else:
+            figures[name] = scrap.data
+    return figures, rows
+
+
 def read_figures(path) -> dict[str, object]:
     """The figures recorded in an executed notebook, in the order they were glued."""
-    return {name: scrap.data for name, scrap in sb.read_notebook(str(path)).scraps.items()}
+    return read_scraps(path)[0]

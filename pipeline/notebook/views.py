@@ -6,48 +6,43 @@ the HTML string (what the tests read). No personal column ever reaches a templat
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from IPython.display import HTML
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline import paths
+from pipeline.figures import blocks
 from pipeline.figures import indicators as ind
-from pipeline.figures import sections as figures_mod
 from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.scope import Scope, report_regions
-from pipeline.notebook import formatting, narratives
+from pipeline.inputs.grant import Grant
+from pipeline.notebook import formatting, links, narratives
 from pipeline.notebook.context import Context
 
 _env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(num=formatting.number, pct=formatting.pct, money=formatting.money,
-                    amount=formatting.amount, date=formatting.date)
+                    amount=formatting.amount, date=formatting.date, safe_href=links.safe_href)
 
 
-def _render(template: str, **values) -> HTML:
+def render(template: str, **values) -> HTML:
     return HTML(_env.get_template(template).render(**values))
-
-
-def region_name(grant: dict, region_id: str) -> str:
-    return {r["id"]: r["name"] for r in grant["regions"]}.get(region_id, region_id)
 
 
 def _narrative(ctx: Context, name: str) -> str | None:
     """The period's narrative `name` as HTML, filled with this report's figures."""
     return narratives.render(ctx.inputs_dir, ctx.scope.period, name, ctx.figures,
-                             absent=figures_mod.elsewhere(ctx.selection))
+                             absent=blocks.elsewhere(ctx.selection))
 
 
-def period(grant: dict, period_id: str) -> dict:
-    return next(p for p in grant["periods"] if p["id"] == period_id)
-
-
-def page_title(grant: dict, scope: Scope) -> str:
+def page_title(grant: Grant, scope: Scope) -> str:
     """What the report is, for whom and where, in words: the browser tab's and the PDF's title
     ("Итоговый программный отчет, 1 апреля 2022 г. – 30 ноября 2022 г. — ОЮЛ «ГАМО», все регионы")."""
-    title = period(grant, scope.period)["title"]
-    grantee = grant["grantee"].get("short_name") or grant["grantee"]["name"]
-    where = "все регионы" if scope.is_all else region_name(grant, scope.region)
+    title = grant.period(scope.period).title
+    grantee = grant.grantee.short_name or grant.grantee.name
+    where = "все регионы" if scope.is_all else grant.region_name(scope.region)
     return (f"{title}, {formatting.date(scope.start.date())} – {formatting.date(scope.end.date())}"
             f" — {grantee}, {where}")
 
@@ -55,15 +50,15 @@ def page_title(grant: dict, scope: Scope) -> str:
 def header(ctx: Context) -> HTML:
     """Annex line, title, grantee, topic, amount, and the scope of this report."""
     grant = ctx.grant
-    agreement = grant["agreement"]
-    return _render(
+    agreement = grant.agreement
+    return render(
         "header.html.j2",
-        annex=agreement.get("annex"), agreement_number=agreement.get("number"),
-        agreement_date=formatting.agreement_date(agreement["date"]),
-        title=period(grant, ctx.scope.period)["title"], grant=grant, f=ctx.figures,
-        region=None if ctx.scope.is_all else region_name(ctx.grant, ctx.scope.region),
+        annex=agreement.annex, agreement_number=agreement.number,
+        agreement_date=formatting.agreement_date(agreement.date),
+        title=grant.period(ctx.scope.period).title, grant=grant, f=ctx.figures,
+        region=None if ctx.scope.is_all else grant.region_name(ctx.scope.region),
         start=formatting.date(ctx.scope.start.date()), end=formatting.date(ctx.scope.end.date()),
-        currency=grant.get("currency", "тенге"),
+        currency=grant.currency,
     )
 
 
@@ -117,7 +112,7 @@ def activities(ctx: Context) -> HTML:
                 "description": _narrative(ctx, aid),
                 "documents": documents, "links": links, "id": aid,
             })
-    return _render("activities.html.j2", rows=rows, currency=ctx.grant.get("currency", "тенге"))
+    return render("activities.html.j2", rows=rows, currency=ctx.grant.currency)
 
 
 def survey_rows(ctx: Context) -> pd.DataFrame:
@@ -128,7 +123,7 @@ def survey_rows(ctx: Context) -> pd.DataFrame:
         for topic, title in topics.items():
             n = ctx.figures.get(f"survey.{topic}.{region}.respondents", 0)
             if n:
-                record = {"region": region_name(ctx.grant, region), "topic": title, "respondents": n}
+                record = {"region": ctx.grant.region_name(region), "topic": title, "respondents": n}
                 record.update({q: ctx.figures[f"survey.{topic}.{region}.{q}"] for q in SCORE_QUESTIONS})
                 records.append(record)
     return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
@@ -136,12 +131,12 @@ def survey_rows(ctx: Context) -> pd.DataFrame:
 
 def trainings(ctx: Context) -> HTML:
     """Training effectiveness: knowledge before/after, trainer and organisation scores."""
-    return _render("trainings.html.j2", rows=survey_rows(ctx).to_dict("records"), f=ctx.figures)
+    return render("trainings.html.j2", rows=survey_rows(ctx).to_dict("records"), f=ctx.figures)
 
 
 def feedback(ctx: Context) -> HTML:
     """Community centres, consultations and the beneficiaries' feedback."""
-    return _render("feedback.html.j2", f=ctx.figures)
+    return render("feedback.html.j2", f=ctx.figures)
 
 
 def media(ctx: Context) -> HTML:
@@ -154,14 +149,14 @@ def media(ctx: Context) -> HTML:
     sources = dict(zip(metrics["name"], metrics["source"], strict=False))
     shown = [{"name": k.removeprefix("metric."), "value": v, "source": sources.get(k.removeprefix("metric."), "")}
              for k, v in ctx.figures.items() if k.startswith("metric.") and v is not None]
-    return _render("media.html.j2", own=own, others=others, f=ctx.figures, metrics=shown)
+    return render("media.html.j2", own=own, others=others, f=ctx.figures, metrics=shown)
 
 
 def success_story(ctx: Context) -> HTML:
     """«3. История успеха»: the analyst's story, or the seed's sentence when there is none."""
     story = _narrative(ctx, narratives.SUCCESS_STORY)
-    return _render("closing.html.j2", story=story, fallback=narratives.NO_SUCCESS_STORY,
-                   signatory=ctx.grant["signatory"])
+    return render("closing.html.j2", story=story, fallback=narratives.NO_SUCCESS_STORY,
+                   signatory=ctx.grant.signatory)
 
 
 def data_notes(ctx: Context) -> HTML:
@@ -173,14 +168,39 @@ def data_notes(ctx: Context) -> HTML:
         files.setdefault(warning.code, []).append(warning.message.split(":", 1)[0])
     rows = [{"code": code, "label": label, "files": files.get(code, [])}
             for code, label in WARNING_LABELS.items() if ctx.figures[f"warnings.{code}"]]
-    return _render("notes.html.j2", rows=rows, f=ctx.figures)
+    return render("notes.html.j2", rows=rows, f=ctx.figures)
 
 
 def registry(provenance: dict[str, dict]) -> str:
-    """«Реестр показателей»: every figure with its value, meaning and the cell that computed it.
+    """«Реестр показателей»: every figure with its value, meaning and the cell that computed
+    it, linked to that cell of the reviewers' notebook page, with the rows it was computed
+    from (on screen; `without_row_lists` leaves them out on paper).
 
     Built after execution (it needs the cells), so it returns the HTML string itself."""
     rows = [{"name": name, "shown": formatting.figure(name, p["value"]), "description": p["description"],
-             "notebook": p.get("notebook", ""), "cell": p.get("cell_index")}
+             "notebook": p.get("notebook", ""), "cell": p.get("cell_index"),
+             "href": _cell_href(p.get("notebook"), p.get("cell_id")),
+             "count": len(p.get("rows", [])), "rows": _row_lines(p.get("rows", []))}
             for name, p in provenance.items()]
     return _env.get_template("registry.html.j2").render(rows=rows)
+
+
+def _cell_href(notebook: str | None, cell_id: str | None) -> str | None:
+    """The link from the report to a cell of the reviewers' page of an executed notebook."""
+    if not notebook or not cell_id:
+        return None
+    return f"notebooks/{notebook.removesuffix('.ipynb')}.html#cell-id={cell_id}"
+
+
+def _row_lines(refs: list[dict]) -> list[str]:
+    """A figure's rows, one line per file (`formatting.rows_text`)."""
+    return formatting.rows_text(refs).split("; ") if refs else []
+
+
+_ROW_LISTS = re.compile(r'<details class="gr-rows">.*?</details>', re.S)
+
+
+def without_row_lists(page: str) -> str:
+    """The report page for paper: the registry without its lists of rows (the manifest and
+    `explain` have them), which would only cost the PDF's layout time."""
+    return _ROW_LISTS.sub("", page)

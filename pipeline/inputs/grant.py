@@ -1,0 +1,358 @@
+"""grant.yml as one typed model, and reading it: every problem one line naming its line.
+
+The YAML is composed once with the safe loader, which here refuses anchors and aliases as
+it meets them (a "billion laughs" file never expands) and every tag but the plain ones. One
+walk of the node tree gives the data, each scalar as the text the user wrote, and the line
+of every location (`periods[1].end`). The pydantic model types and checks that data; each
+of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydantic's words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from pipeline import paths
+from pipeline.exceptions import InputError, PipelineError
+from pipeline.ids import ALL, SEGMENT
+from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE
+
+GRANT = paths.GRANT_FILE
+EMPTY = "expected a value"
+
+#: A location in grant.yml: keys and list positions, as pydantic's `loc` has them.
+Loc = tuple[str | int, ...]
+
+
+class InputProblems(PipelineError):
+    """Several problems in the inputs; str() gives one line per problem."""
+
+    def __init__(self, problems: list[InputError]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# ---------------------------------------------------------------- the values of grant.yml
+
+#: The error type of this module's own rules; its context says what was expected, and where.
+_RULE = "grant_rule"
+
+
+def _refuse(expected: str, *places: tuple[Loc, Loc | None]) -> PydanticCustomError:
+    """A broken rule. `places`: (location, where its first occurrence is) pairs, relative to
+    the error's own location (by default that location itself, with no first occurrence)."""
+    return PydanticCustomError(_RULE, "{expected}", {"expected": expected, "places": places or (((), None),)})
+
+
+def _text(value: object) -> str:
+    if isinstance(value, (dict, list, tuple)):
+        raise _refuse("expected a single value, not a list or mapping")
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise _refuse(EMPTY)
+    return text
+
+
+def _day(value: object) -> dt.date:
+    """A date as the tables accept it: 2022-05-23 or 23.05.2022 (a YAML date is one already)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = "" if value is None else str(value).strip()
+    try:
+        if re.match(ISO_DATE, text):
+            return dt.date.fromisoformat(text[:10])
+        if re.match(RUSSIAN_DATE, text):
+            day, month, year = (int(part) for part in text.split("."))
+            return dt.date(year, month, day)
+    except ValueError:  # not a real day: 2022-02-30
+        pass
+    raise _refuse(EXPECTED["date"])
+
+
+def _amount(value: object) -> float:
+    """A positive number, perhaps grouped with spaces (29 364 470) or with a decimal comma."""
+    try:
+        number = float(re.sub(NUMBER_SPACES, "", str(value)).replace(",", "."))
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise _refuse("expected a positive number")
+    return number
+
+
+def _segment(value: object) -> str:
+    text = _text(value)
+    if not SEGMENT.fits(text):
+        raise _refuse(SEGMENT.expected)
+    return text
+
+
+def _region_id(value: object) -> str:
+    text = _segment(value)
+    if text == ALL:
+        raise _refuse(f"expected a region id other than «{ALL}» (the report on every region)")
+    return text
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+OptionalText = Annotated[str | None, BeforeValidator(lambda value: None if value is None else _text(value))]
+Day = Annotated[dt.date, BeforeValidator(_day)]
+Amount = Annotated[float, BeforeValidator(_amount)]
+PeriodId = Annotated[str, BeforeValidator(_segment)]
+RegionId = Annotated[str, BeforeValidator(_region_id)]
+
+
+# ---------------------------------------------------------------- the model
+
+class _Part(BaseModel):
+    """A mapping of grant.yml. Frozen: a section notebook may not change what the next one reads.
+    Unknown keys are ignored, as they always were."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Agreement(_Part):
+    number: Text
+    date: Day
+    annex: Text
+
+
+class Grantee(_Part):
+    name: Text
+    short_name: OptionalText = None
+
+
+class Signatory(_Part):
+    position: Text
+    name: Text
+
+
+class Region(_Part):
+    id: RegionId
+    name: Text
+
+
+class Period(_Part):
+    id: PeriodId
+    title: Text
+    start: Day
+    end: Day
+
+    @model_validator(mode="after")
+    def _ends_on_or_after_start(self) -> Period:
+        if self.end < self.start:
+            raise _refuse(f"expected an end on or after start ({self.start.isoformat()})", (("end",), None))
+        return self
+
+
+class Grant(_Part):
+    """grant.yml: the agreement, the grantee, the amount, the regions and the reporting periods."""
+
+    agreement: Agreement
+    grantee: Grantee
+    topic: Text
+    amount: Amount
+    currency: Text
+    signatory: Signatory
+    regions: tuple[Region, ...] = Field(min_length=1)
+    periods: tuple[Period, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Grant:
+        places: list[tuple[Loc, Loc | None]] = []
+        for key, ids in (("regions", self.region_ids()), ("periods", self.period_ids())):
+            first: dict[str, int] = {}
+            for i, item in enumerate(ids):
+                if first.setdefault(item, i) != i:
+                    places.append(((key, i, "id"), (key, first[item], "id")))
+        if places:
+            raise _refuse("expected a unique id", *places)
+        return self
+
+    def region_ids(self) -> list[str]:
+        return [region.id for region in self.regions]
+
+    def period_ids(self) -> list[str]:
+        return [period.id for period in self.periods]
+
+    def period(self, period_id: str) -> Period:
+        """The period of that id (a KeyError when grant.yml has none)."""
+        for period in self.periods:
+            if period.id == period_id:
+                return period
+        raise KeyError(period_id)
+
+    def region_name(self, region_id: str) -> str:
+        """The region's name; its id when grant.yml has no such region."""
+        return next((region.name for region in self.regions if region.id == region_id), region_id)
+
+
+# The models of each mapping of grant.yml, by the keys that lead to it (list positions left out).
+_MAPPINGS: dict[tuple[str, ...], type[_Part]] = {
+    (): Grant, ("agreement",): Agreement, ("grantee",): Grantee, ("signatory",): Signatory,
+    ("regions",): Region, ("periods",): Period,
+}
+
+# ---------------------------------------------------------------- one walk of the YAML
+
+_TAG = "tag:yaml.org,2002:"
+_PLAIN = frozenset(_TAG + kind for kind in ("str", "int", "float", "bool", "null", "timestamp"))
+
+
+class _Mark(Protocol):
+    line: int  # 0-based
+
+
+def _line(mark: _Mark | None) -> int | None:
+    return None if mark is None else mark.line + 1
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader's composer, refusing an anchor or an alias before it makes any node:
+    nested aliases would otherwise expand exponentially in whatever walks the tree."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            name = event.anchor
+            raise InputError(GRANT, _line(event.start_mark),
+                             expected=f"YAML anchors and aliases (&{name}, *{name}) are not accepted: write the value out")
+        return super().compose_node(parent, index)
+
+
+def _walk(node: yaml.Node, where: Loc, lines: dict[Loc, int]) -> Any:
+    """The data under `node`, every scalar as its text (None when empty); the line of every
+    location goes into `lines`."""
+    if isinstance(node, yaml.MappingNode) and node.tag == _TAG + "map":
+        data = {}
+        for key, value in node.value:
+            if not (isinstance(key, yaml.ScalarNode) and key.tag in _PLAIN):
+                raise InputError(GRANT, _line(key.start_mark),
+                                 expected="YAML error: a key must be a plain word, not a list or mapping")
+            lines[(*where, key.value)] = key.start_mark.line + 1
+            data[key.value] = _walk(value, (*where, key.value), lines)
+        return data
+    if isinstance(node, yaml.SequenceNode) and node.tag == _TAG + "seq":
+        for i, item in enumerate(node.value):
+            lines[(*where, i)] = item.start_mark.line + 1
+        return [_walk(item, (*where, i), lines) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN:
+        return None if node.tag == _TAG + "null" else node.value
+    raise InputError(GRANT, _line(node.start_mark),
+                     expected=f"YAML error: could not determine a constructor for the tag '{node.tag}'")
+
+
+def _yaml_error(error: yaml.YAMLError, text: str) -> InputError:
+    """A YAML syntax error as one line: where, what, and where the construct it broke started."""
+    mark = getattr(error, "problem_mark", None)
+    line = _line(mark)
+    reason = getattr(error, "problem", None) or "not valid YAML"
+    if isinstance(error, yaml.reader.ReaderError):  # a control character
+        line = text.count("\n", 0, error.position) + 1
+        reason = f"unacceptable character #x{error.character:04x}: {error.reason}"
+    context, context_line = getattr(error, "context", None), _line(getattr(error, "context_mark", None))
+    if context and context_line is not None and context_line != line:
+        reason += f" ({context} that starts on line {context_line})"
+    return InputError(GRANT, line, expected=f"YAML error: {reason}")
+
+
+def read_yaml(text: str) -> tuple[Any, dict[Loc, int]]:
+    """grant.yml's data (scalars as text) and the line of every location in it."""
+    lines: dict[Loc, int] = {}
+    try:
+        loader = _Loader(text)  # a control character is refused here already
+        try:
+            node = loader.get_single_node()
+            return (None if node is None else _walk(node, (), lines)), lines
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, text) from None
+    except RecursionError:
+        raise InputError(GRANT, expected="YAML error: nested too deeply") from None
+
+
+# ---------------------------------------------------------------- pydantic's errors as our lines
+
+def _path(loc: Loc) -> str:
+    """`periods[1].end`, as messages name a location."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def _nearest_line(loc: Loc, lines: dict[Loc, int]) -> int | None:
+    """The line of a location, or of the nearest one holding it (a missing key: its mapping)."""
+    return next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _also(first: Loc | None, lines: dict[Loc, int]) -> str:
+    """Where the first of repeated values is: ` (also on line 8)`."""
+    if first is None:
+        return ""
+    return f" (also on line {lines[first]})" if first in lines else f" (also {_path(first)})"
+
+
+def _expected(error: ErrorDetails, loc: Loc) -> str:
+    """What a location should hold, for pydantic's own error types (never its words)."""
+    if error["type"] in ("model_type", "model_attributes_type"):
+        keys = list(_MAPPINGS[tuple(p for p in loc if isinstance(p, str))].model_fields)
+        return f"expected a mapping of keys ({', '.join(keys)})"
+    if error["type"] in ("tuple_type", "list_type", "too_short"):
+        return "expected a non-empty list"
+    return "expected a value of another kind"
+
+
+def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator[InputError]:
+    """One pydantic error as our lines: `grant.yml:LINE: where = value: expected …`."""
+    loc: Loc = tuple(error["loc"])
+    if error["type"] == "missing":
+        yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{_path(loc)}»")
+    elif error["type"] == _RULE:
+        context = error.get("ctx") or {}
+        for at, first in context["places"]:
+            where = (*loc, *at)
+            value = _value_at(data, where) if at else error["input"]
+            yield InputError(GRANT, _nearest_line(where, lines), _path(where), value,
+                             context["expected"] + _also(first, lines))
+    elif not loc:
+        yield InputError(GRANT, expected=_expected(error, loc))
+    else:
+        yield InputError(GRANT, _nearest_line(loc, lines), _path(loc), error["input"], _expected(error, loc))
+
+
+def parse_grant(text: str) -> Grant:
+    """grant.yml's text as a Grant; an InputError, or InputProblems for several, names each problem."""
+    data, lines = read_yaml(text)
+    try:
+        return Grant.model_validate(data)
+    except ValidationError as error:
+        found = sorted((p for e in error.errors() for p in _problems(e, data, lines)),
+                       key=lambda p: (p.row or 0, p.column or ""))
+    raise found[0] if len(found) == 1 else InputProblems(found)
+
+
+def load_grant(root: Path) -> Grant:
+    """The inputs folder's grant.yml, read as UTF-8 and parsed (see `parse_grant`)."""
+    path = root / GRANT
+    if not path.is_file():
+        raise InputError(GRANT, expected="file not found in the inputs folder")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(GRANT, expected="expected UTF-8 text (save grant.yml as UTF-8)") from None
+    return parse_grant(text)

@@ -1,0 +1,82 @@
+"""What a reviewer reads in an executed notebook, block by block: the rows in scope, the block
+computed step by step, and its figures, each with the rows it came from.
+
+`rows_in_scope` shows the rows a block counts (through the pseudonymising `rows.view`);
+`record` records a computed block (figures and their rows, with scrapbook) and shows its
+intermediate table and its figures as the report formats them. Tables are never truncated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from IPython.display import HTML
+
+from pipeline.figures import blocks, catalogue
+from pipeline.figures.lineage import Block, refs
+from pipeline.figures.scope import SELECTION_OF_TABLE
+from pipeline.notebook import formatting, recording, rows
+from pipeline.notebook.context import Context
+from pipeline.notebook.views import render
+
+#: Russian headers of the intermediate tables' columns (the others are contract columns).
+HEADERS = {
+    "list_rows": "строк в списке", "duplicates_merged": "повторов объединено", "people_on_list": "людей в списке",
+    "reported_participants": "заявлено без списка", "attendance": "участников учтено",
+    "payments": "платежей", "amount": "сумма", "counts": "счет по единице", "events": "мероприятий",
+    "consultations": "консультаций", "feedback": "отзывов", "participants": "участников", "cost": "расходы",
+    "target": "цель", "achieved": "достигнуто", "achieved_pct": "достигнуто, %",
+    "not_on_an_earlier_list": "новых (не было в прежних списках)", "distinct_so_far": "разных людей нарастающим итогом",
+    "forms": "анкет", "figure": "показатель", "numerator": "числитель", "denominator": "знаменатель",
+    "value": "значение", "rows": "строк", "publications_blank": "без числа публикаций (= 1)",
+    "publications": "публикаций", "reach_blank": "без охвата (= 0)", "reach": "охват", "rows_used": "строк взято",
+}
+
+
+def _cell(value: object) -> str:
+    """A table cell as the report shows values: «—» for nothing, Russian numbers, short dates."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return formatting.DASH
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formatting.number(value)
+    return str(value)
+
+
+def table(frame: pd.DataFrame, caption: str) -> str:
+    """Every row of `frame`, every value formatted, as an HTML table."""
+    header = [HEADERS.get(str(c), str(c)) for c in frame.columns]
+    body = [[_cell(v) for v in record] for record in frame.itertuples(index=False, name=None)]
+    return render("review_table.html.j2", caption=caption, header=header, body=body).data
+
+
+def rows_in_scope(ctx: Context, key: str) -> HTML:
+    """The rows the block `key` counts, table by table, pseudonymised."""
+    parts = []
+    for name, columns in blocks.INPUTS[key].items():
+        frame = getattr(ctx.selection, SELECTION_OF_TABLE[name])
+        shown = rows.view(name, frame, columns, ctx.people)
+        parts.append(table(shown, f"{name}: строк в области отчета — {len(shown)}"))
+    return HTML("".join(parts))
+
+
+def record(ctx: Context, block: Block) -> HTML:
+    """Record the block's figures and the rows each was computed from (scrapbook, so that the
+    manifest names this cell for them); show its intermediate table and its figures."""
+    traced = {name: refs(block.rows[name], ctx.inputs.tables) for name in block.figures}
+    for name, value in block.figures.items():
+        recording.glue(name, value)
+    recording.glue_rows(block.key, traced)
+    parts = [] if block.steps is None else [table(block.steps, "Расчет по шагам")]
+    figures = pd.DataFrame({
+        "показатель": list(block.figures),
+        "значение": [formatting.figure(name, value) for name, value in block.figures.items()],
+        "что это": [catalogue.lookup(name).describe(name) for name in block.figures],
+        "из строк (файл:строка, id)": [formatting.rows_text(traced[name]) for name in block.figures],
+    })
+    parts.append(table(figures, "Показатели"))
+    return HTML("".join(parts))

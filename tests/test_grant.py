@@ -1,0 +1,240 @@
+"""grant.yml's model (`pipeline/inputs/grant.py`): every rule told in one line naming its line,
+YAML anchors and aliases refused before anything expands, and the model pickles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import resource
+import subprocess
+import sys
+import time
+
+import pydantic
+import pytest
+from conftest import PROJECT
+from helpers_inputs import GRANT_YML, make_inputs, write_grant
+
+from pipeline.exceptions import InputError
+from pipeline.ids import SEGMENT
+from pipeline.inputs.grant import InputProblems, load_grant, parse_grant
+
+DATE = "expected a date like 2022-05-23 or 23.05.2022"
+ALIASES = "YAML anchors and aliases (&{0}, *{0}) are not accepted: write the value out"
+
+
+def problems(text: str) -> list[str]:
+    """The lines grant.yml's text is refused with (none when it is a valid grant)."""
+    try:
+        parse_grant(text)
+    except InputProblems as error:
+        assert all(isinstance(p, InputError) for p in error.problems)
+        return [str(p) for p in error.problems]
+    except InputError as error:
+        return [str(error)]
+    return []
+
+
+def line_of(text: str, fragment: str, nth: int = 0) -> int:
+    """The 1-based line of the `nth` line of `text` holding `fragment`."""
+    return [n for n, line in enumerate(text.splitlines(), start=1) if fragment in line][nth]
+
+
+def changed(old: str, new: str) -> str:
+    assert GRANT_YML.count(old) == 1, old
+    return GRANT_YML.replace(old, new)
+
+
+# ---------------------------------------------------------------- a valid grant
+
+def test_the_grant_is_typed():
+    grant = parse_grant(GRANT_YML)
+    assert grant.agreement.number == "7" and grant.agreement.annex == "4"
+    assert grant.agreement.date == dt.date(2023, 1, 10)
+    assert (grant.grantee.name, grant.grantee.short_name) == ("ОО «Тест»", "Тест")
+    assert grant.amount == 1_000_000.0 and grant.currency == "тенге"
+    assert (grant.signatory.position, grant.signatory.name) == ("Руководитель проекта", "Имя Фамилия")
+    assert grant.region_ids() == ["north", "south", "east"] and grant.period_ids() == ["p1", "p2"]
+    assert grant.period("p2").start == dt.date(2023, 7, 1)  # a Russian date
+    assert grant.region_name("south") == "Южная область" and grant.region_name("west") == "west"
+    with pytest.raises(KeyError):
+        grant.period("p3")
+
+
+@pytest.mark.parametrize("written, amount", [("29 364 470", 29364470.0), ("'1 500,50'", 1500.5), ("1e6", 1e6)])
+def test_an_amount_may_be_grouped_or_have_a_decimal_comma(written, amount):
+    assert parse_grant(changed("amount: 1000000", f"amount: {written}")).amount == amount
+
+
+def test_unquoted_yaml_dates_and_numbers_become_what_the_grant_needs():
+    text = changed("start: '2023-01-01'", "start: 2023-01-01").replace("{id: p1,", "{id: 2023,")
+    grant = parse_grant(text)
+    assert grant.periods[0].start == dt.date(2023, 1, 1) and grant.periods[0].id == "2023"
+
+
+def test_the_short_name_is_optional_and_unknown_keys_are_ignored():
+    grant = parse_grant(changed(", short_name: 'Тест'", ", note: 'for us'"))
+    assert grant.grantee.short_name is None
+
+
+def test_the_model_pickles_and_is_frozen():
+    grant = parse_grant(GRANT_YML)
+    assert pickle.loads(pickle.dumps(grant, protocol=pickle.HIGHEST_PROTOCOL)) == grant
+    with pytest.raises(pydantic.ValidationError):
+        grant.amount = 5  # type: ignore[misc]
+    assert isinstance(grant.regions, tuple)
+
+
+def test_load_grant_reads_the_inputs_folder(tmp_path):
+    write_grant(tmp_path)
+    assert load_grant(tmp_path) == parse_grant(GRANT_YML)
+
+
+# ---------------------------------------------------------------- every rule, one line with its line
+
+CASES = {
+    "missing key": (changed("currency: тенге\n", ""), lambda t: ["grant.yml: missing key «currency»"]),
+    "missing nested key": (
+        changed("{position: 'Руководитель проекта', ", "{"),
+        lambda t: [f"grant.yml:{line_of(t, 'signatory:')}: missing key «signatory.position»"]),
+    "missing key of a period": (
+        changed(", end: '2023-06-30'}", "}"),
+        lambda t: [f"grant.yml:{line_of(t, '{id: p1,')}: missing key «periods[0].end»"]),
+    "not a mapping": ("- a\n- b\n", lambda t: [
+        "grant.yml: expected a mapping of keys "
+        "(agreement, grantee, topic, amount, currency, signatory, regions, periods)"]),
+    "a part not a mapping": (
+        changed("agreement: {number: 7, date: '2023-01-10', annex: 4}", "agreement: 43"),
+        lambda t: ["grant.yml:1: agreement = 43: expected a mapping of keys (number, date, annex)"]),
+    "an item not a mapping": (
+        changed("  - {id: east, name: 'Восточная область'}", "  - east"),
+        lambda t: [f"grant.yml:{line_of(t, '- east')}: regions[2] = east: expected a mapping of keys (id, name)"]),
+    "an empty list": (
+        changed("regions:\n  - {id: north, name: 'Северная область'}\n  - {id: south, name: 'Южная область'}\n"
+                "  - {id: east, name: 'Восточная область'}\n", "regions: []\n"),
+        lambda t: [f"grant.yml:{line_of(t, 'regions:')}: regions = []: expected a non-empty list"]),
+    "blank values": (
+        changed("topic: 'Тестовая тема'", "topic: ''").replace("title: 'Итоговый',", "title:,"),
+        lambda t: [f"grant.yml:{line_of(t, 'topic:')}: topic = '': expected a value",
+                   f"grant.yml:{line_of(t, 'id: p2')}: periods[1].title = '': expected a value"]),
+    "a blank short name": (
+        changed("short_name: 'Тест'", "short_name: ' '"),
+        lambda t: ["grant.yml:2: grantee.short_name = ' ': expected a value"]),
+    "a list for a text": (
+        changed("topic: 'Тестовая тема'", "topic: [a, b]"),
+        lambda t: ["grant.yml:3: topic = ['a', 'b']: expected a single value, not a list or mapping"]),
+    "zero amount": (changed("amount: 1000000", "amount: 0"), lambda t: ["grant.yml:4: amount = 0: expected a positive number"]),
+    "amount in words": (
+        changed("amount: 1000000", "amount: миллион"),
+        lambda t: ["grant.yml:4: amount = миллион: expected a positive number"]),
+    "impossible quoted date": (
+        changed("end: '2023-06-30'", "end: '31.06.2023'"),
+        lambda t: [f"grant.yml:{line_of(t, '31.06.2023')}: periods[0].end = 31.06.2023: {DATE}"]),
+    "impossible unquoted date": (
+        changed("date: '2023-01-10'", "date: 2023-02-30"),
+        lambda t: [f"grant.yml:1: agreement.date = 2023-02-30: {DATE}"]),
+    "no date": (
+        changed("start: '01.07.2023'", "start: "),
+        lambda t: [f"grant.yml:{line_of(t, 'id: p2')}: periods[1].start = '': {DATE}"]),
+    "end before start": (
+        changed("end: '31.12.2023'", "end: '30.06.2023'"),
+        lambda t: [f"grant.yml:{line_of(t, 'id: p2')}: periods[1].end = 30.06.2023: "
+                   "expected an end on or after start (2023-07-01)"]),
+    "blank id": (
+        changed("{id: south,", "{id: ,"),
+        lambda t: [f"grant.yml:{line_of(t, 'Южная')}: regions[1].id = '': expected a value"]),
+    "id of another shape": (
+        changed("{id: p1,", "{id: '../p1',"),
+        lambda t: [f"grant.yml:{line_of(t, '../p1')}: periods[0].id = ../p1: {SEGMENT.expected}"]),
+    "the region id all": (
+        changed("{id: east,", "{id: all,"),
+        lambda t: [f"grant.yml:{line_of(t, 'id: all')}: regions[2].id = all: "
+                   "expected a region id other than «all» (the report on every region)"]),
+    "duplicate ids": (
+        changed("{id: east,", "{id: north,").replace("{id: p2,", "{id: p1,"),
+        lambda t: [f"grant.yml:{line_of(t, 'id: north', 1)}: regions[2].id = north: "
+                   f"expected a unique id (also on line {line_of(t, 'id: north')})",
+                   f"grant.yml:{line_of(t, 'id: p1', 1)}: periods[1].id = p1: "
+                   f"expected a unique id (also on line {line_of(t, 'id: p1')})"]),
+    "yaml syntax": (
+        changed("currency: тенге", "currency: [тенге"),
+        lambda t: ["grant.yml:6: YAML error: expected ',' or ']', but got ':' "
+                   "(while parsing a flow sequence that starts on line 5)"]),
+    "a control character": (
+        changed("topic: 'Тестовая тема'", "topic: 'Тест\x01'"),
+        lambda t: ["grant.yml:3: YAML error: unacceptable character #x0001: special characters are not allowed"]),
+    "a key that is a list": (
+        changed("currency: тенге", "currency: тенге\n? [a]\n: b"),
+        lambda t: ["grant.yml:6: YAML error: a key must be a plain word, not a list or mapping"]),
+    "python tag": (
+        changed("amount: 1000000", "amount: !!python/object/apply:os.system ['true']"),
+        lambda t: ["grant.yml:4: YAML error: could not determine a constructor for the tag "
+                   "'tag:yaml.org,2002:python/object/apply:os.system'"]),
+    "a tag on a mapping": (
+        changed("grantee: {", "grantee: !!python/object:pipeline.inputs.grant.Grantee {"),
+        lambda t: ["grant.yml:2: YAML error: could not determine a constructor for the tag "
+                   "'tag:yaml.org,2002:python/object:pipeline.inputs.grant.Grantee'"]),
+    "anchor and alias": (
+        changed("currency: тенге", "currency: &money тенге\nunit: *money"),
+        lambda t: ["grant.yml:5: " + ALIASES.format("money")]),
+    "merge key": (
+        changed("signatory: {", "base: &base {name: x}\nsignatory: {<<: *base, "),
+        lambda t: ["grant.yml:6: " + ALIASES.format("base")]),
+    "nested too deeply": ("a: " + "[" * 5000 + "]" * 5000 + "\n", lambda t: ["grant.yml: YAML error: nested too deeply"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_every_rule_is_one_line_naming_its_line(case):
+    text, expected = CASES[case]
+    got = problems(text)
+    assert got == expected(text)
+    for line in got:
+        assert "\n" not in line
+        assert "Input should" not in line and "pydantic" not in line.lower() and "validation error" not in line
+
+
+def test_several_problems_are_told_at_once_by_line():
+    text = changed("amount: 1000000", "amount: -5").replace("end: '2023-06-30'", "end: 30.02.2023")
+    assert problems(text) == ["grant.yml:4: amount = -5: expected a positive number",
+                              f"grant.yml:{line_of(text, 'id: p1')}: periods[0].end = 30.02.2023: {DATE}"]
+
+
+def test_a_grant_file_that_is_missing_or_not_utf8(tmp_path):
+    with pytest.raises(InputError, match="^grant.yml: file not found in the inputs folder$"):
+        load_grant(tmp_path)
+    (tmp_path / "grant.yml").write_bytes(GRANT_YML.encode("cp1251"))
+    with pytest.raises(InputError, match=r"^grant.yml: expected UTF-8 text \(save grant.yml as UTF-8\)$"):
+        load_grant(tmp_path)
+
+
+# ---------------------------------------------------------------- "billion laughs"
+
+def alias_bomb(levels: int = 9, width: int = 10) -> str:
+    """A grant whose topic expands to width**levels strings through nested aliases."""
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * width)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\n" + changed("topic: 'Тестовая тема'", f"topic: *a{levels - 1}")
+
+
+def _two_gigabytes() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+
+def test_an_alias_bomb_is_refused_at_once_in_little_memory(tmp_path):
+    inputs = make_inputs(tmp_path / "inputs", grant=alias_bomb())
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--inputs", str(inputs)],
+                            cwd=PROJECT, capture_output=True, text=True, timeout=60, preexec_fn=_two_gigabytes)
+    elapsed = time.perf_counter() - start
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["grant.yml:1: " + ALIASES.format("a0")]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert elapsed < 2, elapsed
+
+
+def test_an_alias_bomb_is_refused_before_anything_expands():
+    start = time.perf_counter()
+    assert problems(alias_bomb()) == ["grant.yml:1: " + ALIASES.format("a0")]
+    assert time.perf_counter() - start < 0.5
+
