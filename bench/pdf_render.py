@@ -1,4 +1,5 @@
-"""How long one report's PDF takes (issue 3: under 2 s for the demo).
+"""How long one report's PDF takes (issue 3: under 2 s for the demo), and its Word document
+(issue 15).
 
     .venv/bin/python bench/pdf_render.py [--runs 7] [--outputs DIR] [--period 2022-interim] [--region all]
     .venv/bin/python bench/pdf_render.py --outputs DIR --every [--runs 5]
@@ -12,7 +13,8 @@ report: the report page (`stitching.to_html` of the merged notebooks, the «Ре
 показателей» appendix built from the manifest's figure provenance included; one export
 serves report.html and report.pdf) and the PDF laid out from it by WeasyPrint
 (`pdf.html_to_pdf`: the PDF's own cost), plus the PDF through the nbconvert exporter
-(`pdf.to_pdf`, what `jupyter nbconvert --to grant_pdf` does). Prints medians of wall and CPU
+(`pdf.to_pdf`, what `jupyter nbconvert --to grant_pdf` does), and the Word document made from
+the same page by python-docx (`word.html_to_docx`). Prints medians of wall and CPU
 time, the first call (WeasyPrint import, font set-up) apart, and the page count. The
 machine's load average is printed too: on a busy machine wall time is not the PDF's. Wall
 and CPU time of WeasyPrint vary up to 1.7x on this VM from one minute to the next, so the
@@ -20,7 +22,7 @@ work is also counted in Python function calls (one profiled run): a noise-free m
 compare versions of the template by.
 
 `--every` times every report built in DIR instead (the whole demo: 16 reports), one line per
-report, then the median and the largest over all reports. `--chromium` also times Debian's
+report (the PDF, and the Word document), then the median and the largest over all reports. `--chromium` also times Debian's
 headless Chromium printing the same page (through playwright), to compare engines.
 
 `--in-build` times the PDF where a user meets it: inside a fresh process building one report
@@ -47,7 +49,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from pipeline import paths, pdf, stitching, views  # noqa: E402
+from pipeline import paths  # noqa: E402
+from pipeline.build import pdf, stitching, word  # noqa: E402
+from pipeline.notebook import views  # noqa: E402
 
 
 def _built_report(outputs: Path | None, period: str, region: str, scratch: Path) -> Path:
@@ -115,19 +119,24 @@ def every_report(outputs: Path, runs: int, scratch: Path) -> None:
         sys.exit(f"{outputs}: no built report")
     print(f"{len(folders)} reports of {outputs}, {runs} runs each, load average {os.getloadavg()[0]:.2f} "
           f"on {os.cpu_count()} CPUs")
-    print("| report | pages | PDF median s | PDF best s | PDF M calls | page export s |\n|---|---:|---:|---:|---:|---:|")
-    medians = []
+    print("| report | pages | PDF median s | PDF best s | PDF M calls | page export s | Word median s |\n"
+          "|---|---:|---:|---:|---:|---:|---:|")
+    medians, documents = [], []
     for folder in folders:
         _, stitched, title = _report(folder)
         page, export, _ = _timed(lambda: stitching.to_html(stitched(), title))  # noqa: B023 - called at once
         data = pdf.html_to_pdf(page)  # the first call of a process pays WeasyPrint's import and font set-up
         samples = [_timed(lambda: pdf.html_to_pdf(page))[1] for _ in range(runs)]  # noqa: B023 - called at once
         medians.append((statistics.median(samples), f"{folder.parent.name}/{folder.name}"))
+        paper = views.without_row_lists(page)
+        documents.append(statistics.median(_timed(lambda: word.html_to_docx(paper))[1] for _ in range(runs)))  # noqa: B023
         print(f"| {medians[-1][1]} | {_pages(data, scratch)} | {medians[-1][0]:.2f} | {min(samples):.2f} "
-              f"| {_calls(lambda: pdf.html_to_pdf(page)):.2f} | {export:.2f} |", flush=True)  # noqa: B023 - called at once
+              f"| {_calls(lambda: pdf.html_to_pdf(page)):.2f} | {export:.2f} | {documents[-1]:.2f} |",  # noqa: B023
+              flush=True)
     largest = max(medians)
     print(f"median over the {len(medians)} reports: {statistics.median(m for m, _ in medians):.2f} s; "
           f"largest: {largest[0]:.2f} s ({largest[1]}); under 2 s: {sum(m < 2 for m, _ in medians)} of {len(medians)}")
+    print(f"Word document: median over the reports {statistics.median(documents):.2f} s, largest {max(documents):.2f} s")
 
 
 def in_build(period: str, region: str, runs: int) -> None:
@@ -199,7 +208,9 @@ def main() -> None:
 
         page = stitching.to_html(stitched(), title)
         data, first_wall, first_cpu = _timed(lambda: pdf.html_to_pdf(page))
-        pages, laid_out, exported = [], [], []
+        paper = views.without_row_lists(page)
+        _, docx_first, _ = _timed(lambda: word.html_to_docx(paper))
+        pages, laid_out, exported, documents = [], [], [], []
         for _ in range(args.runs):
             page, wall, cpu = _timed(lambda: stitching.to_html(stitched(), title))
             pages.append((wall, cpu))
@@ -207,14 +218,17 @@ def main() -> None:
             laid_out.append((wall, cpu))
             _, wall, cpu = _timed(lambda: pdf.to_pdf(stitched(), title))
             exported.append((wall, cpu))
+            document, wall, cpu = _timed(lambda: word.html_to_docx(paper))
+            documents.append((wall, cpu))
 
         print(f"{'first call (imports, fonts)':<34} {first_wall:6.3f} s wall  {first_cpu:6.3f} s CPU")
         print(_row("report page (nbconvert, shared)", pages))
         print(_row("PDF from it (WeasyPrint)", laid_out))
         print(_row("PDF via the nbconvert exporter", exported))
+        print(_row("Word document from it (python-docx)", documents) + f"  (first call {docx_first:.3f} s)")
         print(f"work: {_calls(lambda: pdf.html_to_pdf(page)):.2f} M Python calls in WeasyPrint, "
               f"{_calls(lambda: stitching.to_html(stitched(), title)):.2f} M for the page")
-        print(f"pages: {_pages(data, scratch)}, {len(data) / 1024:.0f} KiB")
+        print(f"pages: {_pages(data, scratch)}, {len(data) / 1024:.0f} KiB; Word document {len(document) / 1024:.0f} KiB")
         if args.chromium:
             chromium(page, args.runs, scratch)
 

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from pipeline.inputs.notes import DataWarning
     from pipeline.inputs.validation import Validation
 
-FORMATS = ("html", "pdf")
+#: The report's formats a run can write (`paths.REPORT_FILES`), all of them by default: the Word
+#: document costs about a tenth of the PDF's time (bench/README.md).
+FORMATS = ("html", "pdf", "docx")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def run(request: RunRequest, progress: Callable[[int, int], None] = lambda done,
                 shutil.rmtree(grid.failed_dir(result.folder), ignore_errors=True)
         # Last, so that a killed run's processes have long finished dying.
         grid.clean_stale(request.outputs)
-        index_page.write_index(request.outputs)
+        index_page.write_index(request.outputs, outcome.results)
     return outcome
 
 
@@ -253,10 +255,17 @@ def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
 
 
 def validate(inputs: Path) -> Validation:
-    """Read and check an inputs folder: every problem and every data warning."""
+    """Read and check an inputs folder: every problem and every data warning; once the tables
+    are valid, the narratives too (`narratives.check`: their encoding, their templates, the
+    figures they name, which need the tables), and a warning for a file no report reads."""
     from pipeline.inputs import validation
+    from pipeline.notebook import narratives
 
-    return validation.validate(inputs)
+    checked = validation.validate(inputs)
+    if checked.ok and checked.inputs is not None:
+        problems, unused = narratives.check(checked.inputs)
+        checked.problems, checked.warnings = problems, [] if problems else [*checked.warnings, *unused]
+    return checked
 
 
 def validated(inputs: Path) -> tuple[Inputs, list[DataWarning]]:
@@ -287,3 +296,25 @@ def explain(outputs: Path, name: str, period: str | None = None, region: str | N
     from pipeline.build import explaining
 
     return explaining.explain(outputs, name, period, region)
+
+
+def diff(folders: list[Path], outputs: Path | None = None, periods: list[str] | None = None,
+         html: Path | None = None) -> tuple[bool, list[str]]:
+    """What changed, figure by figure (`build.diffing`): two outputs folders (`folders`, OLD
+    and NEW), else each report of `outputs` against its previous build, or, with `periods`,
+    the second period against the first, region by region. Whether anything differs, and the
+    lines to print; `html`, a page of the same. Reads JSON only (no inputs, no pandas)."""
+    from pipeline.build import diffing, history
+
+    if folders and (outputs is not None or periods):
+        raise PipelineError("diff: give two outputs folders (OLD NEW), or --outputs and --periods, not both")
+    if folders and len(folders) != 2:
+        raise PipelineError(f"diff: OLD NEW are two outputs folders ({len(folders)} given)")
+    if periods is not None and len(periods) != 2:
+        raise PipelineError(f"diff: --periods takes two period ids, P1 P2 ({len(periods)} given)")
+    out = paths.DEFAULT_OUTPUTS if outputs is None else outputs
+    comparison = (diffing.between_folders(*folders) if folders else
+                  diffing.between_periods(out, *periods) if periods else history.against_history(out))
+    if html is not None:
+        diffing.write_page(comparison, html)
+    return comparison.changed, comparison.lines()

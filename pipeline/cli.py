@@ -1,4 +1,4 @@
-"""`python -m pipeline`: run, validate, verify, explain. Parses the command line and makes one call
+"""`python -m pipeline`: run, validate, verify, explain, diff. Parses the command line and makes one call
 into `app`; every user-facing error becomes one line on stderr and exit status 1, never a
 traceback."""
 
@@ -8,6 +8,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.progress import (
@@ -41,7 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--period", nargs="+", action="extend", help="period ids (default: all of grant.yml)")
     run.add_argument("--region", nargs="+", action="extend",
                      help="region ids or `all` (default: every region and `all`)")
-    run.add_argument("--format", default="html,pdf", help=f"comma-separated: {', '.join(app.FORMATS)} (default: both)")
+    run.add_argument("--format", default=",".join(app.FORMATS),
+                     help=f"comma-separated: {', '.join(app.FORMATS)} (default: all of them)")
     run.add_argument("--jobs", type=int, default=local.default_jobs(),
                      help="reports built at once on this machine (default: cores + 1)")
     run.add_argument("--scheduler", help="address of a dask.distributed scheduler to build the reports on")
@@ -71,7 +73,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          help="the built reports (default: %(default)s)")
     explain.add_argument("--period", help="a period id; may be left out when one period only is built (for that region)")
     explain.add_argument("--region", help="a region id or `all` (default: `all`, or the only region built)")
-    return parser.parse_args(argv)
+
+    diff = commands.add_parser(
+        "diff", help="what changed, figure by figure: between two outputs folders, builds or periods",
+        description="Compare built reports from their figures.json and manifest.json (nothing is rebuilt): "
+                    "`diff OLD NEW` two outputs folders; `diff` each report against its previous build (its "
+                    "history/); `diff --periods P1 P2` one period against another, region by region. Prints, per "
+                    "report that differs, the figures that moved (old → new, Δ, Δ %), the input files and the "
+                    "narratives that changed. Exit status 0: nothing moved; 1: something did; 2: a usage or input error.")
+    diff.error = _usage_error  # type: ignore[method-assign]
+    diff.add_argument("folders", nargs="*", type=Path, metavar="OLD NEW", help="two outputs folders to compare")
+    diff.add_argument("--outputs", type=Path, help=f"the built reports (default: {paths.DEFAULT_OUTPUTS})")
+    diff.add_argument("--periods", nargs=2, metavar=("P1", "P2"), help="compare period P2 with period P1, region by region")
+    diff.add_argument("--html", type=Path, metavar="FILE", help="also write the differences as a page")
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        (_usage_error if args.command == "diff" else parser.error)(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _usage_error(message: str) -> NoReturn:
+    """`diff`'s usage errors: one line and exit status 2 (argparse's own prints the usage too)."""
+    print(f"python -m pipeline diff: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -142,12 +166,37 @@ def command_verify(args: argparse.Namespace) -> int:
 
 
 def command_explain(args: argparse.Namespace) -> int:
-    lines = app.explain(args.outputs, args.name, args.period, args.region)
+    _print_lines(app.explain(args.outputs, args.name, args.period, args.region))
+    return 0
+
+
+def _print_lines(lines: list[str]) -> None:
     try:
         print("\n".join(lines), flush=True)
     except BrokenPipeError:  # `explain … | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
+
+
+def command_diff(args: argparse.Namespace) -> int:
+    try:
+        changed, lines = app.diff(args.folders, args.outputs, args.periods, args.html)
+    except (PipelineError, OSError) as error:  # a usage or input error: one line, exit status 2
+        _print_error(error)
+        return 2
+    if lines:
+        _print_lines(lines)
+    return 1 if changed else 0
+
+
+def _print_error(error: PipelineError | OSError) -> None:
+    """A user-facing error, without a traceback: its lines; an OS error (a full disk, a folder
+    that cannot be written) as what and where, one line."""
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"{where}{error.strerror or error}", file=sys.stderr)
+        return
+    for line in str(error).splitlines():
+        print(line, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,14 +209,11 @@ def main(argv: list[str] | None = None) -> int:
             return command_verify(args)
         if args.command == "explain":
             return command_explain(args)
+        if args.command == "diff":
+            return command_diff(args)
         return command_validate(args, Console(highlight=False))
-    except PipelineError as error:
-        for line in str(error).splitlines():
-            print(line, file=sys.stderr)
-        return 1
-    except OSError as error:  # a full disk, a folder that cannot be written: what, where, one line
-        where = f"{error.filename}: " if error.filename else ""
-        print(f"{where}{error.strerror or error}", file=sys.stderr)
+    except (PipelineError, OSError) as error:
+        _print_error(error)
         return 1
     except KeyboardInterrupt:
         local.quiet_interrupt()

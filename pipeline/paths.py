@@ -22,7 +22,7 @@ TEMP_PREFIX = "grant-report-kernel-"
 GRANT_FILE = "grant.yml"
 
 #: A report folder's report, by format.
-REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx"}
 NARRATIVES_DIR = "narratives"
 
 

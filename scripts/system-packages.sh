@@ -7,11 +7,13 @@
 # and, with --test, what only the tests need:
 #   poppler-utils                     pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages for the PDF tests
 #   chromium                          a real headless browser for the reviewers' index test
+#   libreoffice-writer-nogui          soffice, to lay report.docx out as Word would (about a minute
+#                                     to install, ~200 MB; its tests are skipped without it)
 # Installs only as root or with password-less sudo, never asking; otherwise says what to run.
 # Run by scripts/env.sh (so by demo.sh), and with --test by test.sh and .ci/run.
 set -uo pipefail
 PACKAGES=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-[ "${1:-}" = "--test" ] && PACKAGES+=(poppler-utils chromium)
+[ "${1:-}" = "--test" ] && PACKAGES+=(poppler-utils chromium libreoffice-writer-nogui)
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   exit 0  # not Debian-like: README.md "PDF" names what to install

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ OTHER_GRANT = PROJECT / "tests" / "fixtures" / "other_grant"
 
 #: The fixtures that build reports: a test that takes one (directly or through another
 #: fixture) is slow, and is marked so below even when its module forgot to.
-BUILDS = {"demo_build", "other_build"}
+BUILDS = {"demo_build", "other_build", "corrected_build"}
 
 #: Set in the environment of a run a test starts: the run's workers and kernels inherit it,
 #: so the test finds its run's processes, and no other run's, among the machine's.
@@ -116,3 +117,38 @@ def demo_copy(tmp_path) -> Path:
     target = tmp_path / "inputs"
     shutil.copytree(DEMO_INPUTS, target)
     return target
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """Two reports of one period built (`run`: the command's arguments), then built again
+    after one record was corrected: zko's publication on row 24 of media.csv, reach 82 → 92.
+    `sent` is a copy of the outputs made before the correction."""
+
+    inputs: Path
+    outputs: Path
+    sent: Path
+    run: tuple[str, ...]
+    period: str = "2022-interim"
+    changed: str = "zko"
+    unchanged: str = "atyrau"
+
+
+@pytest.fixture(scope="session")
+def corrected_build(tmp_path_factory) -> Corrected:
+    base = tmp_path_factory.mktemp("corrected")
+    inputs, outputs, sent = base / "inputs", base / "outputs", base / "sent"
+    shutil.copytree(DEMO_INPUTS, inputs)
+    run = ("run", "--inputs", str(inputs), "--outputs", str(outputs), "--period", "2022-interim",
+           "--region", "zko", "atyrau", "--format", "html", "--quiet")
+    first = run_cli(*run)
+    assert first.returncode == 0, first.stderr
+    shutil.copytree(outputs, sent)
+    media = inputs / "media.csv"
+    lines = media.read_bytes().split(b"\n")
+    assert b",partner," in lines[23] and lines[23].count(b",82,") == 1 and b",zko," in lines[23], lines[23]
+    lines[23] = lines[23].replace(b",82,", b",92,")
+    media.write_bytes(b"\n".join(lines))
+    second = run_cli(*run)
+    assert second.returncode == 0, second.stderr
+    return Corrected(inputs, outputs, sent, run)

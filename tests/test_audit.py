@@ -9,11 +9,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 from conftest import PROJECT, run_cli
+from helpers_builds import chromium_page, file_links, write_build
 
 from pipeline import disk
+from pipeline.build import index_page
 from pipeline.figures import catalogue
 from pipeline.figures.scope import ALL
+from pipeline.incremental import grid
+from pipeline.notebook import formatting
 
 ARTIFACTS = PROJECT / "test-artifacts"
 
@@ -163,35 +168,128 @@ def test_the_index_links_only_the_formats_that_were_built(tmp_path):
     assert not [link for link in links if not (out / link).is_file()], "every link leads to a file"
 
 
+#: The rows of the reviewers' index as the browser shows them: which are visible, and each
+#: row's key figures by column.
+_ROWS_JS = """() => Array.from(document.querySelectorAll('#reports tbody tr')).map(row => ({
+    label: row.dataset.period + '/' + row.dataset.region, hidden: row.hidden, changed: row.dataset.changed,
+    cells: Object.fromEntries(Array.from(document.querySelectorAll('#reports th[data-column]')).map(
+        th => [th.dataset.column, row.cells[th.cellIndex].innerText.trim()]))}))"""
+
+
+def _key_figures(figures: dict) -> dict[str, str]:
+    """A report's key figures as the index should show them (participants: of every event)."""
+    shown = {"participants": formatting.number(sum(v for k, v in figures.items()
+                                                   if k.startswith("events.") and k.endswith(".participants")))}
+    for key, name in (("trainings", "events.training.count"), ("consultations", "consultations.count"),
+                      ("feedback", "feedback.count"), ("reach", "media.reach"), ("spent", "budget.spent"),
+                      ("spent_pct", "budget.spent_pct")):
+        shown[key] = formatting.figure(name, figures[name])
+    for name in figures:
+        if name.startswith("activity.") and name.endswith(".achieved_pct"):
+            shown[f"achieved-{name[len('activity.'):-len('.achieved_pct')]}"] = formatting.figure(name, figures[name])
+    return shown
+
+
 @pytest.mark.slow
 def test_reviewers_index_in_a_real_browser(demo_build):
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/env.sh installs it)")
     out = demo_build[0]
     index = out / "index.html"
     assert index.is_file()
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    reports = sorted(f"{p.parent.parent.name}/{p.parent.name}" for p in out.glob("*/*/figures.json"))
+    with chromium_page() as page:
         page.goto(index.as_uri())
         assert page.title().startswith("Отчеты по гранту")
         body = page.inner_text("body")
         assert "Отчеты по гранту" in body and "2022-interim" in body and "atyrau" in body
-        hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
-        assert len(hrefs) >= 16 * 9
-        for href in hrefs:
-            assert href.startswith("file://")
-            target = Path(href.removeprefix("file://"))
-            assert target.is_file(), href
-        report = page.locator("a", has_text="HTML").first
-        report.click()
+        targets = file_links(page)
+        assert len(targets) >= 16 * 9
+        assert all(target.is_file() for target in targets), [t for t in targets if not t.is_file()]
+
+        rows = page.evaluate(_ROWS_JS)
+        assert sorted(row["label"] for row in rows) == reports and len(reports) == 16
+        for row in rows:
+            figures = json.loads((out / row["label"] / "figures.json").read_text(encoding="utf-8"))
+            assert row["cells"] == _key_figures(figures), row["label"]
+            assert row["changed"] == "false" and not row["hidden"]
+
+        def column(key: str) -> list[str]:
+            return page.eval_on_selector_all(
+                "#reports tbody tr", "(rows, i) => rows.map(r => r.cells[i].dataset.sort)",
+                page.eval_on_selector(f'th[data-column="{key}"]', "th => th.cellIndex"))
+
+        page.click('th[data-column="consultations"]')
+        ascending = [float(v) for v in column("consultations")]
+        assert ascending == sorted(ascending) and len(set(ascending)) > 2
+        page.click('th[data-column="consultations"]')
+        assert [float(v) for v in column("consultations")] == sorted(ascending, reverse=True)
+        page.click("th:has-text('Регион')")
+        regions = [row["label"].split("/")[1] for row in page.evaluate(_ROWS_JS)]
+        assert regions == sorted(regions)
+
+        page.select_option("#filter-period", "2022-final")
+        visible = [row["label"] for row in page.evaluate(_ROWS_JS) if not row["hidden"]]
+        assert sorted(visible) == [r for r in reports if r.startswith("2022-final/")]
+        page.select_option("#filter-region", "zko")
+        assert [row["label"] for row in page.evaluate(_ROWS_JS) if not row["hidden"]] == ["2022-final/zko"]
+        assert page.inner_text("#shown-count") == "1"
+        page.select_option("#filter-period", "")
+        page.select_option("#filter-region", "")
+        page.check("#filter-changed")
+        assert all(row["hidden"] for row in page.evaluate(_ROWS_JS)), "nothing changed in a first build"
+        page.uncheck("#filter-changed")
+
+        page.locator("a", has_text="HTML").first.click()
         page.wait_for_load_state()
         assert "ОТЧЕТ" in page.inner_text("body")
         page.goto(index.as_uri())
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
-        browser.close()
     assert (ARTIFACTS / "index.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_the_index_marks_exactly_the_reports_a_correction_changed(corrected_build):
+    built = corrected_build
+    index = built.outputs / "index.html"
+    with chromium_page() as page:
+        page.goto(index.as_uri())
+        rows = page.evaluate(_ROWS_JS)
+        assert {row["label"]: row["changed"] for row in rows} == {
+            f"{built.period}/{built.changed}": "true", f"{built.period}/{built.unchanged}": "false"}
+        assert rows[-1]["cells"]["reach"] == "245"
+        page.check("#filter-changed")
+        assert [row["label"] for row in page.evaluate(_ROWS_JS) if not row["hidden"]] == [f"{built.period}/{built.changed}"]
+        page.click("text=изменился")
+        page.wait_for_load_state()
+        assert page.url.endswith(f"{built.period}/{built.changed}/diff.html")
+        assert "media.reach" in page.inner_text("body") and "Информационный охват за период" in page.inner_text("body")
+        assert all(target.is_file() for target in file_links(page))
+    assert not (built.outputs / built.period / built.unchanged / "diff.html").exists()
+
+
+def test_the_index_tells_each_reports_status_and_keeps_a_failed_ones_last_good_build(tmp_path):
+    """Status in the run that wrote the page (built, up to date, failed; built when unknown);
+    a failed build's row shows its error and the last good build's figures and report."""
+    figures = {"consultations.count": 3, "events.training.participants": 20, "events.meeting.participants": 5,
+               "budget.spent": 0, "activity.1.1.achieved_pct": 50}
+    for region in ("north", "south", "east", "west"):
+        write_build(tmp_path / "p1" / region, figures)
+    failed = tmp_path / "p1" / "west.failed"
+    (failed / "notebooks").mkdir(parents=True)
+    (failed / "notebooks" / "10_activities.html").write_text("<p>error</p>", encoding="utf-8")
+    (failed / "error.txt").write_text("p1/west: 10_activities.ipynb cell 4: KeyError: 'x'\n", encoding="utf-8")
+    results = [grid.ReportResult(grid.ReportJob("p1", "north"), tmp_path, skipped=True),
+               grid.ReportResult(grid.ReportJob("p1", "south"), tmp_path),
+               grid.ReportResult(grid.ReportJob("p1", "west"), failed, error="p1/west: …")]
+    soup = BeautifulSoup(index_page.write_index(tmp_path, results).read_text(encoding="utf-8"), "html.parser")
+    rows = {row["data-region"]: row for row in soup.select("#reports tbody tr")}
+    assert list(rows) == ["east", "north", "south", "west"]
+    assert {region: row["data-status"] for region, row in rows.items()} == {
+        "east": "built", "north": "fresh", "south": "built", "west": "failed"}
+    west = rows["west"].get_text(" ", strip=True)
+    assert "ошибка сборки" in west and "KeyError" in west and "предыдущая удачная сборка" in west
+    links = [a["href"] for a in rows["west"].select("a")]
+    assert links[:2] == ["p1/west/report.html", "p1/west.failed/notebooks/10_activities.html"]
+    cells = [td.get_text(strip=True) for td in rows["east"].select("td.num")]
+    spent = formatting.figure("budget.spent", 0)
+    assert cells == ["25", "—", "3", "—", "—", spent, "—", "50\u00a0%"], "a figure the build lacks is a dash"

@@ -7,9 +7,11 @@ import re
 import shutil
 import subprocess
 
+import docx
 import nbformat
 import pytest
 from conftest import DEMO_INPUTS
+from docx.oxml.ns import qn
 
 from pipeline.figures.scope import ALL
 from pipeline.inputs.loading import load_inputs
@@ -238,6 +240,8 @@ def test_no_personal_data_in_any_output(demo_build):
             if path.suffix == ".pdf":
                 text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                                       check=True).stdout
+            elif path.suffix == ".docx":
+                text = "\n".join(t.text or "" for t in docx.Document(path).element.body.iter(qn("w:t")))
             else:
                 text = path.read_text(encoding="utf-8", errors="replace")
             leaked = [s for s in secrets if s in text]

@@ -60,6 +60,7 @@ def test_amount():
     assert fmt.amount(0) == "—"
     assert fmt.amount(0.0) == "—"
     assert fmt.amount(None) == "—"
+    assert fmt.amount(0, zero="0") == "0" and fmt.amount(None, zero="0") == "—"
 
 
 def test_agreement_date():
@@ -79,6 +80,7 @@ def test_date():
     ("activity.1.1.cost", 680000, f"680{NBSP}000"),
     ("activity.1.1.cost", 0, "—"),
     ("budget.spent", 12500.5, f"12{NBSP}500,50"),
+    ("budget.spent", 0, "0"),
     ("grant.amount", 29364470, f"29{NBSP}364{NBSP}470"),
     ("survey.law.knowledge_before", 3.07, "3,07"),
     ("survey.law.trainer", None, "—"),

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,266 @@ def test_no_output_links_to_a_scheme_outside_the_allow_list(demo_copy, tmp_path)
                             check=True).stdout.splitlines()[1:]
     uris = [line.split()[-1] for line in listed if line.strip()]
     assert uris and all(u.startswith(("http://", "https://", "mailto:")) for u in uris), uris
+
+
+# ---------------------------------------------------------------- bounded work on any table file
+
+def _two_gigabytes() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+
+def _validate_in_little_memory(inputs: Path) -> tuple[subprocess.CompletedProcess, float]:
+    """`python -m pipeline validate` under a 2 GB address-space limit, and how long it took."""
+    import time
+
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--inputs", str(inputs)], cwd=PROJECT,
+                            capture_output=True, text=True, timeout=120, preexec_fn=_two_gigabytes)
+    return result, time.perf_counter() - start
+
+
+def _patch_sheet(path: Path, change) -> None:
+    """Rewrite the first sheet's XML inside an .xlsx (what a hand-made or hostile file holds)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = change(parts[sheet].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def _declare_the_whole_sheet(xml: str) -> str:
+    import re
+
+    return re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', xml)
+
+
+def _row(number: int, cells: str = "") -> Callable[[str], str]:
+    """A change to a sheet's XML: one more row at `number` holding `cells` (XML)."""
+    return lambda xml: xml.replace("</sheetData>", f'<row r="{number}">{cells}</row></sheetData>')
+
+
+@pytest.fixture
+def other_copy(tmp_path) -> Path:
+    """A private copy of the other grant's inputs (with .xlsx parts), and what validate says of it."""
+    from conftest import OTHER_GRANT
+
+    target = tmp_path / "inputs"
+    shutil.copytree(OTHER_GRANT / "inputs", target)
+    return target
+
+
+def test_a_sheet_declaring_the_whole_grid_is_read_by_its_real_cells(other_copy):
+    """A 5 KB workbook declaring `A1:XFD1048576`, with an (empty) cell stored on row 20 000:
+    openpyxl padded each of those rows to 16 384 cells (a MemoryError under 2 GB). Read by the
+    cells it holds, it is the same table as before."""
+    import openpyxl
+
+    clean, _ = _validate_in_little_memory(other_copy)
+    kar = other_copy / "participants" / "kar.xlsx"
+    _patch_sheet(kar, _declare_the_whole_sheet)
+    _patch_sheet(kar, _row(20_000, '<c r="A20000" t="inlineStr"><is><t></t></is></c>'))
+    assert kar.stat().st_size < 6000
+    workbook = openpyxl.load_workbook(kar, read_only=True)
+    assert workbook.worksheets[0].calculate_dimension() == "A1:XFD1048576"
+    workbook.close()
+
+    result, elapsed = _validate_in_little_memory(other_copy)
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    assert (result.returncode, result.stdout, result.stderr) == (0, clean.stdout, clean.stderr)
+    assert elapsed < 20, elapsed  # about 2 s: Python's start and pandas' import
+
+
+@pytest.mark.parametrize("row", [
+    '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>',  # rows × columns
+    f'<row r="30">{"<c/>" * 1_000_001}</row>',  # a million cells stored in one row
+])
+def test_a_sheet_beyond_a_million_cells_is_one_line(other_copy, row):
+    kar = other_copy / "participants" / "kar.xlsx"
+    _patch_sheet(kar, _declare_the_whole_sheet)
+    _patch_sheet(kar, lambda xml: xml.replace("</sheetData>", row + "</sheetData>"))
+    assert kar.stat().st_size < 20_000
+
+    result, elapsed = _validate_in_little_memory(other_copy)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("participants/kar.xlsx:") and line.endswith(
+        ": more than 1 000 000 cells (rows × columns): a table file may hold at most 1 000 000 "
+        "(split it into parts in a folder named after the table)")
+    assert elapsed < 20, elapsed
+
+
+def test_a_header_of_more_than_200_columns_is_one_line(tmp_path):
+    inputs = make_inputs(tmp_path / "inputs", plan=[PLAN[0] + [f"extra{i}" for i in range(192)], PLAN[1]])
+    assert [str(p) for p in validate(inputs).problems] == [
+        "plan.csv:1: 201 columns in the header line: a table file may have at most 200"]
+    from helpers_inputs import write_xlsx
+
+    (inputs / "plan.csv").unlink()
+    write_xlsx(inputs / "plan.xlsx", [PLAN[0] + [None] * 300 + ["far"], PLAN[1]])
+    assert [str(p) for p in validate(inputs).problems] == [
+        "plan.xlsx:1: 310 columns in the header line: a table file may have at most 200"]
+
+
+def test_a_csv_of_more_than_a_million_cells_is_one_line(tmp_path):
+    inputs = make_inputs(tmp_path / "inputs")
+    (inputs / "metrics.csv").write_bytes(b"date,name,value,region,source\r\n" + b",,,,\r\n" * 200_001)
+    assert [str(p) for p in validate(inputs).problems] == [
+        "metrics.csv:200001: more than 1 000 000 cells (rows × columns): a table file may hold at most 1 000 000 "
+        "(split it into parts in a folder named after the table)"]
+
+
+@pytest.mark.parametrize("body, row", [
+    ('2023-02-01,a,1,,"' + "x" * 40_000 + '"\r\n', 2),          # one long field
+    ('2023-02-01,a,1,,"отчет\r\n2023-02-02,b,2,,отчет\r\n' + "y" * 40_000, 2),  # a quote left open
+])
+def test_a_csv_field_beyond_excels_limit_is_one_line(tmp_path, body, row):
+    inputs = make_inputs(tmp_path / "inputs")
+    (inputs / "metrics.csv").write_text("date,name,value,region,source\r\n" + body, encoding="utf-8")
+    assert [str(p) for p in validate(inputs).problems] == [
+        f"metrics.csv:{row}: a field of more than 32 767 characters, Excel's limit for a cell "
+        "(a quote left open runs on to the end of the file)"]
+
+
+def test_a_file_beyond_50_mb_is_one_line(tmp_path, monkeypatch):
+    from helpers_inputs import write_xlsx
+
+    from pipeline.inputs import loading
+
+    assert loading.MAX_FILE_BYTES == 50 * 2 ** 20
+    inputs = make_inputs(tmp_path / "inputs")
+    with (inputs / "metrics.csv").open("wb") as file:
+        file.write(b"date,name,value,region,source\r\n")
+        file.truncate(51 * 2 ** 20)  # sparse: no 51 MB written
+    assert [str(p) for p in validate(inputs).problems] == [
+        "metrics.csv: a file of 51.0 MB: a table file may be at most 50 MB "
+        "(split it into parts in a folder named after the table)"]
+    (inputs / "metrics.csv").unlink()
+    monkeypatch.setattr(loading, "MAX_FILE_BYTES", 2 ** 20)  # the same rule on an .xlsx, unpacked
+    write_xlsx(inputs / "metrics.xlsx", [["date", "name", "value", "region", "source"],
+                                         *[["2023-02-01", "a", 1, "", "x" * 1000]] * 2000])
+    [line] = [str(p) for p in validate(inputs).problems]
+    assert line.startswith("metrics.xlsx: a workbook unpacking to ") and line.endswith(
+        " MB: a table file may be at most 1 MB (split it into parts in a folder named after the table)")
+
+
+# ---------------------------------------------------------------- what validate passed and run crashed on
+
+@pytest.mark.parametrize("value", ["Infinity", "inf", "-inf", "NaN", "1e400"])
+def test_a_number_that_is_not_finite_is_refused(tmp_path, value):
+    inputs = make_inputs(tmp_path / "inputs", expenses=[["date", "activity_id", "amount"], ["2023-02-01", "1.1", value]],
+                         media=[["date", "platform", "account", "owner", "title", "reach"],
+                                ["2023-02-01", "FB", "@a", "own", "Пост", value]])
+    assert [str(p) for p in validate(inputs).problems] == [
+        f"expenses.csv:2: amount = {value}: expected a number",
+        f"media.csv:2: reach = {value}: expected a whole number ≥ 0"]
+
+
+@pytest.mark.parametrize("value", ["2023-02-01garbage", "2023-02-01 garbage", "2023-02-01T25:00", "01.02.2023x",
+                                   "2023-02-01Z"])
+def test_a_date_followed_by_anything_but_a_time_of_day_is_refused(tmp_path, value):
+    inputs = make_inputs(tmp_path / "inputs", expenses=[["date", "activity_id", "amount"], [value, "1.1", "5"]])
+    assert [str(p) for p in validate(inputs).problems] == [
+        f"expenses.csv:2: date = {value}: expected a date like 2022-05-23 or 23.05.2022"]
+
+
+def test_a_utf16_csv_is_read_by_its_byte_order_mark(tmp_path):
+    """Excel's «Unicode text» export: UTF-16 with its mark, tab-separated."""
+    from helpers_inputs import csv_text
+
+    rows = [["date", "activity_id", "amount", "description"], ["23.05.2023", "1.1", "12 500,50", "Аренда зала"]]
+    inputs = make_inputs(tmp_path / "inputs")
+    for encoding in ("utf-16-le", "utf-16-be"):
+        bom = "\ufeff".encode(encoding)
+        (inputs / "expenses.csv").write_bytes(bom + csv_text(rows, sep="\t").encode(encoding))
+        checked = validate(inputs)
+        assert checked.ok, checked.lines()
+        expenses = checked.inputs["expenses"]
+        assert expenses[["amount", "description"]].values.tolist() == [[12500.5, "Аренда зала"]]
+    (inputs / "expenses.csv").write_bytes(csv_text(rows, sep="\t").encode("utf-16-le"))  # no mark
+    assert validate(inputs).lines() == [
+        "expenses.csv: cannot be read as text in UTF-8 or cp1251: it holds NUL characters "
+        "(UTF-16 without a byte-order mark, or not a CSV file: save it as «CSV UTF-8»)"]
+    (inputs / "expenses.csv").write_bytes(b"\xff\xfe" + b"d\x00\x00\xd8")  # a broken surrogate pair
+    assert validate(inputs).lines() == [
+        "expenses.csv: cannot be read as text in UTF-16-LE (its byte-order mark) (save it as «CSV UTF-8»)"]
+
+
+# ---------------------------------------------------------------- narratives, checked by validate
+
+def _lines_and_warnings(inputs: Path) -> tuple[list[str], list[str]]:
+    from pipeline import app
+
+    checked = app.validate(inputs)
+    return checked.lines(), [str(w) for w in checked.warnings]
+
+
+def test_the_demo_and_other_grant_narratives_pass_with_the_same_warnings():
+    from conftest import DEMO_INPUTS, OTHER_GRANT
+
+    for root in (DEMO_INPUTS, OTHER_GRANT / "inputs"):
+        assert _lines_and_warnings(root) == ([], [str(w) for w in validate(root).warnings])
+    assert len(_lines_and_warnings(DEMO_INPUTS)[1]) == 2
+
+
+def test_every_narrative_problem_is_one_line_with_its_file_and_line(demo_copy, tmp_path):
+    """What `run` met inside a notebook (a UnicodeDecodeError without the file's name, a
+    template error, an unknown figure) is refused by `validate`, and so by `run` before it builds."""
+    folder = demo_copy / "narratives" / PERIOD
+    (folder / "1.1.md").write_bytes((folder / "1.1.md").read_text(encoding="utf-8").encode("cp1251"))
+    text = (folder / "2.1.md").read_text(encoding="utf-8")
+    (folder / "2.1.md").write_text(text + '\n\nИтого {{ fig("consultations.cuont") }}.\n', encoding="utf-8")
+    (folder / "3.1.md").write_text("Первая.\n{% if %}\n", encoding="utf-8")
+    unknown = text.count("\n") + 3
+    expected = [
+        f"narratives/{PERIOD}/1.1.md: expected UTF-8 text (save it as UTF-8)",
+        f"narratives/{PERIOD}/2.1.md:{unknown}: placeholder names an unknown figure «consultations.cuont» "
+        "(did you mean «consultations.count»?)",
+        f"narratives/{PERIOD}/3.1.md:2: narrative template error: Expected an expression, got 'end of statement block'",
+    ]
+    assert _lines_and_warnings(demo_copy) == (expected, [])
+
+    outputs = tmp_path / "out"
+    result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(outputs), "--quiet")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == expected
+    assert not outputs.exists()
+    result = run_cli("validate", "--inputs", str(demo_copy))
+    assert (result.returncode, result.stderr.splitlines()) == (1, expected)
+
+
+def test_a_narrative_no_report_reads_is_a_warning(demo_copy):
+    folder = demo_copy / "narratives"
+    (folder / PERIOD / "9.9.md").write_text("Не та активность.", encoding="utf-8")
+    (folder / PERIOD / "1.1.txt").write_text("Не то расширение.", encoding="utf-8")
+    (folder / "2021").mkdir()
+    (folder / "2021" / "1.1.md").write_text("Не тот период.", encoding="utf-8")
+    (folder / "1.1.md").write_text("Не в папке периода.", encoding="utf-8")
+    (folder / PERIOD / ".1.1.md.swp").write_bytes(b"\x00")  # an editor's file: not a narrative, not told
+    lines, warnings = _lines_and_warnings(demo_copy)
+    assert lines == []
+    assert warnings[2:] == [
+        "narratives/1.1.md: not used by any report (a narrative is narratives/<period>/<activity_id>.md or "
+        "success_story.md)",
+        "narratives/2021/1.1.md: not used by any report («2021» is not a period of grant.yml)",
+        f"narratives/{PERIOD}/1.1.txt: not used by any report (a narrative is a .md file)",
+        f"narratives/{PERIOD}/9.9.md: not used by any report («9.9» is neither an activity_id of the plan nor "
+        "success_story)",
+    ]
+    result = run_cli("validate", "--inputs", str(demo_copy))
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[2:] == [f"warning: {w}" for w in warnings[2:]]
+
+
+def test_a_narrative_that_is_a_link_out_of_the_inputs_is_refused_unread(demo_copy, tmp_path):
+    secret = _sentinel(tmp_path) / "keep.txt"
+    narrative = demo_copy / "narratives" / PERIOD / "1.1.md"
+    narrative.unlink()
+    narrative.symlink_to(secret)
+    assert _lines_and_warnings(demo_copy) == (
+        [f"narratives/{PERIOD}/1.1.md: a link leading out of the narratives folder: refused"], [])

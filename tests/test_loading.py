@@ -115,6 +115,19 @@ def test_iso_and_russian_dates_are_the_same_day(tmp_path):
     assert consultations["answered"].tolist() == [True, False, True]
 
 
+def test_a_date_with_a_time_of_day_is_that_day(tmp_path):
+    rows = [["consultation_id", "activity_id", "date", "region", "beneficiary", "topic", "answered"]]
+    written = ["2022-05-23 14:03:55", "2022-05-23T14:03:55", "2022-05-23T14:03:55.250+06:00", "23.05.2022 14:03",
+               "23.05.2022 9:03:55"]
+    rows += [[f"C{i}", "1.1", value, "north", "А", "Т", "да"] for i, value in enumerate(written)]
+    root = make_inputs(tmp_path, consultations=rows)
+    assert load_inputs(root)["consultations"]["date"].tolist() == [TS("2022-05-23")] * len(written)
+    write_xlsx(root / "consultations.xlsx", [rows[0], ["C9", "1.1", dt.datetime(2022, 5, 23, 14, 3), "north", "А",
+                                                       "Т", "да"]])
+    (root / "consultations.csv").unlink()
+    assert load_inputs(root)["consultations"]["date"].tolist() == [TS("2022-05-23")]
+
+
 def test_header_names_are_trimmed_and_case_folded(tmp_path):
     root = make_inputs(tmp_path, centres=[[" Region ", "NAME", "Opened"], ["north", "Ц", "2023-01-01"]])
     centres = load_inputs(root)["centres"]

@@ -151,3 +151,39 @@ def test_render_error_names_the_file_relative_to_inputs(tmp_path):
     with pytest.raises(NarrativeError) as excinfo:
         narratives.render(tmp_path, "p1", "success_story", FIGS)
     assert str(excinfo.value) == "narratives/p1/success_story.md: placeholder names an unknown figure «nope»"
+
+
+def test_render_of_a_file_that_is_not_utf8_names_it(tmp_path):
+    write_bytes(tmp_path / "narratives" / "p1" / "1.1.md", "Проведено консультаций".encode("cp1251"))
+    with pytest.raises(NarrativeError) as excinfo:
+        narratives.render(tmp_path, "p1", "1.1", FIGS)
+    assert str(excinfo.value) == "narratives/p1/1.1.md: expected UTF-8 text (save it as UTF-8)"
+
+
+# ---------------------------------------------------------------- checked by validate, before any build
+
+def test_check_text_accepts_a_good_narrative():
+    template = 'Итого {{ fig("consultations.count") }}, {{ fig(name="media.reach") }}.\n{% if 1 %}да{% endif %}'
+    assert narratives.check_text(template, SOURCE, FIGS) == []
+
+
+def test_check_text_names_each_unknown_figure_with_its_line_and_the_closest_names():
+    template = ('Первая строка.\nИтого {{ fig("consultations.cuont") }}.\n\n'
+                "Охват {{ fig('media.reahc') }}, {{ fig(\"совсем.другое\") }}.\n")
+    assert [str(p) for p in narratives.check_text(template, SOURCE, FIGS)] == [
+        f"{SOURCE}:2: placeholder names an unknown figure «consultations.cuont» (did you mean «consultations.count»?)",
+        f"{SOURCE}:4: placeholder names an unknown figure «media.reahc» (did you mean «media.reach»?)",
+        f"{SOURCE}:4: placeholder names an unknown figure «совсем.другое»",
+    ]
+
+
+@pytest.mark.parametrize("template, line, message", [
+    ("Первая.\nВторая.\nТретья {% if %} строка.\n", 3, "narrative template error: Expected an expression"),
+    ('Итого {{ fig("consultations.count") .', 1, "narrative template error: "),
+    ("Итого\n{{ consultations }}.", 2, "narrative template error: unknown name «consultations» "
+                                       '(a figure is written {{ fig("name") }})'),
+    ('Итого\n\n{{ fig("media.reach") | nofilter }}', 3, "narrative template error: No filter named 'nofilter'"),
+])
+def test_check_text_names_a_broken_template_with_its_line(template, line, message):
+    [problem] = narratives.check_text(template, SOURCE, FIGS)
+    assert str(problem).startswith(f"{SOURCE}:{line}: {message}"), str(problem)

@@ -184,7 +184,7 @@ def unreadable_xlsx(root):
 
 def unreadable_csv(root):
     (root / "participants" / "zko.csv").write_bytes(b"event_id,full_name\n\x98\x98\xff\x00\n")
-    return ["participants/zko.csv: not a readable CSV file (UnicodeDecodeError)"]
+    return ["participants/zko.csv: cannot be read as text in UTF-8 or cp1251 (save it as «CSV UTF-8»)"]
 
 
 def wrong_type_reach(root):

@@ -22,7 +22,7 @@ from papermill.execute import raise_for_execution_errors
 from papermill.translators import PythonTranslator, papermill_translators
 
 from pipeline import disk, paths
-from pipeline.build import kernels, pdf, provenance, stitching
+from pipeline.build import history, kernels, pdf, provenance, stitching, word
 from pipeline.exceptions import ExecutionError, PipelineError
 from pipeline.figures.scope import make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger
@@ -112,11 +112,14 @@ def collect_figures(notebooks: list[Path]) -> tuple[dict[str, object], dict[str,
 
 def swap_in(staging: Path, final: Path) -> None:
     """Replace `final` by `staging` with renames, keeping the old build until the new one is in;
-    a failed build of the same report from an earlier run is then out of date. A run killed
-    between the two renames leaves the old build as `.<region>.old-<pid>`, which the next run
-    puts back (`grid.restore_swapped`) when no build took its place."""
+    a failed build of the same report from an earlier run is then out of date. The old build's
+    history, and the old build itself when the new one differs, go into `staging` first
+    (`history.carry`, which only reads the old folder). A run killed between the two renames
+    leaves the old build as `.<region>.old-<pid>`, which the next run puts back
+    (`grid.restore_swapped`) when no build took its place."""
     old = swapped_out(final, os.getpid())
     if final.exists():
+        history.carry(final, staging)
         final.rename(old)
     staging.rename(final)
     shutil.rmtree(old, ignore_errors=True)
@@ -196,24 +199,14 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
 def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],
                    formats: tuple[str, ...], timings: dict[str, float], keys: dict,
                    notebooks: list[Path]) -> dict[str, object]:
-    """figures.json, the report in each format, the reviewers' notebook pages and the manifest."""
+    """figures.json, the manifest, the report in each format and the reviewers' notebook pages.
+    The two JSON files come first: report.pdf carries them inside, the very files beside it (the
+    manifest records inputs, code and figures, nothing of the reports it is attached to)."""
     figures, rows = collect_figures(executed)
     disk.write_json(folder / "figures.json", figures)
     input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes)
     traced = provenance.figure_provenance(figures, provenance.glue_locations(executed), inputs.root,
                                          row_counts(selection), input_entries, rows)
-    merged = stitching.merge(executed, appendices=(views.registry(traced),))
-    if formats:
-        # One export through the report template serves both: `pdf.ReportPDFExporter` is that
-        # same HTML export handed to WeasyPrint (a test holds the two pages equal).
-        page = stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
-                                 (inputs.grant.grantee.name,))
-        if "html" in formats:
-            (folder / paths.REPORT_FILES["html"]).write_text(page, encoding="utf-8")
-        if "pdf" in formats:
-            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(views.without_row_lists(page)))
-    for path in executed:
-        path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
     disk.write_json(folder / "manifest.json", {
         "period": job.period, "region": job.region,
         "parameters": {"period": job.period, "region": job.region, "inputs": str(inputs.root.resolve())},
@@ -225,4 +218,21 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
         "build": keys,
         "figures": traced,
     })
+    merged = stitching.merge(executed, appendices=(views.registry(traced),))
+    if formats:
+        # One export through the report template serves every format: `pdf.ReportPDFExporter`
+        # and `word.ReportDocxExporter` are that same HTML export handed to WeasyPrint and
+        # python-docx (tests hold each exporter's page equal to this one).
+        page = stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
+                                 (inputs.grant.grantee.name,))
+        if "html" in formats:
+            (folder / paths.REPORT_FILES["html"]).write_text(page, encoding="utf-8")
+        paper = views.without_row_lists(page)
+        if "pdf" in formats:
+            attached = [folder / name for name in pdf.ATTACHED]
+            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached))
+        if "docx" in formats:
+            (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
+    for path in executed:
+        path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
     return figures

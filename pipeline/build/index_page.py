@@ -1,14 +1,85 @@
-"""OUT/index.html: the reviewers' entry point to every period x region built in a folder."""
+"""OUT/index.html: the reviewers' dashboard of every period x region built in a folder.
+
+One row per report: its key figures as the report shows them, its status in the run that
+wrote the page (built, up to date, failed), whether it changed against its previous build
+(its history, `history.previous`; the per-report page OUT/<period>/<region>/diff.html says
+how), and links to the report in each format, the executed notebooks and the audit files.
+A small inline script sorts by any column and filters by period, region and change: the page
+works from file:// and offline. Reads figures.json and manifests only.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
-
 from pipeline import disk, paths
+from pipeline.build import diffing, history
+from pipeline.exceptions import PipelineError
+from pipeline.ids import ALL
+from pipeline.incremental import ledger
+from pipeline.incremental.grid import ReportResult
+from pipeline.notebook import formatting
 
 FAILED_SUFFIX = ".failed"
+DIFF_PAGE = "diff.html"
+INDEX = "index.html"
+
+#: How a report's status reads, by its state in the run that wrote the page.
+STATUSES = {"built": "собран", "fresh": "актуален", "failed": "ошибка сборки"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A key figure of the dashboard: its heading, the figures it adds up, and how it is shown."""
+
+    key: str
+    heading: str
+    figures: tuple[str, ...]   # summed; one name is the figure itself
+    note: str = ""
+
+    def value(self, figures: dict) -> float | int | None:
+        found = [figures[name] for name in self.figures if name in figures]
+        numbers = [v for v in found if isinstance(v, int | float) and not isinstance(v, bool)]
+        return sum(numbers) if numbers else (None if not found else found[0])
+
+    def shown(self, figures: dict) -> str:
+        """As the report shows the figure (a sum as a number)."""
+        value = self.value(figures)
+        return formatting.figure(self.figures[0] if len(self.figures) == 1 else "", value)
+
+
+#: Participants are the people of every event, each event counting its own list (its
+#: `events.<type>.participants`): the activities' participants would count consultations and
+#: feedback forms again, which have their own columns.
+EVENT_TYPES = ("conference", "training", "meeting", "presentation", "round_table", "other")
+COLUMNS = (
+    Column("participants", "Участники мероприятий", tuple(f"events.{t}.participants" for t in EVENT_TYPES),
+           "сумма участников всех мероприятий (events.*.participants)"),
+    Column("trainings", "Тренинги", ("events.training.count",)),
+    Column("consultations", "Консультации", ("consultations.count",)),
+    Column("feedback", "Анкеты обратной связи", ("feedback.count",)),
+    Column("reach", "Охват", ("media.reach",)),
+    Column("spent", "Освоено", ("budget.spent",)),
+    Column("spent_pct", "Освоено, %", ("budget.spent_pct",)),
+)
+ACHIEVED = "activity.{}.achieved_pct"
+
+
+def _activities(figures: dict) -> list[str]:
+    """The plan activities a report counts, in its order."""
+    return [name[len("activity."):-len(".achieved_pct")] for name in figures
+            if name.startswith("activity.") and name.endswith(".achieved_pct")]
+
+
+def _read_figures(folder: Path) -> dict:
+    try:
+        found = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _files(outputs: Path, folder: Path) -> dict[str, str]:
@@ -17,40 +88,99 @@ def _files(outputs: Path, folder: Path) -> dict[str, str]:
             for kind, name in paths.REPORT_FILES.items() if (folder / name).is_file()}
 
 
-def _report(outputs: Path, folder: Path) -> dict:
-    rel = folder.relative_to(outputs).as_posix()
-    failed = folder.name.endswith(FAILED_SUFFIX)
-    region = folder.name.removesuffix(FAILED_SUFFIX)
-    notebooks = sorted(folder.glob("notebooks/*.html")) or sorted(folder.glob("notebooks/*.ipynb"))
-    entry = {
-        "period": folder.parent.name, "region": region, "failed": failed,
-        "notebooks": [{"name": p.stem, "href": p.relative_to(outputs).as_posix()} for p in notebooks],
+def _notebooks(outputs: Path, folder: Path) -> list[dict]:
+    pages = sorted(folder.glob("notebooks/*.html")) or sorted(folder.glob("notebooks/*.ipynb"))
+    return [{"name": p.stem, "href": p.relative_to(outputs).as_posix()} for p in pages]
+
+
+def _changes(outputs: Path, folder: Path, period: str, region: str) -> tuple[diffing.ReportDiff | None, str | None]:
+    """The report against its previous build, and the page saying how (written here, beside
+    the report; removed when there is no previous build)."""
+    page = folder / DIFF_PAGE
+    try:
+        found = history.previous(folder, period, region)
+    except PipelineError:
+        found = None
+    if found is None:
+        page.unlink(missing_ok=True)
+        return None, None
+    diffing.write_page(diffing.Comparison(f"{period}/{region}: в сравнении с предыдущей сборкой", [found]),
+                       page, outputs / INDEX)
+    return found, page.relative_to(outputs).as_posix()
+
+
+def _report(outputs: Path, period: str, region: str, status: str | None) -> dict:
+    """One row: the report's last good build (if any) and its failed build (if any)."""
+    good, failed = outputs / period / region, outputs / period / f"{region}{FAILED_SUFFIX}"
+    built = (good / "manifest.json").is_file()
+    is_failed = failed.is_dir()
+    figures = _read_figures(good) if built else {}
+    changes, diff_page = _changes(outputs, good, period, region) if built else (None, None)
+    state = "failed" if is_failed else status or "built"
+    entry: dict = {
+        "period": period, "region": region, "status": state, "status_text": STATUSES[state],
+        "figures": figures, "changed": bool(changes and changes.content_changed), "diff": diff_page,
+        "moved": len(changes.figures) if changes else 0,
+        "files": _files(outputs, good) if built else {},
+        "notebooks": _notebooks(outputs, failed if is_failed else good),
+        "audit": {name: f"{period}/{region}/{name}" for name in ("figures.json", "manifest.json")} if built else {},
     }
-    if failed:
-        error = folder / "error.txt"
+    if is_failed:
+        error = failed / "error.txt"
         entry["error"] = error.read_text(encoding="utf-8").strip() if error.is_file() else ""
-        entry["previous"] = next(iter(_files(outputs, folder.with_name(region)).values()), None)
-    else:
-        entry.update(files=_files(outputs, folder), figures=f"{rel}/figures.json", manifest=f"{rel}/manifest.json")
     return entry
 
 
-def reports(outputs: Path) -> list[dict]:
-    """Every report folder (built or failed) under OUT/<period>/<region>, sorted."""
-    found = []
-    for folder in sorted(outputs.glob("*/*")):
+def reports(outputs: Path, statuses: dict[tuple[str, str], str] | None = None) -> list[dict]:
+    """Every report (built, failed, or both) under OUT/<period>/<region>: periods in the
+    grant's order when the last validation is kept (else by name), `all` first."""
+    found: set[tuple[str, str]] = set()
+    for folder in Path(outputs).glob("*/*"):
+        region = folder.name.removesuffix(FAILED_SUFFIX)
         if folder.is_dir() and not folder.name.startswith(".") and (
                 (folder / "manifest.json").is_file() or folder.name.endswith(FAILED_SUFFIX)):
-            found.append(_report(outputs, folder))
-    return found
+            found.add((folder.parent.name, region))
+    order = {period: i for i, period in enumerate(_periods(outputs))}
+    ordered = sorted(found, key=lambda pr: (order.get(pr[0], len(order)), pr[0], pr[1] != ALL, pr[1]))
+    return [_report(Path(outputs), p, r, (statuses or {}).get((p, r))) for p, r in ordered]
 
 
-def write_index(outputs: Path) -> Path:
-    """Write OUT/index.html (replaced whole, never half-written)."""
+def _periods(outputs: Path) -> list[str]:
+    """The grant's periods in its order, as the last validation kept them (`ledger.CHECKED`)."""
+    try:
+        periods = json.loads((Path(outputs) / ledger.CHECKED).read_text(encoding="utf-8")).get("periods", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [p for p in periods if isinstance(p, str)]
+
+
+def statuses_of(results: Iterable[ReportResult]) -> dict[tuple[str, str], str]:
+    """Each report's state in a run: built, up to date (`fresh`) or failed."""
+    return {(r.job.period, r.job.region): "failed" if not r.ok else "fresh" if r.skipped else "built"
+            for r in results}
+
+
+def _cell(value: object, shown: str) -> dict:
+    """A table cell: as shown, and the number it sorts by."""
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return {"shown": shown, "sort": "" if number is None else repr(number)}
+
+
+def write_index(outputs: Path, results: Iterable[ReportResult] = ()) -> Path:
+    """Write OUT/index.html (replaced whole, never half-written) and each report's diff page
+    against its previous build; `results`, the run's, give each report's status in it."""
     outputs = Path(outputs)
-    env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
-    html = env.get_template("index.html.j2").render(reports=reports(outputs))
-    target = outputs / "index.html"
+    rows = reports(outputs, statuses_of(results))
+    activities = list(dict.fromkeys(a for row in rows for a in _activities(row["figures"])))
+    for row in rows:
+        figures = row["figures"]
+        row["cells"] = [_cell(c.value(figures), c.shown(figures) if figures else "") for c in COLUMNS]
+        row["cells"] += [_cell(figures.get(ACHIEVED.format(a)),
+                               formatting.figure(ACHIEVED.format(a), figures.get(ACHIEVED.format(a)))
+                               if ACHIEVED.format(a) in figures else "") for a in activities]
+    html = diffing.render(INDEX + ".j2", reports=rows, columns=COLUMNS, activities=activities,
+                          periods=list(dict.fromkeys(r["period"] for r in rows)),
+                          regions=sorted({r["region"] for r in rows}, key=lambda r: (r != ALL, r)))
+    target = outputs / INDEX
     disk.write_text(target, html)
     return target

@@ -1,11 +1,13 @@
 """The print-ready report: the stitched notebook, through the same nbconvert template as the
-HTML report, laid out for paper by WeasyPrint (A4 landscape, see report.css).
+HTML report, laid out for paper by WeasyPrint (A4 landscape, see report.css), as an archival
+PDF: PDF/A-3b, tagged (its structure for screen readers), its language and title set, with
+the build's figures.json and manifest.json attached inside it when a build makes it.
 
-`ReportPDFExporter` is an nbconvert exporter, so nbconvert stays the one stitching interface:
-the report template's HTML export handed to WeasyPrint (`html_to_pdf`). It runs as
-`jupyter nbconvert --to grant_pdf NOTEBOOK.ipynb` (entry point in pyproject.toml) and as
-`to_pdf(notebook, title)`; a build, which exports that page for report.html anyway, hands the
-same page to `html_to_pdf` directly rather than exporting it twice.
+`ReportPDFExporter` is an nbconvert exporter (`stitching.ReportPageExporter`), so nbconvert
+stays the one stitching interface: the report template's HTML export handed to WeasyPrint
+(`html_to_pdf`). It runs as `jupyter nbconvert --to grant_pdf NOTEBOOK.ipynb` (entry point in
+pyproject.toml) and as `to_pdf(notebook, title)`; a build, which exports that page for
+report.html anyway, hands the same page to `html_to_pdf` directly rather than exporting it twice.
 
 WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0), HarfBuzz's subsetter
 (libharfbuzz-subset0; without it fonts are subset by fontTools, a third slower) and a font that
@@ -15,17 +17,29 @@ has every Russian and Kazakh letter (Debian: fonts-dejavu-core, DejaVu Sans); se
 from __future__ import annotations
 
 import contextlib
-import copy
-import functools
 import gc
 import logging
 import threading
+from collections.abc import Sequence
+from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter
 from traitlets import default
 
 from pipeline.build import stitching, warmup
+
+#: PDF/A-3 (ISO 19005-3), level B: an archival PDF that may carry files of any kind. WeasyPrint
+#: also tags it (`pdf_tags`: headings, paragraphs, tables, lists and the chart's alt text as a
+#: structure tree for screen readers); it does not claim level A, which asks more than tags.
+PDF_VARIANT = "pdf/a-3b"
+
+#: What each file a build attaches to its PDF is to the report (PDF/A-3's AFRelationship,
+#: ISO 32000-2, 7.11.3) and says about itself.
+ATTACHED = {
+    "figures.json": ("Data", "Every figure of the report, {name: value}, as the report shows it"),
+    "manifest.json": ("Supplement", "Provenance of the report: input files with SHA-256, parameters, "
+                                    "package versions, and for every figure its cell and input rows"),
+}
 
 #: WeasyPrint's loggers: its CSS warnings ("Ignored … unknown property") are not for the user.
 WEASYPRINT_LOGGERS = ("weasyprint", "weasyprint.progress")
@@ -33,9 +47,6 @@ WEASYPRINT_LOGGERS = ("weasyprint", "weasyprint.progress")
 #: The report is self-contained (images are data URIs): nothing is fetched from the network,
 #: so a PDF never depends on a live web page.
 ALLOWED_PROTOCOLS = ("data", "file")
-
-# Exporter traits that follow from `template_name` rather than being settings of their own.
-_DERIVED_TRAITS = frozenset({"template_paths", "template_file"})
 
 # WeasyPrint is pure Python under the GIL (threads gain nothing by rendering at once) and its
 # thread safety is not promised: reports built in parallel threads render one at a time.
@@ -45,23 +56,6 @@ _RENDER_LOCK = threading.Lock()
 #: DejaVu Sans in regular and bold.
 _WARM_UP_PAGE = ('<html lang="ru"><body style="font-family: \'DejaVu Sans\', sans-serif">'
                  '<p>Отчет <b>№ 1</b></p></body></html>')
-
-
-@functools.cache
-def report_settings() -> dict[str, object]:
-    """The report's exporter settings, read off `stitching.html_exporter()` (template, no code,
-    no prompts, embedded images): whatever the HTML report is made with, the PDF is too."""
-    reference, plain = stitching.html_exporter(), HTMLExporter()
-    return {name: getattr(reference, name) for name in reference.trait_names(config=True)
-            if name not in _DERIVED_TRAITS and getattr(reference, name) != getattr(plain, name)}
-
-
-def _configured(config, name: str) -> bool:
-    """Whether nbconvert configuration (e.g. `--TemplateExporter.exclude_input=False`) sets `name`."""
-    if not config:
-        return False
-    return any(cls.__name__ in config and name in config[cls.__name__]
-               for cls in ReportPDFExporter.__mro__)
 
 
 class _Quiet(logging.Filter):
@@ -88,8 +82,9 @@ def _collected_after():
             gc.collect(1)
 
 
-def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """A report page (as the `report` template writes it) laid out as a PDF by WeasyPrint."""
+def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Path] = ()) -> bytes:
+    """A report page (as the `report` template writes it) laid out as a PDF by WeasyPrint:
+    PDF/A-3b, tagged, with each of `attachments` embedded (as `ATTACHED` says what it is)."""
     import weasyprint  # imported here: Pango is loaded only when a PDF is made
 
     quiet = _Quiet()
@@ -102,10 +97,17 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
                 string=html, base_url=base_url, media_type="print",
                 url_fetcher=weasyprint.URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS),
             )
-            return document.write_pdf()
+            return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True,
+                                      attachments=[_attachment(weasyprint, Path(path)) for path in attachments])
         finally:
             for logger in loggers:
                 logger.removeFilter(quiet)
+
+
+def _attachment(weasyprint, path: Path):
+    relationship, description = ATTACHED.get(path.name, ("Unspecified", None))
+    return weasyprint.Attachment(filename=str(path), name=path.name, description=description,
+                                 relationship=relationship)
 
 
 def warm_up() -> threading.Thread:
@@ -114,12 +116,9 @@ def warm_up() -> threading.Thread:
     return warmup.start("weasyprint", lambda: html_to_pdf(_WARM_UP_PAGE))
 
 
-class ReportPDFExporter(HTMLExporter):
+class ReportPDFExporter(stitching.ReportPageExporter):
     """The grant report as a print-ready PDF: the `report` template's HTML, through WeasyPrint.
-
-    `from_notebook_node` returns the PDF as bytes. Settings come from the HTML report's
-    exporter (`report_settings`); nbconvert configuration still overrides them.
-    """
+    `from_notebook_node` returns the PDF as bytes."""
 
     export_from_notebook = "Grant report (PDF)"
     output_mimetype = "application/pdf"
@@ -128,29 +127,11 @@ class ReportPDFExporter(HTMLExporter):
     def _file_extension_default(self) -> str:
         return ".pdf"
 
-    @default("template_extension")
-    def _template_extension_default(self) -> str:
-        return ".html.j2"  # the HTML report's template, not a `.pdf.j2` one
-
-    @default("raw_mimetypes")
-    def _raw_mimetypes_default(self) -> list[str]:
-        return ["text/html", ""]  # raw cells print as they show in report.html
-
-    def __init__(self, config=None, **kw):
-        settings = {name: copy.deepcopy(value) for name, value in report_settings().items()
-                    if name not in kw and not _configured(config, name)}
-        super().__init__(config=config, **settings, **kw)
-
-    def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
-        html, resources = super().from_notebook_node(nb, resources=resources, **kw)
-        folder = (resources.get("metadata") or {}).get("path") or None
-        base_url = f"{folder.rstrip('/')}/" if folder else None
+    def render_page(self, html: str, base_url: str | None) -> bytes:
         self.log.info("Laying out the PDF with WeasyPrint")
-        return html_to_pdf(html, base_url=base_url), resources
+        return html_to_pdf(html, base_url=base_url)
 
 
 def to_pdf(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> bytes:
     """The stitched report as one print-ready PDF (A4 landscape): `stitching.to_html`'s twin."""
-    stitching.entitle(notebook, title, authors)
-    body, _ = ReportPDFExporter().from_notebook_node(notebook)
-    return body
+    return ReportPDFExporter.export(notebook, title, authors)

@@ -7,11 +7,14 @@ carries the print CSS.
 
 from __future__ import annotations
 
+import copy
+import functools
 import threading
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
+from traitlets import default
 
 from pipeline import paths
 from pipeline.build import warmup
@@ -93,6 +96,62 @@ def entitle(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...
     notebook.metadata["title"] = title
     if authors:
         notebook.metadata["authors"] = [{"name": name} for name in authors]
+
+
+# Exporter traits that follow from `template_name` rather than being settings of their own.
+_DERIVED_TRAITS = frozenset({"template_paths", "template_file"})
+
+
+@functools.cache
+def report_settings() -> dict[str, object]:
+    """The report's exporter settings, read off `html_exporter()` (template, no code, no
+    prompts, embedded images): whatever the HTML report is made with, the PDF and the Word
+    document are too."""
+    reference, plain = html_exporter(), HTMLExporter()
+    return {name: getattr(reference, name) for name in reference.trait_names(config=True)
+            if name not in _DERIVED_TRAITS and getattr(reference, name) != getattr(plain, name)}
+
+
+class ReportPageExporter(HTMLExporter):
+    """The report page (the `report` template's HTML export, as report.html is) laid out for
+    another medium by `render_page`: the base of the `grant_pdf` and `grant_docx` exporters, so
+    that nbconvert stays the one stitching interface. Settings come from the HTML report's
+    exporter (`report_settings`); nbconvert configuration still overrides them."""
+
+    @default("template_extension")
+    def _template_extension_default(self) -> str:
+        return ".html.j2"  # the HTML report's template, not one of the medium's own
+
+    @default("raw_mimetypes")
+    def _raw_mimetypes_default(self) -> list[str]:
+        return ["text/html", ""]  # raw cells come out as they show in report.html
+
+    def __init__(self, config=None, **kw):
+        settings = {name: copy.deepcopy(value) for name, value in report_settings().items()
+                    if name not in kw and not self._configured(config, name)}
+        super().__init__(config=config, **settings, **kw)
+
+    @classmethod
+    def _configured(cls, config, name: str) -> bool:
+        """Whether nbconvert configuration (e.g. `--TemplateExporter.exclude_input=False`) sets `name`."""
+        return bool(config) and any(klass.__name__ in config and name in config[klass.__name__]
+                                    for klass in cls.__mro__)
+
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+        folder = (resources.get("metadata") or {}).get("path") or None
+        return self.render_page(html, f"{folder.rstrip('/')}/" if folder else None), resources
+
+    def render_page(self, html: str, base_url: str | None) -> bytes:
+        """The report page as this medium's file (`base_url`: the notebook's folder, if known)."""
+        raise NotImplementedError
+
+    @classmethod
+    def export(cls, notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> bytes:
+        """The stitched report in this medium: `to_html`'s twin."""
+        entitle(notebook, title, authors)
+        body, _ = cls().from_notebook_node(notebook)
+        return body
 
 
 def warm_up(sample: Path) -> threading.Thread:

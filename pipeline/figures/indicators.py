@@ -151,10 +151,15 @@ def feedback_summary(consultations: pd.DataFrame, feedback: pd.DataFrame) -> dic
 
 # ---------------------------------------------------------------- media
 
+def publication_counts(media: pd.DataFrame) -> pd.Series:
+    """How many publications each media row counts as: its `publications`, blank -> 1."""
+    return media["publications"].fillna(1).astype(int)
+
+
 def media_totals(media: pd.DataFrame) -> dict[str, int]:
-    """Publications (blank -> 1) and reach (blank -> 0): in total, per owner, and for
+    """Publications (`publication_counts`) and reach (blank -> 0): in total, per owner, and for
     partners and press together (`external`, the seed's «Публикации партнеров и СМИ»)."""
-    publications = media["publications"].fillna(1).astype(int)
+    publications = publication_counts(media)
     reach = media["reach"].fillna(0).astype(int)
     totals = {"publications": int(publications.sum()), "reach": int(reach.sum())}
     for owner in ("own", "partner", "press"):

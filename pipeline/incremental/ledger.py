@@ -28,7 +28,8 @@ KEY_VERSION = "1"
 
 #: The packages whose versions a build records and its keys depend on.
 PACKAGES = ("papermill", "scrapbook", "nbconvert", "nbclient", "nbformat", "ipykernel",
-            "pandas", "pyarrow", "matplotlib", "openpyxl", "PyYAML", "Jinja2", "babel", "mistune")
+            "pandas", "pyarrow", "matplotlib", "openpyxl", "PyYAML", "Jinja2", "babel", "mistune",
+            "weasyprint", "python-docx")  # the last two lay out report.pdf and write report.docx
 
 #: What the last validation of the inputs told, kept in the outputs folder.
 CHECKED = ".inputs-checked.json"

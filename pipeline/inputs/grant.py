@@ -62,17 +62,18 @@ def _text(value: object) -> str:
 
 
 def _day(value: object) -> dt.date:
-    """A date as the tables accept it: 2022-05-23 or 23.05.2022 (a YAML date is one already)."""
+    """A date as the tables accept it: 2022-05-23 or 23.05.2022, perhaps with a time of day
+    (a YAML date is one already)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = "" if value is None else str(value).strip()
     try:
-        if re.match(ISO_DATE, text):
-            return dt.date.fromisoformat(text[:10])
-        if re.match(RUSSIAN_DATE, text):
-            day, month, year = (int(part) for part in text.split("."))
+        if iso := re.match(ISO_DATE, text):
+            return dt.date.fromisoformat(iso[1])
+        if russian := re.match(RUSSIAN_DATE, text):
+            day, month, year = (int(part) for part in russian[1].split("."))
             return dt.date(year, month, day)
     except ValueError:  # not a real day: 2022-02-30
         pass
@@ -239,7 +240,11 @@ def _walk(node: yaml.Node, where: Loc, lines: dict[Loc, int]) -> Any:
             if not (isinstance(key, yaml.ScalarNode) and key.tag in _PLAIN):
                 raise InputError(GRANT, _line(key.start_mark),
                                  expected="YAML error: a key must be a plain word, not a list or mapping")
-            lines[(*where, key.value)] = key.start_mark.line + 1
+            line = key.start_mark.line + 1
+            if key.value in data:  # YAML lets the second silently win: the user meant one of them
+                raise InputError(GRANT, line, expected=f"key «{_path((*where, key.value))}» written twice "
+                                 f"(also on line {lines[(*where, key.value)]}): keep one of them")
+            lines[(*where, key.value)] = line
             data[key.value] = _walk(value, (*where, key.value), lines)
         return data
     if isinstance(node, yaml.SequenceNode) and node.tag == _TAG + "seq":

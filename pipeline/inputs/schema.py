@@ -127,10 +127,14 @@ ENUM_SYNONYMS = {
 TRUE_WORDS = frozenset({"да", "yes", "y", "true", "1", "д"})
 FALSE_WORDS = frozenset({"нет", "no", "n", "false", "0", "н"})
 
-# The shapes of a date and a number, in the tables and in grant.yml alike: dates ISO (what
-# follows the day is ignored) or Russian; numbers grouped with spaces, decimal commas allowed.
-ISO_DATE = r"^\d{4}-\d{2}-\d{2}"
-RUSSIAN_DATE = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
+# The shapes of a date and a number, in the tables and in grant.yml alike. A date is a whole
+# ISO or Russian date (the day is group 1), optionally followed by a time of day, which is
+# ignored (`2022-05-23 14:03:55`, `2022-05-23T14:03:55`, `23.05.2022 14:03`); anything else
+# after the day (`2022-05-23garbage`) is not a date. Numbers are grouped with spaces, decimal
+# commas allowed, and finite (never `inf`, `NaN` or `1e400`).
+_CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+ISO_DATE = rf"^(\d{{4}}-\d{{2}}-\d{{2}})(?:[ T]{_CLOCK}(?:Z|[+-]\d{{2}}:?\d{{2}})?)?$"
+RUSSIAN_DATE = rf"^(\d{{1,2}}\.\d{{1,2}}\.\d{{4}})(?: {_CLOCK})?$"
 NUMBER_SPACES = r"[\s\u00a0\u202f]"
 
 # What a message says a cell of each kind should be.

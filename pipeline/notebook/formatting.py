@@ -19,10 +19,14 @@ def number(value) -> str:
     return format_decimal(value, format="#,##0.##", locale=LOCALE)
 
 
-def amount(value) -> str:
-    """A sum of money: 680000 -> "680 000", 12500.5 -> "12 500,50"; 0 or None -> "—"."""
-    if not value:
+def amount(value, zero: str = DASH) -> str:
+    """A sum of money: 680000 -> "680 000", 12500.5 -> "12 500,50"; None -> "—"; 0 -> `zero`
+    ("—" by default: an activity without cost, as the seed shows it; "0" where the sum is a
+    figure of its own, as the period's spending is)."""
+    if value is None or value != value:
         return DASH
+    if not value:
+        return zero
     pattern = "#,##0" if float(value).is_integer() else "#,##0.00"
     return format_decimal(value, format=pattern, locale=LOCALE)
 
@@ -51,8 +55,10 @@ def figure(name: str, value) -> str:
     """A figure as the report shows it, by the kind its name says."""
     if name.endswith(("_pct",)):
         return pct(value)
-    if name.endswith((".cost", "budget.spent", "grant.amount")):
+    if name.endswith(".cost"):
         return amount(value)
+    if name.endswith(("budget.spent", "grant.amount")):
+        return amount(value, zero="0")
     return number(value)
 
 

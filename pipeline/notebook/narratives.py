@@ -4,21 +4,31 @@ A placeholder is `{{ fig("consultations.count") }}`; it renders the figure as th
 shows it. Templates run in Jinja2's sandbox; a placeholder naming an unknown figure, or a
 broken template, is a NarrativeError naming the file. A figure the grant has but this
 report does not (`absent`, e.g. another region's survey in a regional report) shows as "—".
+
+`check` is what `validate` (and so `run`, before building anything) asks of every narrative
+of the inputs folder: UTF-8, a template that parses, and placeholders that name figures the
+period's reports have, each problem one line with its file and line.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from html import escape
 from pathlib import Path
 
 import mistune
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline import paths
-from pipeline.exceptions import NarrativeError
+from pipeline.exceptions import InputError, NarrativeError, PipelineError
+from pipeline.figures.blocks import report_figures
+from pipeline.figures.scope import make_scope, select
+from pipeline.ids import ALL
+from pipeline.inputs.loading import Inputs
+from pipeline.inputs.notes import DataWarning
 from pipeline.notebook import formatting, links
 
 SUCCESS_STORY = "success_story"
@@ -42,6 +52,17 @@ _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 def narrative_path(inputs: Path, period: str, name: str) -> Path:
     return paths.inside(Path(inputs) / paths.NARRATIVES_DIR, period, f"{name}.md")
+
+
+NOT_UTF8 = "expected UTF-8 text (save it as UTF-8)"
+
+
+def read(path: Path, source: str) -> str:
+    """A narrative's text (UTF-8, with or without BOM); an InputError naming it otherwise."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(source, expected=NOT_UTF8) from None
 
 
 # Marks a filled placeholder through Markdown so that the HTML can link it to the registry.
@@ -69,9 +90,7 @@ def render_text(template: str, figures: dict[str, object], source: str, mark: bo
     except NarrativeError:
         raise
     except TemplateError as error:
-        line = getattr(error, "lineno", None)
-        where = f"{source}:{line}" if line else source
-        raise NarrativeError(f"{where}: narrative template error: {error.message}") from None
+        raise NarrativeError(str(_template_error(error, source))) from None
     except Exception as error:  # anything an analyst's template can provoke: fig(), 1/0, range(10**9)
         raise NarrativeError(f"{source}: narrative template error: {type(error).__name__}: {error}") from None
 
@@ -96,5 +115,104 @@ def render(inputs: Path, period: str, name: str, figures: dict[str, object],
     if not path.is_file():
         return None
     source = path.relative_to(Path(inputs)).as_posix()
-    text = render_text(path.read_text(encoding="utf-8-sig"), figures, source, mark=True, absent=absent)
-    return link_figures(to_html(text))
+    try:
+        template = read(path, source)
+    except InputError as error:
+        raise NarrativeError(str(error)) from None
+    return link_figures(to_html(render_text(template, figures, source, mark=True, absent=absent)))
+
+
+# ---------------------------------------------------------------- checked by `validate`
+
+#: The code of the warning about a file in the narratives folder that no report reads.
+NOT_USED = "narratives.not_used"
+
+
+def _template_error(error: TemplateError, source: str) -> InputError:
+    return InputError(source, getattr(error, "lineno", None), expected=f"narrative template error: {error.message}")
+
+
+def _unknown(name: str, known: Collection[str]) -> str:
+    """What a message says of an unknown name: the closest known ones, if any is close."""
+    close = difflib.get_close_matches(name, known, n=3)
+    return f" (did you mean {' or '.join(f'«{c}»' for c in close)}?)" if close else ""
+
+
+def _named_figures(tree: nodes.Template) -> Iterator[tuple[str, int]]:
+    """The figures a template's placeholders name in quotes, with their lines (a name computed
+    in the template is checked only when a report is built)."""
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "fig":
+            named = [*call.args[:1], *(k.value for k in call.kwargs if k.key == "name")]
+            for arg in named:
+                if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                    yield arg.value, call.lineno
+
+
+def check_text(template: str, source: str, figures: Collection[str]) -> list[InputError]:
+    """One narrative's problems: a template that does not parse (with its line), a name other
+    than `fig`, a placeholder naming a figure not in `figures` (with the closest names)."""
+    template = _MARKERS.sub("", template)
+    try:
+        tree = _environment.parse(template)
+    except TemplateSyntaxError as error:
+        return [_template_error(error, source)]
+    problems = [InputError(source, line, expected=f"placeholder names an unknown figure «{name}»"
+                           + _unknown(name, figures))
+                for name, line in _named_figures(tree) if name not in figures]
+    try:  # what parses may still not compile: an unknown filter
+        for name in sorted(meta.find_undeclared_variables(tree) - {"fig"}):
+            line = next(n.lineno for n in tree.find_all(nodes.Name) if n.name == name)
+            problems.append(InputError(source, line, expected=f"narrative template error: unknown name «{name}» "
+                                       '(a figure is written {{ fig("name") }})'))
+        _environment.compile(tree)
+    except TemplateSyntaxError as error:
+        problems.append(_template_error(error, source))
+    return sorted(problems, key=lambda p: p.row or 0)
+
+
+def _not_used(relative: Path, periods: Collection[str], names: Collection[str]) -> str | None:
+    """Why no report reads a file of the narratives folder (`relative` to it), or None."""
+    if relative.suffix != ".md":
+        return "a narrative is a .md file"
+    if len(relative.parts) != 2:
+        return f"a narrative is {paths.NARRATIVES_DIR}/<period>/<activity_id>.md or {SUCCESS_STORY}.md"
+    if relative.parts[0] not in periods:
+        return f"«{relative.parts[0]}» is not a period of grant.yml"
+    if relative.stem not in names:
+        return f"«{relative.stem}» is neither an activity_id of the plan nor {SUCCESS_STORY}"
+    return None
+
+
+def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
+    """Every file of the inputs' narratives folder: the problems of those the reports read
+    (`check_text`, against every figure of the period's `all` report, which names every figure
+    its regional reports have), and a warning for each one no report reads."""
+    folder = inputs.root / paths.NARRATIVES_DIR
+    if not folder.is_dir():
+        return [], []
+    periods, names = inputs.grant.period_ids(), {*inputs["plan"]["activity_id"], SUCCESS_STORY}
+    figures: dict[str, Collection[str]] = {}
+    problems: list[InputError] = []
+    warnings: list[DataWarning] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative, source = path.relative_to(folder), path.relative_to(inputs.root).as_posix()
+        if any(part.startswith((".", "~$")) for part in relative.parts):  # an editor's or the system's
+            continue
+        reason = _not_used(relative, periods, names)
+        if reason:
+            warnings.append(DataWarning(NOT_USED, f"{source}: not used by any report ({reason})", 1))
+            continue
+        period = relative.parts[0]
+        try:  # the wall a build reads it through: no link out of the narratives folder
+            narrative_path(inputs.root, period, relative.stem)
+        except PipelineError:
+            problems.append(InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused"))
+            continue
+        if period not in figures:
+            figures[period] = report_figures(select(inputs, make_scope(inputs.grant, period, ALL)), ()).keys()
+        try:
+            problems += check_text(read(path, source), source, figures[period])
+        except InputError as error:
+            problems.append(error)
+    return problems, warnings

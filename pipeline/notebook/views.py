@@ -129,19 +129,64 @@ def survey_rows(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
 
 
-def trainings(ctx: Context) -> HTML:
-    """Training effectiveness: knowledge before/after, trainer and organisation scores."""
+#: The blocks a grant may not have: what the plan's unit of such an activity measures
+#: (`indicators.unit_measure`), and the table (and event type) whose records show one.
+OPTIONAL_BLOCKS: dict[str, tuple[str, str, str | None]] = {
+    "trainings": ("training", "events", "training"),
+    "centres": ("centres", "centres", None),
+    "consultations": ("consultations", "consultations", None),
+    "feedback": ("feedback", "feedback", None),
+}
+#: «Community-центры, консультации и отзывы бенефициаров», of the parts a grant has.
+FEEDBACK_HEADING = {"centres": "Community-центры", "consultations": "консультации", "feedback": "отзывы бенефициаров"}
+
+
+def shown_blocks(ctx: Context) -> set[str]:
+    """The optional blocks that apply to the report's grant: those its plan has an activity
+    for or whose records it has, in any period or region (every report of a grant shows the
+    same blocks; one with nothing in its period shows zeros, as before). A grant without
+    community centres or feedback forms leaves their rows out, instead of «создано 0»."""
+    measures = {ind.unit_measure(unit) for unit in ctx.inputs["plan"]["unit"]}
+    shown = set()
+    for block, (measure, table, kind) in OPTIONAL_BLOCKS.items():
+        records = ctx.inputs[table]
+        if kind is not None:
+            records = records[records["type"] == kind]
+        if measure in measures or len(records):
+            shown.add(block)
+    return shown
+
+
+def _listed(parts: list[str]) -> str:
+    """["a", "b", "c"] -> "A, b и c"."""
+    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} и {parts[-1]}"
+    return text[:1].upper() + text[1:]
+
+
+def trainings(ctx: Context) -> HTML | None:
+    """Training effectiveness: knowledge before/after, trainer and organisation scores; nothing
+    for a grant without trainings."""
+    if "trainings" not in shown_blocks(ctx):
+        return None
     return render("trainings.html.j2", rows=survey_rows(ctx).to_dict("records"), f=ctx.figures)
 
 
-def feedback(ctx: Context) -> HTML:
-    """Community centres, consultations and the beneficiaries' feedback."""
-    return render("feedback.html.j2", f=ctx.figures)
+def feedback(ctx: Context) -> HTML | None:
+    """Community centres, consultations and the beneficiaries' feedback: the rows of those the
+    grant has (`shown_blocks`), under a heading naming them; nothing when it has none."""
+    shown = shown_blocks(ctx)
+    parts = [name for name in FEEDBACK_HEADING if name in shown]
+    if not parts:
+        return None
+    return render("feedback.html.j2", f=ctx.figures, shown=parts,
+                  heading=_listed([FEEDBACK_HEADING[name] for name in parts]))
 
 
 def media(ctx: Context) -> HTML:
     """«2. Освещение деятельности в СМИ»: own channels, then partners and press, with totals."""
-    table = ctx.selection.media.sort_values("date", kind="stable")
+    media = ctx.selection.media
+    # Each row shows the count the totals counted it as (a blank count is one publication).
+    table = media.assign(publications=ind.publication_counts(media)).sort_values("date", kind="stable")
     columns = ["date", "platform", "account", "owner", "title", "reach", "publications", "url"]
     own = table[table["owner"] == "own"][columns].to_dict("records")
     others = table[table["owner"] != "own"][columns].to_dict("records")
