@@ -8,6 +8,7 @@ or a report is built (papermill, nbconvert and the Jupyter client: `builder`, `c
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -70,8 +71,6 @@ def check_formats(chosen: tuple[str, ...], text: str) -> tuple[str, ...]:
 def check_folders(inputs: Path, folder: Path) -> None:
     """The outputs folder can be made and written, and is neither inside the inputs folder nor
     holds it, before any work (and without creating it: invalid inputs leave no trace)."""
-    import os
-
     outside, inside = Path(inputs).resolve(), Path(folder).resolve()
     if inside.is_relative_to(outside) or outside.is_relative_to(inside):
         raise PipelineError(f"{folder}: the outputs folder may not be inside the inputs folder {inputs}, "

@@ -38,7 +38,7 @@ def glue_locations(notebooks: list[Path]) -> dict[str, dict]:
 def table_sources(root: Path, tables: list[str], rows: Mapping[str, int],
                   hashes: dict[str, dict]) -> list[dict]:
     """For each table: the rows of the report's scope it has and its files with their hashes."""
-    from pipeline.inputs.loading import table_files
+    from pipeline.inputs.reading import table_files
 
     sources = []
     for table in tables:

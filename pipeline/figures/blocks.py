@@ -95,7 +95,7 @@ def activities(sel: Selection) -> Block:
                             consultations=sel.consultations, feedback=sel.feedback, centres=len(sel.centres),
                             media=sel.media, metrics=values)
         done_rows = _achieved_rows(sel, measure, own_events, people_rows, consultations, feedback, chosen, aid)
-        plan_rows: list[Row] = [("plan", int(str(label)))]
+        plan_rows = rows("plan", sel.plan.loc[[label]])
         pct = ind.percent(done, goal) if goal and goal > 0 and done is not None else None
         block.add(f"activity.{aid}.participants", participants, people_rows)
         cost_rows = rows("expenses", sel.expenses, sel.expenses["activity_id"] == aid)

@@ -19,7 +19,8 @@ from pipeline import disk, paths
 from pipeline.figures.scope import SELECTION_OF_TABLE, Selection, make_scope, select
 from pipeline.incremental.grid import ReportJob
 from pipeline.incremental.ledger import complete, digest, environment_key, last_manifest
-from pipeline.inputs.loading import SOURCE_COLUMNS, Inputs
+from pipeline.inputs.loading import Inputs
+from pipeline.inputs.reading import SOURCE_COLUMNS
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
