@@ -73,8 +73,16 @@ PR_SET_PDEATHSIG = 1
 
 def quiet_interrupt() -> None:
     """After Ctrl-C: an interrupted notebook client's asyncio tasks still hold their kernel's
-    death, which asyncio would print as a traceback when they are collected at exit."""
+    death, which asyncio would print as a traceback when they are collected at exit; and a
+    KeyboardInterrupt that lands in a weakref callback or a finaliser is "ignored" by Python
+    with a traceback on stderr. The run says once that it was interrupted: neither is printed."""
     logging.getLogger("asyncio").disabled = True
+    sys.unraisablehook = _quiet_unraisable
+
+
+def _quiet_unraisable(unraisable) -> None:
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
 
 
 def _interrupted(signum, frame) -> None:
