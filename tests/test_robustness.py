@@ -144,6 +144,21 @@ def test_ctrl_c_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path, regions):
     assert not list(out.glob("2022-interim/.*.building-*")), "the unfinished reports' staging is removed"
 
 
+def test_a_kernel_whose_parent_died_says_nothing_on_the_shared_stderr(tmp_path):
+    """A kernel writes its log to the stderr it shares with the command: when the command ends
+    before shutting it down (Ctrl-C), the kernel's warning that its parent exited would land
+    under the run's one line. The kernel still exits; it says nothing."""
+    tag = new_tag()
+    script = ("import os\nfrom pipeline.build.kernels import ReportKernel\n"
+              "ReportKernel(preload='import os')\nos._exit(0)\n")
+    run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, env=tagged(tag), timeout=120)
+    assert run.returncode == 0
+    _until(lambda: not kernel_pids(tag), 30, pause=0.5)
+    assert not kernel_pids(tag), "the orphaned kernel exits by itself"
+    assert run.stderr == ""
+
+
 @pytest.mark.slow
 def test_markup_in_user_text_is_shown_as_text(demo_copy, tmp_path):
     media = demo_copy / "media.csv"

@@ -74,8 +74,11 @@ class ReportKernel:
     def __init__(self, env: dict[str, str] | None = None, preload: str = "") -> None:
         self.manager = IPCKernelManager(kernel_name=KERNEL_NAME)
         # No input history: nobody reads it, and restarting the cell count would make IPython
-        # warn into the next notebook that its history lines are not unique.
-        run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False"],
+        # warn into the next notebook that its history lines are not unique. The kernel writes
+        # its own log to our stderr: only its errors belong there, not e.g. its warning that
+        # the parent exited when Ctrl-C ends the run before the kernel is shut down.
+        run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False",
+                                                             "--IPKernelApp.log_level=ERROR"],
                                             env=dict(os.environ) if env is None else env)
         # The client of the first notebook serves the next ones: a new client waits for the
         # kernel to be ready and its output channel to fall silent (at least 0.2 s) each time.
