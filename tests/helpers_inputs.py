@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 
 from pipeline.inputs.loading import type_table
+from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
 
 GRANT_YML = """\
@@ -90,7 +91,7 @@ def typed(table: str, rows: list[dict[str, object]]) -> pd.DataFrame:
     records = [{**{n: "" for n in names}, **{k: str(v) for k, v in row.items()},
                 "_file": f"{table}.csv", "_row": i + 2} for i, row in enumerate(rows)]
     raw = pd.DataFrame.from_records(records, columns=names + ["_file", "_row"])
-    raw.attrs["parts"] = [(f"{table}.csv", names)]
+    raw.attrs["parts"] = [Part(f"{table}.csv", tuple(names))]
     frame, problems = type_table(table, raw)
     assert not problems, [str(p) for p in problems]
     return frame

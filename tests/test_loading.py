@@ -29,6 +29,7 @@ from pipeline.inputs.loading import (
     shown_value,
     type_table,
 )
+from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES, Column
 
 TS = pd.Timestamp
@@ -338,7 +339,7 @@ def test_a_bad_personal_cell_is_reported_hidden(monkeypatch):
         Column("event_id", "id", nonblank=True), Column("full_name", "score", nonblank=True)))
     raw = pd.DataFrame({"event_id": ["E1"], "full_name": ["Иванов Иван"],
                         "_file": ["participants.csv"], "_row": [2]})
-    raw.attrs["parts"] = [("participants.csv", ["event_id", "full_name"])]
+    raw.attrs["parts"] = [Part("participants.csv", ("event_id", "full_name"))]
     _, problems = type_table("participants", raw)
     assert [str(p) for p in problems] == ["participants.csv:2: full_name = <скрыто>: expected a score 1–5"]
 

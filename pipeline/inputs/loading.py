@@ -123,20 +123,20 @@ def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputE
     """The contract's columns of one table, typed; problems for every cell that is not."""
     problems: list[InputError] = []
     typed = pd.DataFrame(index=raw.index)
-    for part_file, names in raw.attrs.get("parts", []):
-        if not any(names):
-            problems.append(InputError(part_file, expected=EMPTY_FILE))
+    for part in raw.attrs.get("parts", []):
+        if not any(part.names):
+            problems.append(InputError(part.file, expected=EMPTY_FILE))
             continue
         for column in TABLES[table]:
-            if column.required and column.name not in names:
-                problems.append(InputError(part_file, column=None,
+            if column.required and column.name not in part.names:
+                problems.append(InputError(part.file, column=None,
                                            expected=f"missing column «{column.name}»"))
     for column in TABLES[table]:
         text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
         values, bad, expected = coerce_column(text, column)
         if column.nonblank:
             blank = text == ""
-            lacking = [f for f, names in raw.attrs.get("parts", []) if column.name not in names]
+            lacking = [part.file for part in raw.attrs.get("parts", []) if column.name not in part.names]
             for i in raw.index[blank & (column.name in raw) & ~raw["_file"].isin(lacking)]:
                 problems.append(InputError(*source(raw, i), column.name, "", NOT_EMPTY))
         for i in raw.index[bad]:

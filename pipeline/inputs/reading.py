@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
@@ -25,6 +26,18 @@ import pandas as pd
 from pipeline.exceptions import InputError
 
 SOURCE_COLUMNS = ["_file", "_row"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one file of a table gave: for the problems that name it and `validate`'s summary.
+    A table's frame lists its parts in `attrs["parts"]`."""
+
+    file: str  # as the user sees it: relative to the inputs folder
+    names: tuple[str, ...]  # the header's columns as read ("" for a column without a name)
+    rows: int = 0  # rows with a value
+    header_line: int = 1  # the line (CSV) or row (xlsx) of the header
+    ignored: tuple[str, ...] = ()  # headers no contract column takes: read past, never shown
 
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
@@ -250,7 +263,7 @@ def read_table_raw(root: Path, table: str) -> tuple[pd.DataFrame, list[Path]]:
             records.append(dict(zip(names, cells[: len(names)], strict=False), _file=display, _row=line))
         named = [n for n in names if n and n not in SOURCE_COLUMNS]  # columns without a name are ignored
         frame = pd.DataFrame.from_records(records, columns=named + SOURCE_COLUMNS)
-        frame.attrs["part"] = (display, names)
+        frame.attrs["part"] = Part(display, tuple(names), rows=len(records))
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=SOURCE_COLUMNS), files
