@@ -148,6 +148,35 @@ def test_injected_parameters_stay_readable(tmp_path):
 
 
 @pytest.mark.slow
+def test_reviewer_pages_are_nbconverts_page_with_the_images_own_alt_text(demo_build):
+    """The reviewers' pages skip HTMLExporter's BeautifulSoup pass (`ReviewerPageExporter`): the
+    page is still the one HTMLExporter writes, cells and outputs focusable alike, every image
+    with its own alt text, not nbconvert's placeholder."""
+    from nbconvert import HTMLExporter
+
+    from pipeline.build import stitching
+    from pipeline.notebook import recording
+
+    folder = demo_build[0] / "2022-final" / ALL / "notebooks"
+    images = 0
+    for path in sorted(folder.glob("*.ipynb")):
+        ours = BeautifulSoup(stitching.notebook_html(path), "html.parser")
+        assert ours.select("div.jp-Cell-inputWrapper[tabindex='0']"), path.name
+        images += len(ours.find_all("img"))
+        assert all(image.get("alt") and "No description" not in image["alt"] for image in ours.find_all("img"))
+        notebook = nbformat.from_dict(recording.executed(path))
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [o for o in cell.outputs if not stitching._is_scrap(o)]
+        theirs = BeautifulSoup(stitching.reviewer_exporter(HTMLExporter).from_notebook_node(notebook)[0], "html.parser")
+        for page in (ours, theirs):
+            for image in page.find_all("img"):
+                del image["alt"]
+        assert str(ours) == str(theirs), path.name
+    assert images, "a page with a chart was compared"
+
+
+@pytest.mark.slow
 def test_executed_notebooks_carry_no_kernel_warnings(demo_build):
     for path in demo_build[0].glob("*/*/notebooks/*.ipynb"):
         nb = nbformat.read(path, as_version=4)

@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -95,13 +96,13 @@ def _first_line(text: str) -> str:
     return str(text).strip().splitlines()[0] if str(text).strip() else ""
 
 
-def collect_figures(notebooks: list[Path]) -> tuple[dict[str, object], dict[str, list[dict]]]:
-    """Every figure of the executed notebooks, in section order, and the rows each was
-    computed from; a name glued twice is an error."""
+def collect_figures(notebooks: Mapping[Path, Mapping]) -> tuple[dict[str, object], dict[str, list[dict]]]:
+    """Every figure of the executed notebooks (path → JSON), in section order, and the rows
+    each was computed from; a name glued twice is an error."""
     figures: dict[str, object] = {}
     rows: dict[str, list[dict]] = {}
-    for path in notebooks:
-        found, traced = recording.read_scraps(path)
+    for path, notebook in notebooks.items():
+        found, traced = recording.read_scraps(notebook)
         for name, value in found.items():
             if name in figures:
                 raise ExecutionError(f"{path.name}: figure «{name}» is glued by two notebooks")
@@ -202,10 +203,12 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
     """figures.json, the manifest, the report in each format and the reviewers' notebook pages.
     The two JSON files come first: report.pdf carries them inside, the very files beside it (the
     manifest records inputs, code and figures, nothing of the reports it is attached to)."""
-    figures, rows = collect_figures(executed)
+    # Each executed notebook is read once, for its figures, their cells, the report and its page.
+    notebooks_json = {path: recording.executed(path) for path in executed}
+    figures, rows = collect_figures(notebooks_json)
     disk.write_json(folder / "figures.json", figures)
     input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes)
-    traced = provenance.figure_provenance(figures, provenance.glue_locations(executed), inputs.root,
+    traced = provenance.figure_provenance(figures, provenance.glue_locations(notebooks_json), inputs.root,
                                          row_counts(selection), input_entries, rows)
     disk.write_json(folder / "manifest.json", {
         "period": job.period, "region": job.region,
@@ -218,7 +221,7 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
         "build": keys,
         "figures": traced,
     })
-    merged = stitching.merge(executed, appendices=(views.registry(traced),))
+    merged = stitching.merge(list(notebooks_json.values()), appendices=(views.registry(traced),))
     if formats:
         # One export through the report template serves every format: `pdf.ReportPDFExporter`
         # and `word.ReportDocxExporter` are that same HTML export handed to WeasyPrint and
@@ -233,6 +236,6 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
             (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached))
         if "docx" in formats:
             (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
-    for path in executed:
-        path.with_suffix(".html").write_text(stitching.notebook_html(path), encoding="utf-8")
+    for path, notebook in notebooks_json.items():
+        path.with_suffix(".html").write_text(stitching.notebook_html(notebook), encoding="utf-8")
     return figures

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pipeline.disk import sha256
+from pipeline.notebook import recording
 
 
 def file_entries(files: list[Path], root: Path, hashes: dict[str, str] | None = None) -> list[dict]:
@@ -19,20 +20,12 @@ def file_entries(files: list[Path], root: Path, hashes: dict[str, str] | None = 
     return sorted(entries, key=lambda e: e["path"])
 
 
-def glue_locations(notebooks: list[Path]) -> dict[str, dict]:
-    """Figure name -> the executed notebook and cell that glued it (index, execution count, id)."""
-    import nbformat
-
-    found: dict[str, dict] = {}
-    for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
-        for index, cell in enumerate(nb.cells):
-            for output in cell.get("outputs", []):
-                meta = output.get("metadata", {}).get("scrapbook", {})
-                if meta.get("name") and meta.get("data"):
-                    found[meta["name"]] = {"notebook": Path(path).name, "cell_index": index,
-                                           "execution_count": cell.get("execution_count"), "cell_id": cell.get("id")}
-    return found
+def glue_locations(notebooks: Mapping[Path, Mapping]) -> dict[str, dict]:
+    """Figure name -> the executed notebook (path → JSON) and cell that glued it (index,
+    execution count, id)."""
+    return {name: {"notebook": path.name, "cell_index": index,
+                   "execution_count": cell.get("execution_count"), "cell_id": cell.get("id")}
+            for path, notebook in notebooks.items() for index, cell, name, _value in recording.scraps(notebook)}
 
 
 def table_sources(root: Path, tables: list[str], rows: Mapping[str, int],

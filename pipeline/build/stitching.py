@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets import default
 
 from pipeline import paths
 from pipeline.build import warmup
+from pipeline.notebook import recording
 
 DROP_TAGS = frozenset({"parameters", "injected-parameters", "review"})
 SCRAP_MIME_PREFIX = "application/scrapbook"
@@ -34,14 +39,20 @@ def _keep_output(output: dict) -> bool:
     return output.get("output_type") != "stream" and not _is_scrap(output)
 
 
-def merge(notebooks: list[Path], appendices: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+def _executed(notebook: Mapping | Path) -> nbformat.NotebookNode:
+    """An executed notebook, given as its JSON (read once by the builder: copied here, which
+    `nbformat.from_dict` does, dict by dict) or its path."""
+    return nbformat.from_dict(notebook if isinstance(notebook, Mapping) else recording.executed(notebook))
+
+
+def merge(notebooks: Sequence[Mapping | Path], appendices: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     """One notebook of the report's cells, in section order, with unique cell ids; each
     appendix (HTML built after execution, e.g. the figure registry) becomes a last cell."""
     merged = nbformat.v4.new_notebook()
-    for index, path in enumerate(notebooks):
-        nb = nbformat.read(path, as_version=4)
+    for index, source in enumerate(notebooks):
+        nb = _executed(source)
         if index == 0:
-            merged.metadata = nb.metadata
+            merged.metadata = nbformat.from_dict(dict(nb.metadata))
         for number, cell in enumerate(nb.cells):
             if DROP_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 continue
@@ -167,13 +178,40 @@ def warm_up(sample: Path) -> threading.Thread:
     return warmup.start("nbconvert", prepare)
 
 
-def notebook_html(path: Path) -> str:
-    """An executed section notebook as a page for reviewers: code, outputs and prompts shown."""
-    notebook = nbformat.read(path, as_version=4)
+# The elements JupyterLab's template writes for a cell's code and for each output, which
+# HTMLExporter makes focusable (scrollable by keyboard) with tabindex="0".
+_FOCUSABLE = re.compile(r'(<div (?:id="[^"]*" )?class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)")')
+
+
+class ReviewerPageExporter(HTMLExporter):
+    """JupyterLab's page of a notebook, as HTMLExporter writes it, without the BeautifulSoup
+    pass HTMLExporter then makes over the whole page (two thirds of the export's time on pages
+    that show rows): that pass makes code and outputs focusable, done here on the template's
+    own markup, and gives an image without alt text a placeholder, where the reviewer template
+    writes the image's own alt. A test holds the page equal to HTMLExporter's otherwise."""
+
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources or {}))
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return _FOCUSABLE.sub(r'\1 tabindex="0"', html), resources
+
+
+def reviewer_exporter(kind: type[HTMLExporter] = ReviewerPageExporter) -> HTMLExporter:
+    """The exporter of the reviewers' pages: code, outputs and prompts shown, no CDN script."""
+    return kind(template_name="reviewer", extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)],
+                embed_images=True)
+
+
+def notebook_html(source: Mapping | Path) -> str:
+    """An executed section notebook (its JSON or path) as a page for reviewers: code, outputs
+    and prompts shown."""
+    notebook = _executed(source)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not _is_scrap(o)]
-    reviewer = _exporter("reviewer", lambda: HTMLExporter(
-        template_name="reviewer", extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)], embed_images=True))
-    body, _ = reviewer.from_notebook_node(notebook)
+    body, _ = _exporter("reviewer", reviewer_exporter).from_notebook_node(notebook)
     return body
