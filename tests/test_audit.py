@@ -147,20 +147,31 @@ def test_injected_parameters_stay_readable(tmp_path):
     assert "входные данные" in injected.source and "\\u" not in injected.source
 
 
+def _same_page(ours: str, theirs: str) -> bool:
+    """Two HTML pages alike once parsed, images' alt text aside."""
+    pages = [BeautifulSoup(page, "html.parser") for page in (ours, theirs)]
+    for page in pages:
+        for image in page.find_all("img"):
+            del image["alt"]
+    return str(pages[0]) == str(pages[1])
+
+
 @pytest.mark.slow
-def test_reviewer_pages_are_nbconverts_page_with_the_images_own_alt_text(demo_build):
-    """The reviewers' pages skip HTMLExporter's BeautifulSoup pass (`ReviewerPageExporter`): the
-    page is still the one HTMLExporter writes, cells and outputs focusable alike, every image
-    with its own alt text, not nbconvert's placeholder."""
+def test_pages_are_nbconverts_own_with_the_images_own_alt_text(demo_build):
+    """The report and the reviewers' pages skip HTMLExporter's BeautifulSoup pass
+    (`stitching.PageExporter`): each page is still the one HTMLExporter writes, code and outputs
+    focusable alike, every image with its own alt text, not nbconvert's placeholder."""
     from nbconvert import HTMLExporter
 
     from pipeline.build import stitching
     from pipeline.notebook import recording
 
     folder = demo_build[0] / "2022-final" / ALL / "notebooks"
+    executed = sorted(folder.glob("*.ipynb"))
     images = 0
-    for path in sorted(folder.glob("*.ipynb")):
-        ours = BeautifulSoup(stitching.notebook_html(path), "html.parser")
+    for path in executed:
+        page = stitching.notebook_html(path)
+        ours = BeautifulSoup(page, "html.parser")
         assert ours.select("div.jp-Cell-inputWrapper[tabindex='0']"), path.name
         images += len(ours.find_all("img"))
         assert all(image.get("alt") and "No description" not in image["alt"] for image in ours.find_all("img"))
@@ -168,12 +179,15 @@ def test_reviewer_pages_are_nbconverts_page_with_the_images_own_alt_text(demo_bu
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs if not stitching._is_scrap(o)]
-        theirs = BeautifulSoup(stitching.reviewer_exporter(HTMLExporter).from_notebook_node(notebook)[0], "html.parser")
-        for page in (ours, theirs):
-            for image in page.find_all("img"):
-                del image["alt"]
-        assert str(ours) == str(theirs), path.name
+        theirs, _ = stitching.reviewer_exporter(HTMLExporter).from_notebook_node(notebook)
+        assert _same_page(page, theirs), path.name
     assert images, "a page with a chart was compared"
+    report = stitching.to_html(stitching.merge(executed), "Отчет")
+    merged = stitching.merge(executed)
+    stitching.entitle(merged, "Отчет")
+    theirs, _ = stitching.html_exporter(HTMLExporter).from_notebook_node(merged)
+    assert BeautifulSoup(report, "html.parser").find_all("img")
+    assert _same_page(report, theirs)
 
 
 @pytest.mark.slow

@@ -117,7 +117,6 @@ def test_print_layout_is_read_from_report_css():
 
 
 def test_exporter_is_nbconvert_with_the_html_report_settings():
-    from nbconvert import HTMLExporter
     from nbconvert.exporters import get_exporter
 
     assert get_exporter("grant_docx") is word.ReportDocxExporter
@@ -129,7 +128,7 @@ def test_exporter_is_nbconvert_with_the_html_report_settings():
     notebook = _sample_notebook()
     page = stitching.to_html(copy.deepcopy(notebook), "Отчет")
     stitching.entitle(notebook, "Отчет")
-    exporters_page, _ = HTMLExporter.from_notebook_node(exporter, notebook)
+    exporters_page, _ = stitching.PageExporter.from_notebook_node(exporter, notebook)
     assert exporters_page == page
 
 

@@ -486,14 +486,12 @@ def test_exporter_is_nbconvert_with_the_html_report_settings():
 def test_the_run_lays_out_the_pdf_from_the_page_the_exporter_makes(reports):
     """`write_products` exports the report page once and hands it to WeasyPrint for the PDF:
     the same page the `grant_pdf` exporter makes from the same notebook."""
-    from nbconvert import HTMLExporter
-
     provenance = json.loads((reports["atyrau"] / "manifest.json").read_text(encoding="utf-8"))["figures"]
     merged = stitching.merge(_executed(reports["atyrau"]), appendices=(views.registry(provenance),))
     page = stitching.to_html(copy.deepcopy(merged), "x")
     assert "gr-registry-print" in page
     merged.metadata["title"] = "x"
-    exporters_page, _ = HTMLExporter.from_notebook_node(pdf.ReportPDFExporter(), merged)
+    exporters_page, _ = stitching.PageExporter.from_notebook_node(pdf.ReportPDFExporter(), merged)
     assert exporters_page == page
 
 

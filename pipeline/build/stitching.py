@@ -81,9 +81,34 @@ def _exporter(name: str, make) -> HTMLExporter:
     return getattr(_cache, name)
 
 
-def html_exporter() -> HTMLExporter:
+# The elements JupyterLab's template writes for a cell's code and for each output, which
+# HTMLExporter makes focusable (scrollable by keyboard) with tabindex="0".
+_NOTEBOOK_BODY = re.compile(r'<body[^>]*\sclass="[^"]*\bjp-Notebook\b')
+_FOCUSABLE = re.compile(r'(<div (?:id="[^"]*" )?class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)")')
+
+
+class PageExporter(HTMLExporter):
+    """A page as HTMLExporter writes it, without the BeautifulSoup pass HTMLExporter then makes
+    over the whole page (two thirds of the export's time on pages that show rows): that pass
+    makes code and outputs focusable, done here on JupyterLab's own markup, and gives an image
+    without alt text a placeholder, where our templates write the image's own alt. Tests hold
+    the report and reviewer pages equal to HTMLExporter's otherwise."""
+
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources or {}))
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        if _NOTEBOOK_BODY.search(html):  # HTMLExporter's selectors: `.jp-Notebook div…`
+            html = _FOCUSABLE.sub(r'\1 tabindex="0"', html)
+        return html, resources
+
+
+def html_exporter(kind: type[HTMLExporter] = PageExporter) -> HTMLExporter:
     """nbconvert's HTML exporter with the report template: no code, no prompts."""
-    return HTMLExporter(
+    return kind(
         template_name=TEMPLATE,
         extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)],
         exclude_input=True,
@@ -123,7 +148,7 @@ def report_settings() -> dict[str, object]:
             if name not in _DERIVED_TRAITS and getattr(reference, name) != getattr(plain, name)}
 
 
-class ReportPageExporter(HTMLExporter):
+class ReportPageExporter(PageExporter):
     """The report page (the `report` template's HTML export, as report.html is) laid out for
     another medium by `render_page`: the base of the `grant_pdf` and `grant_docx` exporters, so
     that nbconvert stays the one stitching interface. Settings come from the HTML report's
@@ -178,29 +203,7 @@ def warm_up(sample: Path) -> threading.Thread:
     return warmup.start("nbconvert", prepare)
 
 
-# The elements JupyterLab's template writes for a cell's code and for each output, which
-# HTMLExporter makes focusable (scrollable by keyboard) with tabindex="0".
-_FOCUSABLE = re.compile(r'(<div (?:id="[^"]*" )?class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)")')
-
-
-class ReviewerPageExporter(HTMLExporter):
-    """JupyterLab's page of a notebook, as HTMLExporter writes it, without the BeautifulSoup
-    pass HTMLExporter then makes over the whole page (two thirds of the export's time on pages
-    that show rows): that pass makes code and outputs focusable, done here on the template's
-    own markup, and gives an image without alt text a placeholder, where the reviewer template
-    writes the image's own alt. A test holds the page equal to HTMLExporter's otherwise."""
-
-    def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
-        language = nb.metadata.get("language_info", {})
-        lexer = language.get("pygments_lexer", language.get("name"))
-        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources or {}))
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return _FOCUSABLE.sub(r'\1 tabindex="0"', html), resources
-
-
-def reviewer_exporter(kind: type[HTMLExporter] = ReviewerPageExporter) -> HTMLExporter:
+def reviewer_exporter(kind: type[HTMLExporter] = PageExporter) -> HTMLExporter:
     """The exporter of the reviewers' pages: code, outputs and prompts shown, no CDN script."""
     return kind(template_name="reviewer", extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)],
                 embed_images=True)
