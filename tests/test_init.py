@@ -147,10 +147,10 @@ GRANT_TODO = [
     "write the signatory's name",
     "grant.yml:36: regions[0].name = ЗАМЕНИТЕ: название региона, например Алматинская область: "
     "a placeholder written by init: write the region's name",
-    "grant.yml:44: periods[0].start = 1900-01-01: a placeholder written by init: write the period's first day",
-    "grant.yml:45: periods[0].end = 1900-01-01: a placeholder written by init: write the period's last day",
-    "grant.yml:48: periods[1].start = 1900-01-01: a placeholder written by init: write the period's first day",
-    "grant.yml:49: periods[1].end = 1900-01-01: a placeholder written by init: write the period's last day",
+    "grant.yml:45: periods[0].start = 1900-01-01: a placeholder written by init: write the period's first day",
+    "grant.yml:46: periods[0].end = 1900-01-01: a placeholder written by init: write the period's last day",
+    "grant.yml:49: periods[1].start = 1900-01-01: a placeholder written by init: write the period's first day",
+    "grant.yml:50: periods[1].end = 1900-01-01: a placeholder written by init: write the period's last day",
 ]
 TABLES_TODO = [
     "plan.xlsx: no rows: the plan is required, one row per activity of the grant's plan (docs/inputs.md)",
@@ -159,24 +159,40 @@ TABLES_TODO = [
 ]
 
 
+def _in_order(expected: list[str], lines: list[str]) -> bool:
+    """`expected` appear in `lines` one after another (validate may say more around them)."""
+    return any(lines[i:i + len(expected)] == expected for i in range(len(lines) - len(expected) + 1))
+
+
+def _russian_headers_read(folder: Path) -> bool:
+    """Whether this code reads the Russian header row `init` writes (tried on the plan)."""
+    from pipeline.inputs.reading import read_table_raw
+
+    raw, _ = read_table_raw(folder, "plan")
+    return "activity_id" in raw.columns
+
+
 def test_init_then_validate_is_a_to_do_list(tmp_path):
-    """As a user runs it: the Russian headers `init` writes are read by the header matching
-    (the headers work); until that reads them, this says so and skips."""
+    """As a user runs it, with the Russian headers `init` writes: read by the header matching
+    of issue 13 (another change); until this code reads them, the test says so and skips."""
     target = tmp_path / "grant"
     made = run_cli("init", str(target))
     assert made.returncode == 0 and "validate --inputs" in made.stderr
     result = run_cli("validate", "--inputs", str(target))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    if any("missing column" in line for line in result.stderr.splitlines()):
-        pytest.skip("Russian headers are not read yet (the header matching of issue 13 reads them)")
-    assert result.stderr.splitlines() == GRANT_TODO + TABLES_TODO
+    assert _in_order(GRANT_TODO, result.stderr.splitlines())
+    if not _russian_headers_read(target):
+        pytest.skip("Russian header rows are not read yet (the header matching of issue 13 reads them)")
+    assert app.validate(target).lines() == GRANT_TODO + TABLES_TODO
+    assert _in_order(GRANT_TODO + TABLES_TODO, result.stderr.splitlines())
 
 
 def test_validate_on_the_skeleton_lists_what_is_missing_then_what_is_empty(folder):
     _contract_headers(folder)
+    assert app.validate(folder).lines() == GRANT_TODO + TABLES_TODO
     result = run_cli("validate", "--inputs", str(folder))
-    assert (result.returncode, result.stderr.splitlines()) == (1, GRANT_TODO + TABLES_TODO)
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert _in_order(GRANT_TODO + TABLES_TODO, result.stderr.splitlines())
 
     text = (folder / GRANT).read_text(encoding="utf-8")
     text = re.sub(r"'ЗАМЕНИТЕ: [^']*'", "'Заполнено'", text).replace(skeleton.PLACEHOLDER_DATE, "2024-01-10")
@@ -187,16 +203,19 @@ def test_validate_on_the_skeleton_lists_what_is_missing_then_what_is_empty(folde
     plan.active.append(["1", "Обучение", "1.1", "Тренинги", "июнь", "Число тренингов", 3, "тренинг", None])
     plan.save(folder / "plan.xlsx")
     (folder / EXAMPLE).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+    empty = [f"{table}.xlsx: no rows yet (fill it in, or delete the file if the grant has none)"
+             for table in TABLES if table != "plan"]
+    checked = app.validate(folder)
+    assert checked.ok and [str(w) for w in checked.warnings if w.code == skeleton.EMPTY_TABLE] == empty
     result = run_cli("validate", "--inputs", str(folder))
     assert result.returncode == 0, result.stderr
-    assert result.stderr.splitlines() == [f"warning: {table}.xlsx: no rows yet (fill it in, or delete the file if "
-                                          "the grant has none)" for table in TABLES if table != "plan"]
+    assert _in_order([f"warning: {line}" for line in empty], result.stderr.splitlines())
 
 
 def test_a_placeholder_copied_anywhere_in_grant_yml_is_still_told(folder):
     text = (folder / GRANT).read_text(encoding="utf-8")
     text = text.replace("    name: 'ЗАМЕНИТЕ: название региона, например Алматинская область'",
-                        "    name: 'Алматинская область'\n  - id: south\n    name: 'ЗАМЕНИТЕ: название'")
+                        "    name: 'Алматинская область'\n  - id: south\n    name: 'ЗАМЕНИТЕ: название'\n")
     (folder / GRANT).write_text(text, encoding="utf-8")
     lines = [str(p) for p in skeleton.grant_placeholders(folder)]
     assert "grant.yml:38: regions[1].name = ЗАМЕНИТЕ: название: a placeholder written by init: write the region's name" \
