@@ -1,6 +1,6 @@
-"""`python -m pipeline`: run, validate, verify, explain, diff, init, figures. Parses the command line and makes one call
-into `app`; every user-facing error becomes one line on stderr and exit status 1, never a
-traceback."""
+"""`python -m pipeline`: run, validate, verify, explain, diff, init, figures. Parses the command
+line and makes one call into `app`; every user-facing error becomes one line on stderr and exit
+status 1, never a traceback."""
 
 from __future__ import annotations
 

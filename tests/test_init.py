@@ -221,3 +221,24 @@ def test_a_placeholder_copied_anywhere_in_grant_yml_is_still_told(folder):
     assert "grant.yml:38: regions[1].name = ЗАМЕНИТЕ: название: a placeholder written by init: write the region's name" \
         in lines
     assert not any("regions[0]" in line for line in lines)
+
+
+@pytest.mark.slow
+def test_a_skeleton_filled_in_builds_its_reports(folder, tmp_path):
+    """init, then the grant's values, one plan row and the example copied as its narrative: a
+    report is built, the narrative filled with the report's figures, period and region."""
+    _contract_headers(folder)
+    text = re.sub(r"'ЗАМЕНИТЕ: [^']*'", "'Южный регион'", (folder / GRANT).read_text(encoding="utf-8"))
+    (folder / GRANT).write_text(text.replace(skeleton.PLACEHOLDER_DATE, "2024-02-01").replace("amount: 1 ", "amount: 900 "),
+                                encoding="utf-8")
+    plan = openpyxl.load_workbook(folder / "plan.xlsx")
+    plan.active.append(["1", "Обучение", "1.1", "Тренинги", "июнь", "Число тренингов", 3, "тренинг", None])
+    plan.save(folder / "plan.xlsx")
+    (folder / EXAMPLE).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+    outputs = tmp_path / "out"
+    result = run_cli("run", "--inputs", str(folder), "--outputs", str(outputs), "--period", skeleton.PERIODS[0],
+                     "--region", "all", "--format", "html", "--quiet")
+    assert result.returncode == 0, result.stderr
+    page = " ".join((outputs / skeleton.PERIODS[0] / "all" / "report.html").read_text(encoding="utf-8").split())
+    assert "За период с 1 февраля 2024 г. по 1 февраля 2024 г. (все регионы) проведено" in page
+    assert "Как называть" not in page

@@ -3,9 +3,10 @@
 A report depends on its notebooks, its parameters, the pipeline's own code and templates,
 the package versions, and the slice of input data it reads: the rows of its period and
 region (fingerprinted after normalisation, so re-saving a file or moving rows within it
-changes nothing), grant.yml and the narratives it reads (the period's and its region's). The last good build of a report is
-its cache: the keys are kept in its manifest, so the cache survives interrupted runs, and a
-result is reused only when every key is equal.
+changes nothing), grant.yml and the narratives it reads (the period's and its region's
+overrides). The last good build of a report is its cache: the keys are kept in its
+manifest, so the cache survives interrupted runs, and a result is reused only when every
+key is equal.
 """
 
 from __future__ import annotations
