@@ -264,7 +264,21 @@ def validate(inputs: Path) -> Validation:
     if checked.ok and checked.inputs is not None:
         problems, unused = narratives.check(checked.inputs)
         checked.problems, checked.warnings = problems, [] if problems else [*checked.warnings, *unused]
+    _add_todo(checked, inputs)
     return checked
+
+
+def _add_todo(checked: Validation, inputs: Path) -> None:
+    """What a folder `init` wrote still lacks (`skeleton.todo`: grant.yml's placeholders, an
+    empty plan, the example narrative) comes first among the problems; once there is none, a
+    table file without a row is a warning."""
+    from pipeline.authoring import skeleton
+
+    todo = skeleton.todo(inputs, checked.inputs)
+    if todo:
+        checked.problems, checked.warnings = [*todo, *checked.problems], []
+    elif checked.ok and checked.inputs is not None:
+        checked.warnings = [*checked.warnings, *skeleton.empty_tables(checked.inputs)]
 
 
 def validated(inputs: Path) -> tuple[Inputs, list[DataWarning]]:
@@ -317,3 +331,20 @@ def diff(folders: list[Path], outputs: Path | None = None, periods: list[str] | 
     if html is not None:
         diffing.write_page(comparison, html)
     return comparison.changed, comparison.lines()
+
+
+def init(folder: Path) -> list[Path]:
+    """A new grant's inputs folder (`authoring.skeleton`): the files written. A folder that
+    exists and is not empty is refused; nothing is overwritten."""
+    from pipeline.authoring import skeleton
+
+    return skeleton.write_skeleton(folder)
+
+
+def figures(inputs: Path, outputs: Path, period: str | None = None, region: str | None = None) -> tuple[list[str], list[str]]:
+    """Every figure a narrative of the period x region report may name, with its meaning and
+    its value when built (`authoring.listing`): the lines to print, and the notes for stderr."""
+    from pipeline.authoring import listing
+
+    found = listing.list_figures(inputs, outputs, period, region)
+    return found.lines(), found.notes

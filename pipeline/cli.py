@@ -1,6 +1,6 @@
-"""`python -m pipeline`: run, validate, verify, explain, diff. Parses the command line and makes one call
-into `app`; every user-facing error becomes one line on stderr and exit status 1, never a
-traceback."""
+"""`python -m pipeline`: run, validate, verify, explain, diff, init, figures. Parses the command
+line and makes one call into `app`; every user-facing error becomes one line on stderr and exit
+status 1, never a traceback."""
 
 from __future__ import annotations
 
@@ -86,10 +86,47 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     diff.add_argument("--outputs", type=Path, help=f"the built reports (default: {paths.DEFAULT_OUTPUTS})")
     diff.add_argument("--periods", nargs=2, metavar=("P1", "P2"), help="compare period P2 with period P1, region by region")
     diff.add_argument("--html", type=Path, metavar="FILE", help="also write the differences as a page")
+    _add_authoring(commands)
     args, extra = parser.parse_known_args(argv)
     if extra:
         (_usage_error if args.command == "diff" else parser.error)(f"unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+def _add_authoring(commands: argparse._SubParsersAction) -> None:
+    """`init` (a new grant's inputs folder) and `figures` (what a narrative may name)."""
+    init = commands.add_parser(
+        "init", help="write a new grant's inputs folder: grant.yml, every table, an example narrative",
+        description="Write a skeleton inputs folder in DIR: grant.yml with every key explained (placeholders "
+                    "marked ЗАМЕНИТЕ), each table as an .xlsx with its Russian header row, and an example "
+                    "narrative. DIR must be new or empty; nothing is overwritten. Then `validate --inputs DIR` "
+                    "lists what is still missing.")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the new inputs folder")
+    figures = commands.add_parser(
+        "figures", help="every figure name a narrative may use, with its meaning and value once built",
+        description="List the figures of a period x region report: names (the catalogue's patterns expanded "
+                    "for this grant), meanings, and values as the report shows them when it is built in "
+                    "--outputs. In a narrative, a figure is {{ fig(\"name\") }}.")
+    figures.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS, help=INPUTS_HELP)
+    figures.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
+                         help="the built reports, for the values (default: %(default)s)")
+    figures.add_argument("--period", help="a period id (default: the last period of grant.yml)")
+    figures.add_argument("--region", help="a region id or `all` (default: `all`)")
+
+
+def command_init(args: argparse.Namespace) -> int:
+    written = app.init(args.folder)
+    print(f"{args.folder}: wrote {len(written)} files; fill them in, then "
+          f"`python -m pipeline validate --inputs {args.folder}` lists what is still missing", file=sys.stderr)
+    return 0
+
+
+def command_figures(args: argparse.Namespace) -> int:
+    lines, notes = app.figures(args.inputs, args.outputs, args.period, args.region)
+    for note in notes:
+        print(note, file=sys.stderr)
+    _print_lines(lines)
+    return 0
 
 
 def _usage_error(message: str) -> NoReturn:
@@ -211,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return command_explain(args)
         if args.command == "diff":
             return command_diff(args)
+        if args.command in ("init", "figures"):
+            return command_init(args) if args.command == "init" else command_figures(args)
         return command_validate(args, Console(highlight=False))
     except (PipelineError, OSError) as error:
         _print_error(error)

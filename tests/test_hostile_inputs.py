@@ -562,7 +562,7 @@ def test_a_narrative_no_report_reads_is_a_warning(demo_copy):
     assert lines == []
     assert warnings[2:] == [
         "narratives/1.1.md: not used by any report (a narrative is narratives/<period>/<activity_id>.md or "
-        "success_story.md)",
+        "success_story.md, or for one region's report narratives/<period>/<region>/<activity_id>.md)",
         "narratives/2021/1.1.md: not used by any report («2021» is not a period of grant.yml)",
         f"narratives/{PERIOD}/1.1.txt: not used by any report (a narrative is a .md file)",
         f"narratives/{PERIOD}/9.9.md: not used by any report («9.9» is neither an activity_id of the plan nor "

@@ -181,7 +181,8 @@ def test_check_text_names_each_unknown_figure_with_its_line_and_the_closest_name
     ("Первая.\nВторая.\nТретья {% if %} строка.\n", 3, "narrative template error: Expected an expression"),
     ('Итого {{ fig("consultations.count") .', 1, "narrative template error: "),
     ("Итого\n{{ consultations }}.", 2, "narrative template error: unknown name «consultations» "
-                                       '(a figure is written {{ fig("name") }})'),
+                                       '(a figure is written {{ fig("name") }}; period.id, period.title, '
+                                       "period.start, period.end, region.id, region.name are the report's)"),
     ('Итого\n\n{{ fig("media.reach") | nofilter }}', 3, "narrative template error: No filter named 'nofilter'"),
 ])
 def test_check_text_names_a_broken_template_with_its_line(template, line, message):

@@ -192,8 +192,8 @@ def compare(old: Build, new: Build, against: tuple[str, str] = ("", ""), shared_
     moved = [Moved(n, old.figures.get(n, MISSING), new.figures.get(n, MISSING), new.meaning(n) or old.meaning(n))
              for n in names if n not in old.figures or n not in new.figures or old.figures[n] != new.figures[n]]
     before, after = old.files(), new.files()
-    return ReportDiff(old, new, moved, _file_changes(_data(before), _data(after)),
-                      _file_changes(_narratives(before, old.period), _narratives(after, new.period)), against)
+    prose = _file_changes(_narratives(before, old.period, old.region), _narratives(after, new.period, new.region))
+    return ReportDiff(old, new, moved, _file_changes(_data(before), _data(after)), prose, against)
 
 
 def _data(files: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -201,10 +201,12 @@ def _data(files: dict[str, str]) -> dict[str, tuple[str, str]]:
     return {p: (p, h) for p, h in files.items() if not p.startswith(f"{paths.NARRATIVES_DIR}/")}
 
 
-def _narratives(files: dict[str, str], period: str) -> dict[str, tuple[str, str]]:
-    """A build's narratives, by name within its period's folder."""
+def _narratives(files: dict[str, str], period: str, region: str) -> dict[str, tuple[str, str]]:
+    """A build's narratives, by name within its period's folder: the period's and its region's
+    overrides (`<region>/<name>.md`), not other regions'."""
     prefix = f"{paths.NARRATIVES_DIR}/{period}/"
-    return {p.removeprefix(prefix): (p, h) for p, h in files.items() if p.startswith(prefix)}
+    named = {p.removeprefix(prefix): (p, h) for p, h in files.items() if p.startswith(prefix)}
+    return {name: file for name, file in named.items() if "/" not in name or name.startswith(f"{region}/")}
 
 
 def _file_changes(old: dict[str, tuple[str, str]], new: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:

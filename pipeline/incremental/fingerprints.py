@@ -3,9 +3,10 @@
 A report depends on its notebooks, its parameters, the pipeline's own code and templates,
 the package versions, and the slice of input data it reads: the rows of its period and
 region (fingerprinted after normalisation, so re-saving a file or moving rows within it
-changes nothing), grant.yml and the period's narratives. The last good build of a report is
-its cache: the keys are kept in its manifest, so the cache survives interrupted runs, and a
-result is reused only when every key is equal.
+changes nothing), grant.yml and the narratives it reads (the period's and its region's
+overrides). The last good build of a report is its cache: the keys are kept in its
+manifest, so the cache survives interrupted runs, and a result is reused only when every
+key is equal.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def frame_fingerprint(frame: pd.DataFrame) -> str:
 
 
 def slice_key(inputs: Inputs, selection: Selection) -> str:
-    """The data one report reads: its rows of every table, the grant and the period's prose."""
+    """The data one report reads: its rows of every table, the grant and its prose (the
+    period's narratives and its region's overrides)."""
     scope = selection.scope
     # The folder's path is not part of it: the same content elsewhere is the same data.
     parts = [f"{scope.period}|{scope.region}"]
@@ -42,6 +44,9 @@ def slice_key(inputs: Inputs, selection: Selection) -> str:
     narratives = paths.inside(inputs.root / paths.NARRATIVES_DIR, scope.period)
     if narratives.is_dir():
         parts += [f"{p.name}:{disk.sha256(p)}" for p in sorted(narratives.glob("*.md"))]
+        overrides = paths.inside(narratives, scope.region)  # this region's own narratives
+        if overrides.is_dir():
+            parts += [f"{scope.region}/{p.name}:{disk.sha256(p)}" for p in sorted(overrides.glob("*.md"))]
     return digest(*parts)
 
 

@@ -13,6 +13,7 @@ from pipeline.inputs import sharing
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs, load_inputs
 from pipeline.inputs.notes import data_warnings
+from pipeline.notebook import narratives
 from pipeline.notebook.rows import Pseudonyms
 
 
@@ -31,6 +32,11 @@ class Context:
     @property
     def grant(self) -> Grant:
         return self.inputs.grant
+
+    @property
+    def narrative_values(self) -> dict[str, dict[str, str]]:
+        """What this report's narratives see beside its figures: its `period` and `region`."""
+        return narratives.template_values(self.grant, self.scope.period, self.scope.region)
 
 
 def _signature(root: Path) -> tuple:

@@ -1,9 +1,13 @@
 """The analyst's prose: Markdown with placeholders that name figures, rendered safely.
 
 A placeholder is `{{ fig("consultations.count") }}`; it renders the figure as the report
-shows it. Templates run in Jinja2's sandbox; a placeholder naming an unknown figure, or a
-broken template, is a NarrativeError naming the file. A figure the grant has but this
+shows it. Templates also see `period` (id, title, start, end) and `region` (id, name) of the
+report they fill. Templates run in Jinja2's sandbox; a placeholder naming an unknown figure,
+or a broken template, is a NarrativeError naming the file. A figure the grant has but this
 report does not (`absent`, e.g. another region's survey in a regional report) shows as "—".
+
+A report reads `narratives/<period>/<region>/<name>.md` when its region has one (its
+override), else the period's `narratives/<period>/<name>.md`.
 
 `check` is what `validate` (and so `run`, before building anything) asks of every narrative
 of the inputs folder: UTF-8, a template that parses, and placeholders that name figures the
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from html import escape
 from pathlib import Path
 
@@ -27,6 +31,7 @@ from pipeline.exceptions import InputError, NarrativeError, PipelineError
 from pipeline.figures.blocks import report_figures
 from pipeline.figures.scope import make_scope, select
 from pipeline.ids import ALL
+from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.notebook import formatting, links
@@ -50,8 +55,34 @@ _markdown = mistune.create_markdown(escape=True, renderer=_Renderer(escape=True)
 _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
-def narrative_path(inputs: Path, period: str, name: str) -> Path:
-    return paths.inside(Path(inputs) / paths.NARRATIVES_DIR, period, f"{name}.md")
+#: What a template sees beside `fig`, and the attributes of each.
+TEMPLATE_VALUES = {"period": ("id", "title", "start", "end"), "region": ("id", "name")}
+#: The region name of the report on every region, as the report's title says it.
+ALL_REGIONS = "все регионы"
+
+
+def narrative_path(inputs: Path, period: str, name: str, region: str | None = None) -> Path:
+    """narratives/<period>/<name>.md, or with `region` that region's override
+    narratives/<period>/<region>/<name>.md (never outside the narratives folder)."""
+    return paths.inside(Path(inputs) / paths.NARRATIVES_DIR, period, *([region] if region else []), f"{name}.md")
+
+
+def find(inputs: Path, period: str, name: str, region: str = ALL) -> Path | None:
+    """The narrative the period x region report reads: its region's override, else the
+    period's file; None when there is neither."""
+    for path in (narrative_path(inputs, period, name, region), narrative_path(inputs, period, name)):
+        if path.is_file():
+            return path
+    return None
+
+
+def template_values(grant: Grant, period: str, region: str) -> dict[str, dict[str, str]]:
+    """What a narrative of the period x region report sees beside `fig`: `period` (id, title,
+    start, end as the report writes dates) and `region` (id, name; «все регионы» for `all`)."""
+    about = grant.period(period)
+    return {"period": {"id": about.id, "title": about.title, "start": formatting.date(about.start),
+                       "end": formatting.date(about.end)},
+            "region": {"id": region, "name": ALL_REGIONS if region == ALL else grant.region_name(region)}}
 
 
 NOT_UTF8 = "expected UTF-8 text (save it as UTF-8)"
@@ -71,10 +102,11 @@ _MARKERS = re.compile("[\ue000-\ue002]")
 
 
 def render_text(template: str, figures: dict[str, object], source: str, mark: bool = False,
-                absent: Collection[str] = ()) -> str:
+                absent: Collection[str] = (), values: Mapping[str, object] | None = None) -> str:
     """Fill the placeholders of one narrative (Markdown out). With `mark`, each filled
     value carries its figure's name, for `link_figures` to turn into a link (an absent
-    figure has no row in this report's registry to link to)."""
+    figure has no row in this report's registry to link to). `values`: what else the
+    template sees (`template_values`)."""
 
     def fig(name: str) -> str:
         if name in absent:
@@ -86,7 +118,7 @@ def render_text(template: str, figures: dict[str, object], source: str, mark: bo
 
     template = _MARKERS.sub("", template)  # figure links are made from the figure list, never from text
     try:
-        return _environment.from_string(template).render(fig=fig)
+        return _environment.from_string(template).render({**(values or {}), "fig": fig})
     except NarrativeError:
         raise
     except TemplateError as error:
@@ -109,17 +141,19 @@ def link_figures(html: str) -> str:
 
 
 def render(inputs: Path, period: str, name: str, figures: dict[str, object],
-           absent: Collection[str] = ()) -> str | None:
-    """HTML of narratives/<period>/<name>.md with figures filled in, or None if there is none."""
-    path = narrative_path(inputs, period, name)
-    if not path.is_file():
+           absent: Collection[str] = (), region: str = ALL,
+           values: Mapping[str, object] | None = None) -> str | None:
+    """HTML of the narrative `name` the period x region report reads (`find`) with figures
+    and `values` filled in, or None if there is none."""
+    path = find(inputs, period, name, region)
+    if path is None:
         return None
     source = path.relative_to(Path(inputs)).as_posix()
     try:
         template = read(path, source)
     except InputError as error:
         raise NarrativeError(str(error)) from None
-    return link_figures(to_html(render_text(template, figures, source, mark=True, absent=absent)))
+    return link_figures(to_html(render_text(template, figures, source, mark=True, absent=absent, values=values)))
 
 
 # ---------------------------------------------------------------- checked by `validate`
@@ -149,9 +183,30 @@ def _named_figures(tree: nodes.Template) -> Iterator[tuple[str, int]]:
                     yield arg.value, call.lineno
 
 
+def _unknown_values(tree: nodes.Template) -> Iterator[tuple[str, int]]:
+    """Names the template uses that it does not see (`fig`, `period`, `region`), and
+    attributes of `period` and `region` they do not have, with their lines."""
+    for name in sorted(meta.find_undeclared_variables(tree) - {"fig", *TEMPLATE_VALUES}):
+        line = next(n.lineno for n in tree.find_all(nodes.Name) if n.name == name)
+        yield (f"unknown name «{name}» (a figure is written {{{{ fig(\"name\") }}}}; "
+               f"{_seen()} are the report's)"), line
+    for attribute in tree.find_all(nodes.Getattr):
+        owner = attribute.node
+        if isinstance(owner, nodes.Name) and owner.name in TEMPLATE_VALUES and owner.ctx == "load" \
+                and attribute.attr not in TEMPLATE_VALUES[owner.name]:
+            yield (f"unknown name «{owner.name}.{attribute.attr}» ({owner.name} has "
+                   f"{', '.join(TEMPLATE_VALUES[owner.name])})"), attribute.lineno
+
+
+def _seen() -> str:
+    """`period.id`, `period.title`, …: what a template may write besides figures."""
+    return ", ".join(f"{owner}.{key}" for owner, keys in TEMPLATE_VALUES.items() for key in keys)
+
+
 def check_text(template: str, source: str, figures: Collection[str]) -> list[InputError]:
-    """One narrative's problems: a template that does not parse (with its line), a name other
-    than `fig`, a placeholder naming a figure not in `figures` (with the closest names)."""
+    """One narrative's problems: a template that does not parse (with its line), a name it
+    does not see (`fig`, `period`, `region` and their attributes), a placeholder naming a
+    figure not in `figures` (with the closest names)."""
     template = _MARKERS.sub("", template)
     try:
         tree = _environment.parse(template)
@@ -161,37 +216,44 @@ def check_text(template: str, source: str, figures: Collection[str]) -> list[Inp
                            + _unknown(name, figures))
                 for name, line in _named_figures(tree) if name not in figures]
     try:  # what parses may still not compile: an unknown filter
-        for name in sorted(meta.find_undeclared_variables(tree) - {"fig"}):
-            line = next(n.lineno for n in tree.find_all(nodes.Name) if n.name == name)
-            problems.append(InputError(source, line, expected=f"narrative template error: unknown name «{name}» "
-                                       '(a figure is written {{ fig("name") }})'))
+        problems += [InputError(source, line, expected=f"narrative template error: {what}")
+                     for what, line in _unknown_values(tree)]
         _environment.compile(tree)
     except TemplateSyntaxError as error:
         problems.append(_template_error(error, source))
     return sorted(problems, key=lambda p: p.row or 0)
 
 
-def _not_used(relative: Path, periods: Collection[str], names: Collection[str]) -> str | None:
-    """Why no report reads a file of the narratives folder (`relative` to it), or None."""
+def _not_used(relative: Path, periods: Collection[str], regions: Collection[str],
+              names: Collection[str]) -> str | None:
+    """Why no report reads a file of the narratives folder (`relative` to it), or None: its
+    period, its region (an override's folder: a region id or `all`) and its name are checked."""
     if relative.suffix != ".md":
         return "a narrative is a .md file"
-    if len(relative.parts) != 2:
-        return f"a narrative is {paths.NARRATIVES_DIR}/<period>/<activity_id>.md or {SUCCESS_STORY}.md"
+    if len(relative.parts) not in (2, 3):
+        return (f"a narrative is {paths.NARRATIVES_DIR}/<period>/<activity_id>.md or {SUCCESS_STORY}.md, "
+                f"or for one region's report {paths.NARRATIVES_DIR}/<period>/<region>/<activity_id>.md")
     if relative.parts[0] not in periods:
-        return f"«{relative.parts[0]}» is not a period of grant.yml"
+        return f"«{relative.parts[0]}» is not a period of grant.yml" + _unknown(relative.parts[0], periods)
+    if len(relative.parts) == 3 and relative.parts[1] not in regions:
+        return (f"«{relative.parts[1]}» is not a region id of grant.yml nor {ALL}"
+                + _unknown(relative.parts[1], regions))
     if relative.stem not in names:
-        return f"«{relative.stem}» is neither an activity_id of the plan nor {SUCCESS_STORY}"
+        return (f"«{relative.stem}» is neither an activity_id of the plan nor {SUCCESS_STORY}"
+                + _unknown(relative.stem, names))
     return None
 
 
 def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
-    """Every file of the inputs' narratives folder: the problems of those the reports read
-    (`check_text`, against every figure of the period's `all` report, which names every figure
-    its regional reports have), and a warning for each one no report reads."""
+    """Every file of the inputs' narratives folder, the periods' and the regions' overrides:
+    the problems of those the reports read (`check_text`, against every figure of the period's
+    `all` report, which names every figure its regional reports have), and a warning for each
+    one no report reads."""
     folder = inputs.root / paths.NARRATIVES_DIR
     if not folder.is_dir():
         return [], []
     periods, names = inputs.grant.period_ids(), {*inputs["plan"]["activity_id"], SUCCESS_STORY}
+    regions = [*inputs.grant.region_ids(), ALL]
     figures: dict[str, Collection[str]] = {}
     problems: list[InputError] = []
     warnings: list[DataWarning] = []
@@ -199,13 +261,13 @@ def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
         relative, source = path.relative_to(folder), path.relative_to(inputs.root).as_posix()
         if any(part.startswith((".", "~$")) for part in relative.parts):  # an editor's or the system's
             continue
-        reason = _not_used(relative, periods, names)
+        reason = _not_used(relative, periods, regions, names)
         if reason:
             warnings.append(DataWarning(NOT_USED, f"{source}: not used by any report ({reason})", 1))
             continue
-        period = relative.parts[0]
+        period, region = relative.parts[0], (relative.parts[1] if len(relative.parts) == 3 else None)
         try:  # the wall a build reads it through: no link out of the narratives folder
-            narrative_path(inputs.root, period, relative.stem)
+            narrative_path(inputs.root, period, relative.stem, region)
         except PipelineError:
             problems.append(InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused"))
             continue

@@ -32,9 +32,11 @@ def render(template: str, **values) -> HTML:
 
 
 def _narrative(ctx: Context, name: str) -> str | None:
-    """The period's narrative `name` as HTML, filled with this report's figures."""
+    """The narrative `name` this report reads (its region's, else its period's) as HTML,
+    filled with this report's figures, period and region."""
     return narratives.render(ctx.inputs_dir, ctx.scope.period, name, ctx.figures,
-                             absent=blocks.elsewhere(ctx.selection))
+                             absent=blocks.elsewhere(ctx.selection), region=ctx.scope.region,
+                             values=ctx.narrative_values)
 
 
 def page_title(grant: Grant, scope: Scope) -> str:
