@@ -145,9 +145,23 @@ class _ProgressBar:
 
 
 def command_validate(args: argparse.Namespace, out: Console) -> int:
-    _, notes = app.validated(args.inputs)
-    _print_warnings(notes)
-    out.print(f"{args.inputs}: inputs are valid", markup=False, highlight=False)
+    """Every problem (stderr, one line each), every warning (stderr), then the summary of what
+    each table gave and the verdict (stdout): the whole to-do list in one round."""
+    checked = app.validate(args.inputs)
+    for line in checked.lines():
+        print(line, file=sys.stderr)
+    _print_warnings(checked.warnings)
+    summary = checked.summary_lines()
+    if summary:
+        out.print("read from the inputs folder:", markup=False, highlight=False, soft_wrap=True)
+        for line in summary:
+            out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+    if not checked.ok:
+        out.print(f"{args.inputs}: {len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} "
+                  "(listed above)", markup=False, highlight=False, soft_wrap=True)
+        return 1
+    warned = f" ({len(checked.warnings)} warning{'s' if len(checked.warnings) != 1 else ''})" if checked.warnings else ""
+    out.print(f"{args.inputs}: inputs are valid{warned}", markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
