@@ -204,3 +204,15 @@ def test_typed_helper_still_types_words():
     frame = typed("feedback", [{"consultation_id": "C1", "activity_id": "1.1", "date": "2023-02-01",
                                 "answered": "Иә", "satisfaction": "5 - отлично", "positive": "жоқ"}])
     assert frame.loc[0, ["answered", "satisfaction", "positive"]].tolist() == [True, 5, False]
+
+
+def test_every_accepted_word_is_documented():
+    """docs/inputs.md's «Values in words» lists every word the schema accepts."""
+    from conftest import PROJECT
+
+    from pipeline.inputs.schema import ENUM_SYNONYMS, FALSE_WORDS, TRUE_WORDS
+
+    text = (PROJECT / "docs" / "inputs.md").read_text(encoding="utf-8")
+    section = word_key(text.split("## Values in words", 1)[1].split("\n## ", 1)[0])
+    for word in [*ENUM_SYNONYMS, *TRUE_WORDS, *FALSE_WORDS]:
+        assert f"`{word}`" in section, word
