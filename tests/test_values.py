@@ -216,3 +216,27 @@ def test_every_accepted_word_is_documented():
     section = word_key(text.split("## Values in words", 1)[1].split("\n## ", 1)[0])
     for word in [*ENUM_SYNONYMS, *TRUE_WORDS, *FALSE_WORDS]:
         assert f"`{word}`" in section, word
+
+
+def test_an_xlsx_as_a_form_exports_it_reads_in_words(tmp_path):
+    """Excel cells of every kind: a timestamp with its time of day, a boolean cell, words."""
+    import datetime as dt
+
+    from helpers_inputs import write_xlsx
+
+    root = make_inputs(tmp_path, grant=GRANT_WITH_ALIASES, events=_events("north"))
+    write_xlsx(root / "feedback.xlsx", [
+        ["consultation_id", "activity_id", "date", "answered", "satisfaction", "positive"],
+        ["C1", "1.1", dt.datetime(2023, 2, 12, 14, 3, 55), True, "5 - отлично", "Иә"],
+        ["C2", "1.1", "12.02.2023 14:03:55", "Нет", 4, False]])
+    write_xlsx(root / "consultations.xlsx", [
+        ["consultation_id", "activity_id", "date", "region", "beneficiary", "topic", "answered"],
+        ["C1", "1.1", "2023-02-12", "СКО", "Имя", "Вопрос", "ДА"],
+        ["C2", "1.1", "2023/02/12 2:03:55 PM GMT+5", "Южная  область", "Имя", "Вопрос", "жоқ"]])
+    inputs = validate(root).inputs
+    assert inputs is not None
+    feedback, consultations = inputs["feedback"], inputs["consultations"]
+    assert feedback["date"].tolist() == [TS("2023-02-12")] * 2
+    assert feedback[["answered", "satisfaction", "positive"]].values.tolist() == [[True, 5, True], [False, 4, False]]
+    assert consultations["region"].tolist() == ["north", "south"]
+    assert consultations["answered"].tolist() == [True, False]
