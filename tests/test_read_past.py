@@ -282,3 +282,18 @@ def test_validate_with_problems_prints_them_the_summary_and_exits_1(demo):
     assert result.stderr.splitlines() == ["events.csv: missing column «format»"]
     assert "not found: metrics" in result.stdout
     assert result.stdout.splitlines()[-1] == f"{demo}: 1 problem (listed above)"
+
+
+def test_the_figures_named_beside_the_schema_are_figures_of_the_catalogue():
+    """inputs may not import the catalogue (a layer above): this keeps FIGURE_COLUMNS true to it."""
+    from pipeline.figures.catalogue import lookup
+    from pipeline.inputs.schema import FIGURE_COLUMNS
+
+    examples = {"<topic>": "msu", "<owner>": "own", "<id>": "1.1"}
+    for table, columns in FIGURE_COLUMNS.items():
+        for name, (figures, _effect) in columns.items():
+            assert name in {c.name for c in TABLES[table]}
+            for figure in figures.split(", "):
+                for placeholder, example in examples.items():
+                    figure = figure.replace(placeholder, example)
+                assert table in lookup(figure).tables, figure

@@ -240,3 +240,9 @@ def test_an_xlsx_as_a_form_exports_it_reads_in_words(tmp_path):
     assert feedback[["answered", "satisfaction", "positive"]].values.tolist() == [[True, 5, True], [False, 4, False]]
     assert consultations["region"].tolist() == ["north", "south"]
     assert consultations["answered"].tolist() == [True, False]
+
+
+def test_an_id_is_always_its_regions_even_when_another_region_has_it_as_alias():
+    grant = parse_grant(GRANT_YML.replace("name: 'Восточная область'}", "name: 'Восточная область', aliases: [North]}"))
+    words = region_words(grant)
+    assert words["north"] == "north" and words["восточная область"] == "east"

@@ -102,12 +102,14 @@ def _parse_enum(text: pd.Series, choices: tuple[str, ...]) -> pd.Series:
 
 def region_words(grant: Grant) -> dict[str, str | None]:
     """Every way a table may name a region of grant.yml, by `word_key`: its id, its name and its
-    aliases. A word two regions share maps to None (the cell must give the id)."""
+    aliases. An id is always its region's; a name or alias two regions share maps to None (the
+    cell must give the id)."""
+    ids = {word_key(region.id): region.id for region in grant.regions}
     words: dict[str, str | None] = {}
     for region in grant.regions:
-        for word in {word_key(w) for w in (region.id, region.name, *region.aliases)}:
+        for word in {word_key(w) for w in (region.name, *region.aliases)} - ids.keys():
             words[word] = region.id if words.get(word, region.id) == region.id else None
-    return words
+    return words | ids
 
 
 def _region_ids(text: pd.Series, words: dict[str, str | None]) -> tuple[pd.Series, pd.Series]:
