@@ -153,16 +153,22 @@ def command_validate(args: argparse.Namespace, out: Console) -> int:
     _print_warnings(checked.warnings)
     summary = checked.summary_lines()
     if summary:
-        out.print("read from the inputs folder:", markup=False, highlight=False, soft_wrap=True)
+        _say(out, "read from the inputs folder:")
         for line in summary:
-            out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+            _say(out, f"  {line}")
     if not checked.ok:
-        out.print(f"{args.inputs}: {len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} "
-                  "(listed above)", markup=False, highlight=False, soft_wrap=True)
+        count = len(checked.problems)
+        _say(out, f"{args.inputs}: {count} problem{'s' if count != 1 else ''} (listed above)")
         return 1
-    warned = f" ({len(checked.warnings)} warning{'s' if len(checked.warnings) != 1 else ''})" if checked.warnings else ""
-    out.print(f"{args.inputs}: inputs are valid{warned}", markup=False, highlight=False, soft_wrap=True)
+    count = len(checked.warnings)
+    _say(out, f"{args.inputs}: inputs are valid" + (f" ({count} warning{'s' if count != 1 else ''})" if count else ""))
     return 0
+
+
+def _say(out: Console, text: str) -> None:
+    """A line as it is, whatever it holds (no markup, emoji codes or highlighting) and never
+    wrapped, so that a CI log keeps it whole."""
+    out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
 def _print_warnings(warnings: list) -> None:

@@ -81,7 +81,7 @@ def test_summary_lines_are_aligned_and_name_absent_tables():
         "plan    plan.csv       5 rows  9 of 9 columns",
         "events  events.xlsx  120 rows  1 of 11 columns",
         "  events.xlsx: ignored «Х»",
-        "not found: media, metrics",
+        "tables not found (optional): media, metrics",
     ]
 
 
@@ -280,7 +280,7 @@ def test_validate_with_problems_prints_them_the_summary_and_exits_1(demo):
     result = run_cli("validate", "--inputs", str(demo))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == ["events.csv: missing column «format»"]
-    assert "not found: metrics" in result.stdout
+    assert "  tables not found (optional): metrics" in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1] == f"{demo}: 1 problem (listed above)"
 
 

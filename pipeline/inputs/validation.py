@@ -95,7 +95,7 @@ class Validation:
             lines.append(f"{name:<{widths[0]}}  {where:<{widths[1]}}  {count:>{widths[2]}}  {columns}")
             lines += [f"  {line}" for line in table.ignored_lines()]
         if self.absent:
-            lines.append(f"not found: {', '.join(self.absent)}")
+            lines.append(f"tables not found (optional): {', '.join(self.absent)}")
         return lines
 
 
