@@ -263,7 +263,8 @@ def validate(inputs: Path) -> Validation:
     checked = validation.validate(inputs)
     if checked.ok and checked.inputs is not None:
         problems, unused = narratives.check(checked.inputs)
-        checked.problems, checked.warnings = problems, [] if problems else [*checked.warnings, *unused]
+        read_past = [w for w in checked.warnings if w.code == "inputs.unknown_file"]
+        checked.problems, checked.warnings = problems, read_past if problems else [*checked.warnings, *unused]
     _add_todo(checked, inputs)
     return checked
 

@@ -182,10 +182,30 @@ class _ProgressBar:
 
 
 def command_validate(args: argparse.Namespace, out: Console) -> int:
-    _, notes = app.validated(args.inputs)
-    _print_warnings(notes)
-    out.print(f"{args.inputs}: inputs are valid", markup=False, highlight=False)
+    """Every problem (stderr, one line each), every warning (stderr), then the summary of what
+    each table gave and the verdict (stdout): the whole to-do list in one round."""
+    checked = app.validate(args.inputs)
+    for line in checked.lines():
+        print(line, file=sys.stderr)
+    _print_warnings(checked.warnings)
+    summary = checked.summary_lines()
+    if summary:
+        _say(out, "read from the inputs folder:")
+        for line in summary:
+            _say(out, f"  {line}")
+    if not checked.ok:
+        count = len(checked.problems)
+        _say(out, f"{args.inputs}: {count} problem{'s' if count != 1 else ''} (listed above)")
+        return 1
+    count = len(checked.warnings)
+    _say(out, f"{args.inputs}: inputs are valid" + (f" ({count} warning{'s' if count != 1 else ''})" if count else ""))
     return 0
+
+
+def _say(out: Console, text: str) -> None:
+    """A line as it is, whatever it holds (no markup, emoji codes or highlighting) and never
+    wrapped, so that a CI log keeps it whole."""
+    out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
 def _print_warnings(warnings: list) -> None:

@@ -113,7 +113,7 @@ CASES = {
         lambda t: ["grant.yml:1: agreement = 43: expected a mapping of keys (number, date, annex)"]),
     "an item not a mapping": (
         changed("  - {id: east, name: 'Восточная область'}", "  - east"),
-        lambda t: [f"grant.yml:{line_of(t, '- east')}: regions[2] = east: expected a mapping of keys (id, name)"]),
+        lambda t: [f"grant.yml:{line_of(t, '- east')}: regions[2] = east: expected a mapping of keys (id, name, aliases)"]),
     "an empty list": (
         changed("regions:\n  - {id: north, name: 'Северная область'}\n  - {id: south, name: 'Южная область'}\n"
                 "  - {id: east, name: 'Восточная область'}\n", "regions: []\n"),

@@ -374,7 +374,7 @@ def activity_achieved_pct(r: Rows) -> Fraction | None:
 
 DATED = {"events": "start_date", "centres": "opened", "metrics": "date"}
 WARNINGS = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surveys.beyond_list", "surveys.not_training",
-            "dates.outside_periods")
+            "dates.outside_periods", "columns.no_values", "inputs.unknown_file")
 
 
 def warnings_count(r: Rows) -> int:
@@ -390,6 +390,8 @@ def warnings_count(r: Rows) -> int:
         "events.no_attendance": ("events", lambda row: number(row.get("reported_participants")) is None),
         "surveys.no_list": ("training_surveys", None), "surveys.not_training": ("training_surveys", None),
         "dates.outside_periods": (None, lambda row: _outside_periods(r.grant, row)),
+        # every row of a table without a value in a column figures need; a file read past has no row
+        "columns.no_values": (None, None), "inputs.unknown_file": (None, None),
     }[code]
     if table:
         r.only(table)

@@ -253,20 +253,21 @@ def negative_reach_and_counts(root):
 
 def unknown_region_in_events(root):
     CsvFile(root / "events.csv").set(5, "region", "astana")
-    return [f"events.csv:5: region = astana: expected a region listed in grant.yml ({REGIONS})"]
+    return [f"events.csv:5: region = astana: expected a region listed in grant.yml ({REGIONS}), by its id, "
+            "name or aliases"]
 
 
 def unknown_region_everywhere_else(root):
-    CsvFile(root / "centres.csv").set(2, "region", "Almaty")
+    CsvFile(root / "centres.csv").set(2, "region", "Алматы")
     CsvFile(root / "consultations.csv").set(10, "region", "туркестан")
     CsvFile(root / "media.csv").set(17, "region", "kzo")
     CsvFile(root / "expenses.csv").set(2, "region", "west")
     CsvFile(root / "metrics.csv").set(2, "region", "all")
-    tail = f"expected a region listed in grant.yml ({REGIONS})"
-    return [f"centres.csv:2: region = Almaty: {tail}",
-            f"consultations.csv:10: region = туркестан: {tail}",
+    tail = f"expected a region listed in grant.yml ({REGIONS}), by its id, name or aliases"
+    return [f"centres.csv:2: region = Алматы: {tail}: did you mean almaty?",
+            f"consultations.csv:10: region = туркестан: {tail}: did you mean turkestan?",
             f"expenses.csv:2: region = west: {tail}",
-            f"media.csv:17: region = kzo: {tail}",
+            f"media.csv:17: region = kzo: {tail}: did you mean zko?",
             f"metrics.csv:2: region = all: {tail}"]
 
 
@@ -491,12 +492,18 @@ def test_cross_table_checks_also_find_several_problems_at_once(demo):
     assert files == ["events.csv", "feedback.csv", "training_surveys.csv"]
 
 
-def test_while_grant_yml_is_broken_only_its_problems_are_told(demo):
-    """The tables are checked against grant.yml (its regions, its periods): its problems come first."""
+def test_while_grant_yml_is_broken_the_tables_are_still_checked(demo):
+    """One pass tells everything: grant.yml's problems, and every problem of the tables that does
+    not depend on it (their regions are checked once grant.yml reads)."""
     CsvFile(demo / "events.csv").set(4, "region", "nowhere")
+    CsvFile(demo / "events.csv").set(6, "type", "party")
+    CsvFile(demo / "feedback.csv").set(2, "consultation_id", "C999")
     text = edit_grant(demo, "    end: '2022-06-15'", "    end: '2022-03-15'")
-    assert lines(demo) == [f"grant.yml:{line_of(text, '2022-03-15')}: periods[0].end = 2022-03-15: "
-                           "expected an end on or after start (2022-04-01)"]
+    assert lines(demo) == [
+        "events.csv:6: type = party: expected one of conference, training, meeting, presentation, round_table, other",
+        "feedback.csv:2: consultation_id = C999: expected a consultation_id listed in consultations",
+        f"grant.yml:{line_of(text, '2022-03-15')}: periods[0].end = 2022-03-15: "
+        "expected an end on or after start (2022-04-01)"]
 
 
 def test_duplicate_in_another_part_names_that_part(demo):

@@ -11,17 +11,21 @@ personal value. grant.yml is checked by its model (`pipeline/inputs/grant.py`).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import pandas as pd
 
 from pipeline.exceptions import InputError
-from pipeline.inputs.loading import NOT_EMPTY, Inputs, shown_value, source
+from pipeline.inputs.grant import Grant
+from pipeline.inputs.loading import NOT_EMPTY, shown_value, source
 from pipeline.inputs.notes import plural
-from pipeline.inputs.schema import EXPECTED, TABLES, Column
+from pipeline.inputs.reading import Part
+from pipeline.inputs.schema import EXPECTED, TABLES, Column, word_key
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 # pandera is imported where schemas are built, not at import time (about a second).
 
 GRANT_REGIONS = "grant.yml regions"
+REGION_ERROR = "expected a region listed in grant.yml"
 
 # The ids that identify one row of a table (unique together); a feedback form is one per
 # consultation, a questionnaire one per respondent of an event.
@@ -91,11 +96,24 @@ def _kind_checks(column: Column) -> list[pa.Check]:
     return []
 
 
-def _known_ids(inputs: Inputs) -> dict[str, list[str]]:
-    """The ids each reference may name: every referred table's key, and grant.yml's regions."""
-    ids = {target: sorted(set(inputs[target][KEYS[target][0]].dropna()))
-           for target in REFERENCES.values() if target != GRANT_REGIONS}
-    ids[GRANT_REGIONS] = inputs.grant.region_ids()
+class Typed(Protocol):
+    """What the checks read: typed tables and grant.yml (None while it does not read)."""
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]: ...
+
+    @property
+    def grant(self) -> Grant | None: ...
+
+
+def _known_ids(inputs: Typed, unreadable: Collection[str] = ()) -> dict[str, list[str] | None]:
+    """The ids each reference may name: every referred table's key, and grant.yml's regions;
+    None for what could not be read (an unreadable table, a broken grant.yml): not checked."""
+    ids: dict[str, list[str] | None] = {
+        target: None if target in unreadable or target not in inputs.tables
+        else sorted(set(inputs.tables[target][KEYS[target][0]].dropna()))
+        for target in REFERENCES.values() if target != GRANT_REGIONS}
+    ids[GRANT_REGIONS] = None if inputs.grant is None else inputs.grant.region_ids()
     return ids
 
 
@@ -103,7 +121,7 @@ def _reference_check(name: str, target: str, known: list[str]) -> pa.Check:
     import pandera.pandas as pa
 
     if target == GRANT_REGIONS:
-        error = f"expected a region listed in grant.yml ({', '.join(known)})"
+        error = f"{REGION_ERROR} ({', '.join(known)}), by its id, name or aliases"
     else:
         error = f"expected {_article(name)} {name} listed in {target}"
     return pa.Check.isin(known, error=error)
@@ -115,12 +133,12 @@ def _target(table: str, column: Column) -> str | None:
     return target if column.kind == "id" and target != table else None
 
 
-def _missing_targets(table: str, frame: pd.DataFrame, known: dict[str, list[str]]) -> list[InputError]:
+def _missing_targets(table: str, frame: pd.DataFrame, known: dict[str, list[str] | None]) -> list[InputError]:
     """Ids that refer to a table with no rows at all: one line per file (its first such row), not one per row."""
     problems = []
     for column in TABLES[table]:
         target = _target(table, column)
-        if target is None or known[target]:
+        if target is None or known[target] is None or known[target]:
             continue
         filled = frame[frame[column.name].fillna("").astype(str) != ""]
         for file, rows in filled.groupby("_file", sort=True):
@@ -132,7 +150,7 @@ def _missing_targets(table: str, frame: pd.DataFrame, known: dict[str, list[str]
     return problems
 
 
-def table_schema(table: str, known: dict[str, list[str]] | None = None) -> pa.DataFrameSchema:
+def table_schema(table: str, known: dict[str, list[str] | None] | None = None) -> pa.DataFrameSchema:
     """The pandera schema of one table, from its declaration in schema.py.
 
     `known`: ids of the referred tables and of grant.yml's regions; without it, no
@@ -145,8 +163,9 @@ def table_schema(table: str, known: dict[str, list[str]] | None = None) -> pa.Da
     for column in TABLES[table]:
         checks = _kind_checks(column)
         target = _target(table, column)
-        if target is not None and known is not None and known[target]:
-            checks.append(_reference_check(column.name, target, known[target]))
+        ids = None if target is None or known is None else known[target]
+        if target is not None and ids:
+            checks.append(_reference_check(column.name, target, ids))
         columns[column.name] = pa.Column(
             dtype=None, checks=checks, nullable=not column.nonblank, required=True,
             unique=key == (column.name,), report_duplicates="exclude_first",
@@ -247,14 +266,48 @@ def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return prepared
 
 
-def check_tables(inputs: Inputs) -> list[InputError]:
-    """Every table against its schema, references and uniqueness included."""
-    known = _known_ids(inputs)
+def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
+    """An unknown region with the closest of grant.yml's ids, names and aliases: «did you mean …?»"""
+    if grant is None or problem.column != "region" or not problem.expected.startswith(REGION_ERROR):
+        return problem
+    words = {word_key(w): region.id for region in grant.regions for w in (region.id, region.name, *region.aliases)}
+    key = word_key(problem.value)
+    close = difflib.get_close_matches(key, list(words), n=3, cutoff=0.6)
+    # a short form of a name's first word: «Алматы» for «Алматинская область»
+    close += [w for w in words if len(os.path.commonprefix([key, w.split(" ")[0]])) >= max(4, len(key) - 2)]
+    ids = list(dict.fromkeys(words[w] for w in close))
+    if not ids:
+        return problem
+    return InputError(problem.file, problem.row, problem.column, problem.value,
+                      f"{problem.expected}: did you mean {' or '.join(ids)}?")
+
+
+def _told_before(problem: InputError, told: set[tuple[str, int | None, str | None]], table: str,
+                 lacking: set[tuple[str, str]]) -> bool:
+    """A check's problem that loading told already: a bad cell (blank once typed), a cell of a
+    column its file lacks, or a row rule on a row with a bad cell."""
+    if (problem.file, problem.row, problem.column) in told or (problem.file, problem.column) in lacking:
+        return True
+    rules = ROW_RULES.get(table, ())
+    return any(problem.expected.startswith(rule.error) and ((problem.file, problem.row, rule.compared) in told)
+               for rule in rules)
+
+
+def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: Collection[str] = (),
+                 parts: dict[str, list[Part]] | None = None) -> list[InputError]:
+    """Every table against its schema, references and uniqueness included. `told`: the
+    problems loading found (not told twice); `unreadable`: tables not read; `parts`: each
+    table's files (a column a file lacks is told once, by loading)."""
+    known = _known_ids(inputs, unreadable)
+    cells = {(p.file, p.row, p.column) for p in told}
+    lacking = {(part.file, column.name) for table, found in (parts or {}).items() for part in found
+               for column in TABLES[table] if column.name not in part.names}
     problems: list[InputError] = []
     for table in TABLES:
-        frame = inputs[table]
-        if not len(frame):
+        frame = inputs.tables.get(table)
+        if frame is None or not len(frame):
             continue
-        problems += _problems(table_schema(table, known), frame, _prepared(table, frame))
-        problems += _missing_targets(table, frame, known)
+        found = _problems(table_schema(table, known), frame, _prepared(table, frame))
+        found += _missing_targets(table, frame, known)
+        problems += [_region_hint(p, inputs.grant) for p in found if not _told_before(p, cells, table, lacking)]
     return problems

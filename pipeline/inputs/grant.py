@@ -111,6 +111,9 @@ Day = Annotated[dt.date, BeforeValidator(_day)]
 Amount = Annotated[float, BeforeValidator(_amount)]
 PeriodId = Annotated[str, BeforeValidator(_segment)]
 RegionId = Annotated[str, BeforeValidator(_region_id)]
+#: A list of names; one name alone may be written without the brackets; none: empty.
+Aliases = Annotated[tuple[Text, ...], BeforeValidator(lambda value: () if value is None else
+                                                      (value,) if isinstance(value, str) else value)]
 
 
 # ---------------------------------------------------------------- the model
@@ -139,8 +142,12 @@ class Signatory(_Part):
 
 
 class Region(_Part):
+    """A region of the grant. Its id, its name and its `aliases` (other names the tables use for
+    it, «ЗКО», «Батыс Қазақстан облысы») are all accepted in a table's `region` column."""
+
     id: RegionId
     name: Text
+    aliases: Aliases = ()
 
 
 class Period(_Part):

@@ -5,6 +5,7 @@ dates ISO or Russian), with one problem per bad cell.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -16,8 +17,11 @@ from pipeline import paths
 from pipeline.disk import folder_hashes
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
-from pipeline.inputs.reading import SOURCE_COLUMNS, read_table_raw
+from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
 from pipeline.inputs.schema import (
+    ABBREVIATED_NUMBER,
+    AMBIGUOUS_DATE,
+    AMBIGUOUS_DAY,
     ENUM_SYNONYMS,
     EXPECTED,
     FALSE_WORDS,
@@ -25,9 +29,13 @@ from pipeline.inputs.schema import (
     NUMBER_SPACES,
     REQUIRED_TABLES,
     RUSSIAN_DATE,
+    SLASHED_DATE,
     TABLES,
     TRUE_WORDS,
+    WORDED_SCORE,
+    WRITE_WHOLE_NUMBER,
     Column,
+    word_key,
 )
 
 HIDDEN = "<скрыто>"
@@ -43,6 +51,8 @@ class Inputs:
     files: list[Path] = field(default_factory=list)
     #: SHA-256 of every file of the folder, by relative path, as it was read.
     hashes: dict[str, str] = field(default_factory=dict)
+    #: Each table's files as read (`reading.Part`): what they gave and what they left out.
+    parts: dict[str, list[Part]] = field(default_factory=dict)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
@@ -61,36 +71,79 @@ def _parse_number(text: pd.Series) -> pd.Series:
     return numbers.where(np.isfinite(numbers))
 
 
+def _parse_score(text: pd.Series) -> pd.Series:
+    """Scores as digits, or as a form's answer with its words after the digit («5 - отлично»)."""
+    worded = text.str.extract(WORDED_SCORE, expand=False)
+    return _parse_number(worded.fillna(text))
+
+
 def _parse_date(text: pd.Series) -> pd.Series:
-    """Days (a time of day after them is dropped), NaT where a cell is not a whole date."""
+    """Days (a time of day after them is dropped), NaT where a cell is not a whole date: ISO,
+    Russian, or as Google Forms' CSV writes its timestamp (2024/02/12 2:03:55 PM GMT+5)."""
     iso = pd.to_datetime(text.str.extract(ISO_DATE, expand=False), format="%Y-%m-%d", errors="coerce")
     russian = pd.to_datetime(text.str.extract(RUSSIAN_DATE, expand=False), format="%d.%m.%Y", errors="coerce")
-    return iso.fillna(russian).astype("datetime64[ns]")
+    parts = text.str.extract(SLASHED_DATE)
+    slashed = pd.to_datetime(parts[0] + "-" + parts[1] + "-" + parts[2], format="%Y-%m-%d", errors="coerce")
+    return iso.fillna(russian).fillna(slashed).astype("datetime64[ns]")
 
 
 def _parse_bool(text: pd.Series) -> pd.Series:
-    lowered = text.str.lower()
+    words = text.map(word_key)
     return pd.Series(
-        [True if v in TRUE_WORDS else False if v in FALSE_WORDS else pd.NA for v in lowered],
+        [True if v in TRUE_WORDS else False if v in FALSE_WORDS else pd.NA for v in words],
         index=text.index, dtype="boolean")
 
 
 def _parse_enum(text: pd.Series, choices: tuple[str, ...]) -> pd.Series:
-    lowered = text.str.lower().str.replace(r"\s+", " ", regex=True)
-    mapped = lowered.map(lambda v: ENUM_SYNONYMS.get(v, v))
+    """The contract's value for a word of it, in English, Russian or Kazakh (`ENUM_SYNONYMS`)."""
+    mapped = text.map(word_key).map(lambda v: ENUM_SYNONYMS.get(v, v))
     return mapped.where(mapped.isin(choices))
+
+
+def region_words(grant: Grant) -> dict[str, str | None]:
+    """Every way a table may name a region of grant.yml, by `word_key`: its id, its name and its
+    aliases. An id is always its region's; a name or alias two regions share maps to None (the
+    cell must give the id)."""
+    ids = {word_key(region.id): region.id for region in grant.regions}
+    words: dict[str, str | None] = {}
+    for region in grant.regions:
+        for word in {word_key(w) for w in (region.name, *region.aliases)} - ids.keys():
+            words[word] = region.id if words.get(word, region.id) == region.id else None
+    return words | ids
+
+
+def _region_ids(text: pd.Series, words: dict[str, str | None]) -> tuple[pd.Series, pd.Series]:
+    """Region ids for region names and aliases; a cell no region takes stays as written (the
+    checks tell it, against grant.yml's regions). Also a mask of the words two regions share."""
+    keys = text.map(word_key)
+    found = keys.map(lambda k: words.get(k, ""))
+    shared = found.isna()
+    return text.where(found.isna() | (found == ""), found), shared
+
+
+def _cell_expected(column: Column, cell: str, expected: str) -> str:
+    """What a message says of one bad cell: its kind's expectation, and for a shape people often
+    write but that is never guessed (12 тыс., 12/02/2024), how to write it."""
+    if column.kind in ("number", "int") and re.match(ABBREVIATED_NUMBER, cell.casefold()):
+        return f"{expected}: {WRITE_WHOLE_NUMBER}"
+    if column.kind == "date" and re.match(AMBIGUOUS_DATE, cell):
+        return f"{expected}: {AMBIGUOUS_DAY}"
+    return expected
 
 
 EMPTY_FILE = "empty file: expected a header line naming the columns"
 NOT_EMPTY = "expected a value, the cell is empty"
+SHARED_REGION_WORD = "expected a region id: more than one region of grant.yml has this name or alias"
 
 
 def coerce_column(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
     """Typed values, a mask of cells that are filled but not of that kind, and the expectation."""
     if column.kind == "date":
         values = _parse_date(text)
-    elif column.kind in ("number", "int", "score"):
+    elif column.kind in ("number", "int"):
         values = _parse_number(text)
+    elif column.kind == "score":
+        values = _parse_score(text)
     elif column.kind == "bool":
         values = _parse_bool(text)
     elif column.kind == "enum":
@@ -119,11 +172,14 @@ def shown_value(column: Column, value: object) -> object:
     return HIDDEN if column.personal and str(value).strip() else value
 
 
-def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputError]]:
-    """The contract's columns of one table, typed; problems for every cell that is not."""
+def type_table(table: str, raw: pd.DataFrame,
+               regions: dict[str, str | None] | None = None) -> tuple[pd.DataFrame, list[InputError]]:
+    """The contract's columns of one table, typed; problems for every cell that is not.
+    `regions` (`region_words`): the region column's names and aliases become ids."""
     problems: list[InputError] = []
     typed = pd.DataFrame(index=raw.index)
-    for part in raw.attrs.get("parts", []):
+    parts = raw.attrs.get("parts", [])
+    for part in parts:
         if not any(part.names):
             problems.append(InputError(part.file, expected=EMPTY_FILE))
             continue
@@ -133,14 +189,19 @@ def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputE
                                            expected=f"missing column «{column.name}»"))
     for column in TABLES[table]:
         text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
+        if column.name == "region" and regions is not None:
+            text, shared = _region_ids(text, regions)
+            for i in raw.index[shared]:
+                problems.append(InputError(*source(raw, i), column.name, text[i], SHARED_REGION_WORD))
         values, bad, expected = coerce_column(text, column)
         if column.nonblank:
             blank = text == ""
-            lacking = [part.file for part in raw.attrs.get("parts", []) if column.name not in part.names]
+            lacking = [part.file for part in parts if column.name not in part.names]
             for i in raw.index[blank & (column.name in raw) & ~raw["_file"].isin(lacking)]:
                 problems.append(InputError(*source(raw, i), column.name, "", NOT_EMPTY))
         for i in raw.index[bad]:
-            problems.append(InputError(*source(raw, i), column.name, shown_value(column, text[i]), expected))
+            problems.append(InputError(*source(raw, i), column.name, shown_value(column, text[i]),
+                                       _cell_expected(column, text[i], expected)))
         typed[column.name] = values.where(~bad) if column.kind != "text" else values
     for name in SOURCE_COLUMNS:
         typed[name] = raw[name] if name in raw else pd.Series(dtype=object)
@@ -149,38 +210,83 @@ def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputE
 
 # ---------------------------------------------------------------- the whole folder
 
-def load_inputs(root: Path | str) -> Inputs:
-    """Read grant.yml, then every table; raise InputProblems listing every bad cell. A problem
-    in grant.yml stops here: the tables are checked against it."""
+@dataclass
+class Reading:
+    """What reading an inputs folder gave, whatever its problems: grant.yml when it could be
+    read, every table whose files could be read (typed, bad cells blank), and every problem,
+    so that one `validate` tells them all."""
+
+    root: Path
+    grant: Grant | None
+    tables: dict[str, pd.DataFrame]
+    #: Each table's files as read (`reading.Part`): the summary of `validate`.
+    parts: dict[str, list[Part]]
+    files: list[Path]
+    hashes: dict[str, str]
+    problems: list[InputError]
+    #: Tables a file of which could not be read, and required tables not found (both told as a
+    #: problem): nothing is checked against their ids.
+    unreadable: set[str] = field(default_factory=set)
+
+
+def read_inputs(root: Path | str) -> Reading:
+    """Read grant.yml and every table, collecting every problem instead of stopping at the
+    first: a broken grant.yml leaves the tables read (without region names: their regions are
+    checked once grant.yml reads)."""
     root = Path(root)
     if not root.is_dir():
         raise InputError(str(root), expected="inputs folder not found")
     hashes = folder_hashes(root)
-    grant = load_grant(root)
-    tables: dict[str, pd.DataFrame] = {}
-    files = [root / paths.GRANT_FILE]
     problems: list[InputError] = []
+    grant: Grant | None = None
+    try:
+        grant = load_grant(root)
+    except InputProblems as error:
+        problems += error.problems
+    except InputError as error:
+        problems.append(error)
+    regions = region_words(grant) if grant is not None else None
+    reading = Reading(root, grant, {}, {}, [root / paths.GRANT_FILE], hashes, problems)
     for table in TABLES:
         try:
             raw, parts = read_table_raw(root, table)
         except InputError as error:  # an unreadable part: report it, go on with the other tables
             problems.append(error)
+            reading.unreadable.add(table)
+            reading.files += table_files(root, table)
             continue
-        files += parts
+        reading.files += parts
+        reading.parts[table] = list(raw.attrs.get("parts", []))
         if not parts and table in REQUIRED_TABLES:
             problems.append(InputError(f"{table}.csv", expected=f"table «{table}» not found (.csv, .xlsx or folder)"))
-        typed, found = type_table(table, raw)
-        tables[table] = typed
+            reading.unreadable.add(table)
+        reading.tables[table], found = type_table(table, raw, regions)
         problems += found
     narratives = root / paths.NARRATIVES_DIR
     if narratives.is_dir():
-        files += sorted(p for p in narratives.rglob("*.md") if p.is_file())
-    if problems:
-        raise InputProblems(problems)
+        reading.files += sorted(p for p in narratives.rglob("*.md") if p.is_file())
+    return reading
+
+
+def inputs_of(reading: Reading) -> Inputs:
+    """The Inputs of a folder read without a problem, as long as no file changed while it was read."""
+    assert reading.grant is not None and not reading.problems
     # The hashes stand for what was read (a report's cache key is made of them) only if
     # nothing changed while reading.
-    changed = sorted(set(hashes.items()) ^ set(folder_hashes(root).items()))
+    changed = sorted(set(reading.hashes.items()) ^ set(folder_hashes(reading.root).items()))
     if changed:
         raise InputError(changed[0][0], expected="a file that does not change while it is read "
                          "(it was saved during the run): run again")
-    return Inputs(root=root, grant=grant, tables=tables, files=files, hashes=hashes)
+    return Inputs(root=reading.root, grant=reading.grant, tables=reading.tables, files=reading.files,
+                  hashes=reading.hashes, parts=reading.parts)
+
+
+def load_inputs(root: Path | str) -> Inputs:
+    """Read grant.yml, then every table; raise InputProblems listing every problem (grant.yml's
+    one problem alone as its InputError)."""
+    reading = read_inputs(root)
+    if reading.grant is None and len(reading.problems) == 1:
+        raise reading.problems[0]
+    if reading.problems:
+        raise InputProblems(reading.problems)
+    return inputs_of(reading)

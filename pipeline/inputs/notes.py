@@ -7,11 +7,14 @@ Imports no pandera: every report's kernel computes these.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from pipeline import paths
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.schema import person_key
+from pipeline.inputs.reading import Part
+from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, person_key
 
 # Every kind of data warning, with what the report's appendix «Замечания к данным» says of it.
 WARNING_LABELS = {
@@ -21,6 +24,9 @@ WARNING_LABELS = {
     "surveys.beyond_list": "анкет сверх числа людей в списке регистрации",
     "surveys.not_training": "анкет по мероприятиям, которые не являются тренингами (не учтены в оценках)",
     "dates.outside_periods": "записей вне всех отчетных периодов (не учтены ни в одном отчете)",
+    "columns.no_values": "записей в таблицах без значений в столбце, из которого считаются показатели "
+                         "(эти показатели пусты или равны 0)",
+    "inputs.unknown_file": "файлов в папке исходных данных, не относящихся ни к одной таблице (не прочитаны)",
 }
 
 
@@ -108,6 +114,8 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
             _labels("training_surveys", rows)))
 
     found += _outside_periods(inputs)
+    found += empty_figure_columns(inputs.tables, inputs.parts)
+    found += unknown_files(inputs.root, inputs.hashes, inputs.files)
     return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
 
 
@@ -140,4 +148,73 @@ def _outside_periods(inputs: Inputs) -> list[DataWarning]:
             found.append(DataWarning("dates.outside_periods",
                                      f"{file}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
                                      _labels(table, rows)))
+    return found
+
+
+# ---------------------------------------------------------------- what is read past
+
+def _where(table: str, frame: pd.DataFrame) -> str:
+    """A table's files, as a warning names them: `media.csv`, `training_surveys/a.csv, …/b.csv`."""
+    return ", ".join(dict.fromkeys(str(f) for f in frame["_file"])) or table
+
+
+def empty_figure_columns(tables: dict[str, pd.DataFrame], parts: dict[str, list[Part]]) -> list[DataWarning]:
+    """A table with rows but no value in a column its figures are computed from
+    (`FIGURE_COLUMNS`): the column is missing (its header was not recognised, say) or blank
+    in every row, so those figures are empty or 0. One warning per table."""
+    found = []
+    for table, columns in FIGURE_COLUMNS.items():
+        frame = tables.get(table)
+        if frame is None or not len(frame):
+            continue
+        empty = [c for c in columns if frame[c].isna().all()]
+        if not empty:
+            continue
+        named = {name for part in parts.get(table, []) for name in part.names}
+        absent = [c for c in empty if c not in named]
+        blank = [c for c in empty if c in named]
+        said = ([f"no column {', '.join(absent)} (a header not recognised is read past: see validate's summary)"]
+                if absent else []) + ([f"{', '.join(blank)} blank in every row"] if blank else [])
+        effects = [f"figures {', '.join(columns[c][0] for c in empty if columns[c][1] == effect)} will "
+                   f"{'be empty' if effect == 'empty' else 'count 0'}"
+                   for effect in dict.fromkeys(columns[c][1] for c in empty)]
+        found.append(DataWarning("columns.no_values", f"{_where(table, frame)}: {'; '.join(said)}: "
+                                 f"{'; '.join(effects)}", len(frame), _labels(table, frame)))
+    return found
+
+
+#: Files of an inputs folder that no warning names: an editor's, the system's.
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
+
+
+def _unread_reason(relative: str) -> str:
+    """Why a file of the inputs folder is not read, and what would have it read."""
+    path = PurePosixPath(relative)
+    top, stem = path.parts[0], path.stem.lower()
+    if len(path.parts) > 1 and top in TABLES:
+        return f"not read: a part of table «{top}» is a .csv or .xlsx file"
+    if len(path.parts) == 1 and stem in TABLES:
+        if path.suffix.lower() in (".csv", ".xlsx"):
+            return f"not read: name it {stem}{path.suffix.lower()} (table files are named in lower case)"
+        return f"not read: table «{stem}» is {stem}.csv, {stem}.xlsx or a folder {stem}/ (save it as .xlsx or CSV)"
+    if top.lower() in TABLES:
+        return f"not read: table «{top.lower()}» is a folder named {top.lower()}/ (in lower case)"
+    return (f"not read: it belongs to no table (a table is NAME.csv, NAME.xlsx or a folder NAME/ of such files; "
+            f"NAME one of {', '.join(TABLES)})")
+
+
+def unknown_files(root: Path, hashes: dict[str, str], files: list[Path]) -> list[DataWarning]:
+    """Every file of the inputs folder that belongs to no table and is none of grant.yml, a
+    README or a narrative (which `validate` checks on its own): a warning naming it, never
+    read. Hidden files, Office lock files (~$…) and the system's are left alone."""
+    read = {Path(f).relative_to(root).as_posix() for f in files}
+    found = []
+    for relative in sorted(hashes):
+        parts = PurePosixPath(relative).parts
+        name = parts[-1]
+        if (relative in read or relative == paths.GRANT_FILE or parts[0] == paths.NARRATIVES_DIR
+                or name.lower().startswith("readme") or name.startswith((".", "~$")) or name.lower() in _SYSTEM_FILES
+                or any(p.startswith(".") for p in parts)):
+            continue
+        found.append(DataWarning("inputs.unknown_file", f"{relative}: {_unread_reason(relative)}", 1))
     return found

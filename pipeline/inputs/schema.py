@@ -115,27 +115,77 @@ def person_key(name: str) -> str:
     return _SPACES.sub(" ", str(name)).strip().casefold().replace("ё", "е")
 
 
+#: The optional columns figures are computed from, by table: the figures (as docs/figures.md
+#: names them) that are empty, or count 0, when a table has rows but no value in that column
+#: (it lacks the column, or leaves it blank in every row): a data warning names them
+#: (`notes.empty_figure_columns`).
+FIGURE_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "plan": {"target": ("activity.<id>.target, activity.<id>.achieved_pct", "empty")},
+    "training_surveys": {
+        question: (f"survey.<topic>.{question}", "empty")
+        for question in ("knowledge_before", "knowledge_after", "trainer", "organisation")},
+    "feedback": {"satisfaction": ("feedback.satisfaction_pct", "empty"),
+                 "positive": ("feedback.positive_pct", "empty")},
+    "media": {"reach": ("media.reach, media.<owner>.reach", "0")},
+}
+
 # Tables a grant must have; the others may be absent (a grant with no media, say).
 REQUIRED_TABLES = frozenset({"plan"})
 
-# Synonyms an analyst types in Excel, mapped to the contract's values.
-ENUM_SYNONYMS = {
-    "online": "online", "онлайн": "online",
-    "offline": "offline", "офлайн": "offline", "оффлайн": "offline",
-    "round table": "round_table", "round-table": "round_table",
+
+def word_key(text: object) -> str:
+    """A value word as it is compared: case folded, white space folded, ё read as е
+    («Круглый  стол» = «круглый стол», «Партнёр» = «партнер»)."""
+    return _SPACES.sub(" ", str(text)).strip().casefold().replace("ё", "е")
+
+
+# The words an analyst types in Excel or a form offers, mapped to the contract's values:
+# English, Russian, Kazakh. Compared by `word_key`, so case, spaces and ё/е do not matter.
+EVENT_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "conference": ("конференция",),
+    "training": ("тренинг",),
+    "meeting": ("встреча", "кездесу"),
+    "presentation": ("презентация", "таныстыру"),
+    "round_table": ("round table", "round-table", "круглый стол", "дөңгелек үстел"),
+    "other": ("другое", "басқа"),
 }
-TRUE_WORDS = frozenset({"да", "yes", "y", "true", "1", "д"})
-FALSE_WORDS = frozenset({"нет", "no", "n", "false", "0", "н"})
+OWNER_WORDS: dict[str, tuple[str, ...]] = {
+    "own": ("собственный", "собственная", "өз"),
+    "partner": ("партнер", "партнерский", "серіктес"),
+    "press": ("сми", "пресса", "бақ"),
+}
+FORMAT_WORDS: dict[str, tuple[str, ...]] = {
+    "online": ("онлайн",),
+    "offline": ("офлайн", "оффлайн"),
+}
+ENUM_SYNONYMS = {word_key(word): value
+                 for words in (EVENT_TYPE_WORDS, OWNER_WORDS, FORMAT_WORDS)
+                 for value, synonyms in words.items() for word in synonyms}
+#: yes/no: Russian, Kazakh (also typed without Kazakh letters), English, Excel's Russian TRUE/FALSE.
+TRUE_WORDS = frozenset({"да", "д", "иә", "ия", "yes", "y", "true", "истина", "1"})
+FALSE_WORDS = frozenset({"нет", "н", "жоқ", "жок", "no", "n", "false", "ложь", "0"})
 
 # The shapes of a date and a number, in the tables and in grant.yml alike. A date is a whole
 # ISO or Russian date (the day is group 1), optionally followed by a time of day, which is
 # ignored (`2022-05-23 14:03:55`, `2022-05-23T14:03:55`, `23.05.2022 14:03`); anything else
 # after the day (`2022-05-23garbage`) is not a date. Numbers are grouped with spaces, decimal
 # commas allowed, and finite (never `inf`, `NaN` or `1e400`).
-_CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+_CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?"
 ISO_DATE = rf"^(\d{{4}}-\d{{2}}-\d{{2}})(?:[ T]{_CLOCK}(?:Z|[+-]\d{{2}}:?\d{{2}})?)?$"
-RUSSIAN_DATE = rf"^(\d{{1,2}}\.\d{{1,2}}\.\d{{4}})(?: {_CLOCK})?$"
+RUSSIAN_DATE = rf"^(\d{{1,2}}\.\d{{1,2}}\.\d{{4}})(?: ?г\.?)?(?: {_CLOCK})?$"
+#: What Google Forms' own CSV download writes in «Отметка времени»/Timestamp: year first, a
+#: 12-hour clock and the form's time zone (`2024/02/12 2:03:55 PM GMT+5`); the day is groups 1-3.
+_ZONE = r"(?: (?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?)"
+SLASHED_DATE = rf"^(\d{{4}})/(\d{{1,2}})/(\d{{1,2}})(?: {_CLOCK}(?: ?[AaPp][Mm])?{_ZONE}?)?$"
+#: A day and month with slashes (12/02/2024): 12 February or 2 December, by the locale of whoever
+#: wrote it, so never guessed.
+AMBIGUOUS_DATE = r"^\d{1,2}/\d{1,2}/\d{2,4}\b"
 NUMBER_SPACES = r"[\s\u00a0\u202f]"
+#: A number written short (12 тыс., 1,2 млн, 1.2K): never read as 12 or 1.2.
+ABBREVIATED_NUMBER = r"^[\d\s\u00a0\u202f.,]*\d[\s\u00a0\u202f]*(?:тыс|млн|млрд|мың|k|к|m|м)\b\.?$"
+#: A score written with its words after the digit («5 - отлично», «4 – хорошо», «5 (отлично)»,
+#: «5. Отлично»): the digit is group 1.
+WORDED_SCORE = r"^(\d)\s*[-–—.:(]?\s*[^\W\d_].*$"
 
 # What a message says a cell of each kind should be.
 EXPECTED = {
@@ -145,6 +195,9 @@ EXPECTED = {
     "score": "expected a score 1–5",
     "bool": "expected да/нет or yes/no",
 }
+#: What a message adds for a cell of a shape people often write but the contract does not read.
+WRITE_WHOLE_NUMBER = "write the whole number (12000, not 12 тыс.)"
+AMBIGUOUS_DAY = "a day/month with slashes could be either: write 2024-02-12 or 12.02.2024"
 
 # ---------------------------------------------------------------- headers in Russian and Kazakh
 
