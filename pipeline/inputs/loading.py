@@ -16,6 +16,7 @@ from pipeline import paths
 from pipeline.disk import folder_hashes
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
+from pipeline.inputs.headers import missing_column
 from pipeline.inputs.reading import SOURCE_COLUMNS, read_table_raw
 from pipeline.inputs.schema import (
     ENUM_SYNONYMS,
@@ -124,13 +125,12 @@ def type_table(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[InputE
     problems: list[InputError] = []
     typed = pd.DataFrame(index=raw.index)
     for part in raw.attrs.get("parts", []):
-        if not any(part.names):
+        if not part.header_line:
             problems.append(InputError(part.file, expected=EMPTY_FILE))
             continue
         for column in TABLES[table]:
             if column.required and column.name not in part.names:
-                problems.append(InputError(part.file, column=None,
-                                           expected=f"missing column «{column.name}»"))
+                problems.append(InputError(part.file, part.header_line, expected=missing_column(table, column.name)))
     for column in TABLES[table]:
         text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
         values, bad, expected = coerce_column(text, column)
@@ -162,7 +162,7 @@ def load_inputs(root: Path | str) -> Inputs:
     problems: list[InputError] = []
     for table in TABLES:
         try:
-            raw, parts = read_table_raw(root, table)
+            raw, parts = read_table_raw(root, table, grant)
         except InputError as error:  # an unreadable part: report it, go on with the other tables
             problems.append(error)
             continue
