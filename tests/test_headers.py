@@ -48,15 +48,25 @@ def parts(root, table, grant=None):
     ("FULL_NAME", "full_name"), ("Full name", "full_name"), ("Код мероприятия", "event_id"),
     ("Іс-шара коды", "event_id"), ("КОД  МЕРОПРИЯТИЯ:", "event_id"), ("Фамилия, имя, отчество", "full_name"),
     ("Пол", "gender"), ("Жынысы", "gender"), ("Категория (МСУ, НКО)", "category"),
-    ("registration/Пол", "gender"), ("group_ab12/event_id", "event_id"),
+    ("registration/Пол", "gender"), ("group_ab12/event_id", "event_id"), ("ФИО участника", "full_name"),
 ])
 def test_a_header_names_its_column_under_folding(header, column):
     assert vocabulary("participants").column(header) == column
 
 
-@pytest.mark.parametrize("header", ["Телефон", "№", "№ п/п", "#", "", "_id", "Код", "ФИО участника"])
+@pytest.mark.parametrize("header", ["Телефон", "№", "№ п/п", "#", "", "_id", "Код", "Ф.И.О. слушателя", "Пол/возраст",
+                                    "Фамилия/Имя"])
 def test_other_headers_name_no_column(header):
     assert vocabulary("participants").column(header) is None
+
+
+@pytest.mark.parametrize("table, header, column", [
+    ("expenses", "Сумма, тенге", "amount"), ("expenses", "Сумма (тенге)", "amount"),
+    ("consultations", "Получен ответ, да/нет", "answered"), ("consultations", "Получен ответ (да/нет)", "answered"),
+    ("consultations", "group_k/Получен ответ, да/нет", "answered"), ("media", "Охват, чел.", "reach"),
+])
+def test_a_note_after_the_name_is_read_past(table, header, column):
+    assert vocabulary(table).column(header) == column
 
 
 def test_yo_and_numero_fold_away():
@@ -96,8 +106,8 @@ def test_no_two_columns_of_a_table_share_a_name():
 
 
 def test_the_grants_names_come_first():
-    words = vocabulary("participants", columns={"Ф.И.О. участника": "full_name", "Пол": "category"})
-    assert words.column("ФИО участника") == "full_name"
+    words = vocabulary("participants", columns={"Ф.И.О. слушателя": "full_name", "Пол": "category"})
+    assert words.column("ФИО слушателя") == "full_name"
     assert words.column("Пол") == "category"  # the grant's own meaning of a header wins
     assert words.column("ФИО") == "full_name"
 
@@ -194,8 +204,8 @@ def test_the_separator_is_the_one_that_makes_a_header_under_a_title_line(tmp_pat
 
 
 def test_the_grants_columns_read_its_own_headers(tmp_path):
-    grant = GRANT_YML + "columns:\n  participants: {'Ф.И.О. участника': full_name, 'Мероприятие №': event_id}\n"
-    rows = [["Мероприятие №", "ФИО участника"], ["E1", "Иванов"]]
+    grant = GRANT_YML + "columns:\n  participants: {'Ф.И.О. слушателя': full_name, 'Мероприятие №': event_id}\n"
+    rows = [["Мероприятие №", "ФИО слушателя"], ["E1", "Иванов"]]
     root = make_inputs(tmp_path, grant=grant, events=EVENTS, participants=rows)
     assert load_inputs(root)["participants"]["full_name"].tolist() == ["Иванов"]
     _, [part] = parts(root, "participants", parse_grant(grant))
@@ -302,3 +312,26 @@ def test_parts_of_a_folder_each_find_their_own_header(tmp_path):
         ["E1", "participants/north.xlsx", 3], ["E2", "participants/south.csv", 2]]
     _, found = parts(root, "participants")
     assert [(p.header_line, p.ignored) for p in found] == [(2, ()), (1, ("Примечание",))]
+
+
+def test_docs_list_every_header_name_the_schema_declares():
+    """docs/inputs.md's «Header names» table is the schema's HEADERS and TABLE_HEADERS, row for row."""
+    from conftest import PROJECT
+
+    from pipeline.inputs.schema import TABLE_HEADERS
+
+    text = (PROJECT / "docs" / "inputs.md").read_text(encoding="utf-8")
+    section = text.split("\n## Header names\n", 1)[1].split("\n## ", 1)[0]
+    documented = [line for line in section.splitlines() if line.startswith("| `")]
+    declared = [f"| `{column}` | {', '.join(russian)} | {', '.join(kazakh)} |"
+                for column, (russian, kazakh) in HEADERS.items()]
+    declared += [f"| `{column}` in `{table}` | {', '.join(russian)} | {', '.join(kazakh)} |"
+                 for (table, column), (russian, kazakh) in TABLE_HEADERS.items()]
+    assert documented == declared
+
+
+def test_a_grant_header_must_have_a_letter_or_digit():
+    with pytest.raises(InputError) as error:
+        parse_grant(GRANT_YML + "columns:\n  participants: {'№': full_name}\n")
+    assert str(error.value) == (f"grant.yml:{GRANT_YML.count(chr(10)) + 2}: columns.participants = №: "
+                                "expected a header with a letter or a digit")

@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.ids import ALL, SEGMENT
+from pipeline.inputs.headers import fold
 from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
 
 GRANT = paths.GRANT_FILE
@@ -170,13 +171,23 @@ def _column_of(table: str) -> Any:
     return BeforeValidator(column)
 
 
+def _header(value: object) -> str:
+    """A header as a file writes it: with a letter or a digit (matching reads only those)."""
+    text = _text(value)
+    if not fold(text):
+        raise _refuse("expected a header with a letter or a digit")
+    return text
+
+
+Header = Annotated[str, BeforeValidator(_header)]
+
 #: `columns:` and `questionnaires:`, one key per table of the contract (another key is refused).
 _ColumnNames = create_model(  # header as written → contract column
     "ColumnNames", __config__=ConfigDict(frozen=True, extra="forbid"),
-    **{table: (dict[Text, Annotated[str, _column_of(table)]], {}) for table in TABLES})  # type: ignore[call-overload]
+    **{table: (dict[Header, Annotated[str, _column_of(table)]], {}) for table in TABLES})  # type: ignore[call-overload]
 _Questionnaires = create_model(  # contract column → the form's question text
     "Questionnaires", __config__=ConfigDict(frozen=True, extra="forbid"),
-    **{table: (dict[Annotated[str, _column_of(table)], Text], {}) for table in TABLES})  # type: ignore[call-overload]
+    **{table: (dict[Annotated[str, _column_of(table)], Header], {}) for table in TABLES})  # type: ignore[call-overload]
 
 
 def _by_table(model: type[BaseModel]) -> Any:

@@ -4,7 +4,8 @@ A header cell names a contract column by its contract name (`full_name`), by a R
 Kazakh name declared beside the schema (`ФИО`, `Аты-жөні`), by the grant's own names
 (grant.yml `columns:`) or by a form's question text (grant.yml `questionnaires:`). Matching
 folds case, spaces, punctuation, «№» and ё/е, so `Ф.И.О.`, `фио` and `ФИО ` are one name; a note
-in parentheses (`Сумма (тенге)`) and a KoboToolbox group prefix (`group_x/Дата`) are read past.
+in parentheses or after a comma (`Сумма (тенге)`, `Сумма, тенге`) and a KoboToolbox group prefix
+(`group_x/Дата`) are read past.
 A form's time of submission (Google Forms' «Отметка времени», KoboToolbox's `_submission_time`)
 gives `date` when the file names no date column; KoboToolbox's other `_` columns and every
 header no column takes are ignored (listed, never read). Pure functions: no files here.
@@ -42,6 +43,7 @@ ROW_IDS = ("respondent_id",)
 FORM_TABLES = ("training_surveys", "feedback")
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
+_GROUPS = re.compile(r"^(?:[^\s/]+/)+")
 _WORD = re.compile(r"\w+")
 
 
@@ -52,12 +54,14 @@ def fold(text: str) -> str:
 
 
 def _readings(text: str) -> list[str]:
-    """The ways a header may name a column: as written, without notes in parentheses, and
-    without a KoboToolbox group prefix (what follows the last `/` outside parentheses)."""
+    """The ways a header may name a column, tried in turn: as written; without notes in
+    parentheses (`Сумма (тенге)`); without a KoboToolbox group prefix (what follows the last `/`
+    outside parentheses: `group_x/Дата`); without a note after a comma (`Сумма, тенге`)."""
     bare = _PARENTHESES.sub(" ", text)
-    readings = [text, bare]
-    if "/" in bare:
-        readings.append(bare.rsplit("/", 1)[1])
+    readings = [text, bare, bare.split(",", 1)[0]]
+    if "/" in bare:  # group names (`group_x/`, no spaces), else group labels: all before the last `/`
+        for unprefixed in (_GROUPS.sub("", bare), bare.rsplit("/", 1)[1]):
+            readings += [unprefixed, unprefixed.split(",", 1)[0]]
     return readings
 
 
