@@ -344,7 +344,8 @@ def test_a_bad_personal_cell_is_reported_hidden(monkeypatch):
     assert [str(p) for p in problems] == ["participants.csv:2: full_name = <скрыто>: expected a score 1–5"]
 
 
-FULL_NAME_HEADERS = (": expected a header such as «ФИО», «Фамилия имя отчество», «Аты-жөні», «full_name» "
+FULL_NAME_HEADERS = (": expected a header such as «ФИО», «Фамилия имя отчество», «ФИО участника», «Аты-жөні», "
+                     "«Тегі, аты, әкесінің аты», «full_name» "
                      "(or one named in grant.yml `columns:`)")
 
 

@@ -159,7 +159,8 @@ def missing_column(root):
 def missing_column_in_one_part(root):
     CsvFile(root / "participants" / "zko.csv").drop_column("full_name")
     return ["participants/zko.csv:1: missing column «full_name»: expected a header such as «ФИО», "
-            "«Фамилия имя отчество», «Аты-жөні», «full_name» (or one named in grant.yml `columns:`)"]
+            "«Фамилия имя отчество», «ФИО участника», «Аты-жөні», «Тегі, аты, әкесінің аты», «full_name» (or one "
+            "named in grant.yml `columns:`)"]
 
 
 def duplicate_column(root):
