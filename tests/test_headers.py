@@ -17,6 +17,7 @@ from pipeline.inputs.headers import (
     HEADER_SEARCH_ROWS,
     column_letter,
     fold,
+    header_score,
     is_totals,
     match_header,
     vocabulary,
@@ -229,6 +230,12 @@ def test_the_grants_columns_are_checked_against_the_contract():
         "training_surveys (event_id, respondent_id, knowledge_before, knowledge_after, trainer, organisation, "
         "recommendation)",
     ]
+
+
+def test_a_line_to_sign_on_is_no_header_cell():
+    words = vocabulary("participants")
+    assert header_score(["________", "Подпись"], words) == 0
+    assert header_score(["_id", "__version__", "_submission_time", "Timestamp", "ФИО"], words) == 5
 
 
 def test_the_header_is_the_row_naming_the_most_columns(tmp_path):

@@ -44,6 +44,7 @@ FORM_TABLES = ("training_surveys", "feedback")
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _GROUPS = re.compile(r"^(?:[^\s/]+/)+")
+_KOBO_OWN = re.compile(r"_+[A-Za-z]")  # `_id`, `__version__`; not a line to sign on, `______`
 _WORD = re.compile(r"\w+")
 
 
@@ -71,7 +72,7 @@ _SUBMISSION_NAMES = frozenset(fold(name) for name in SUBMISSION_TIME)
 def _is_form_meta(text: str) -> bool:
     """A form's column of its own: its time of submission, KoboToolbox's `_id`, `_uuid`,
     `_index`, `__version__`…"""
-    return text.strip().startswith("_") or fold(text) in _SUBMISSION_NAMES
+    return _KOBO_OWN.match(text.strip()) is not None or fold(text) in _SUBMISSION_NAMES
 
 
 @dataclass(frozen=True)
