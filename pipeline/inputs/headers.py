@@ -42,6 +42,7 @@ ROW_IDS = ("respondent_id",)
 #: Tables a form (Google Forms, KoboToolbox) may give, read through grant.yml `questionnaires:`.
 FORM_TABLES = ("training_surveys", "feedback")
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _GROUPS = re.compile(r"^(?:[^\s/]+/)+")
 _KOBO_OWN = re.compile(r"_+[A-Za-z]")  # `_id`, `__version__`; not a line to sign on, `______`
@@ -51,7 +52,7 @@ _WORD = re.compile(r"\w+")
 def fold(text: str) -> str:
     """A header as it is compared: case folded, ё read as е, only letters and digits kept
     (spaces, punctuation, «№» and `_` dropped)."""
-    return "".join(ch for ch in str(text).casefold().replace("ё", "е") if ch.isalnum())
+    return _NOT_ALNUM.sub("", str(text).casefold().replace("ё", "е"))
 
 
 def _readings(text: str) -> list[str]:
@@ -82,14 +83,14 @@ class Vocabulary:
     table: str
     names: Mapping[str, str]
     submission: frozenset[str] = field(default_factory=frozenset)
+    _seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, text: str) -> str | None:
         """The contract column a header cell names, or None."""
-        for reading in _readings(text):
-            folded = fold(reading)
-            if folded and folded in self.names:
-                return self.names[folded]
-        return None
+        if text not in self._seen:  # each text once: the first rows are scored under every separator
+            folded = (fold(reading) for reading in _readings(text))
+            self._seen[text] = next((self.names[f] for f in folded if f and f in self.names), None)
+        return self._seen[text]
 
     def is_submission_time(self, text: str) -> bool:
         return fold(text) in self.submission
