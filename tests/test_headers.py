@@ -5,10 +5,14 @@ and one line when no header row is found or two headers name one column."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import shutil
 
+import openpyxl
 import pandas as pd
 import pytest
+from conftest import DEMO_INPUTS, PROJECT
 from helpers_inputs import GRANT_YML, make_inputs, write_bytes, write_csv, write_xlsx
 
 from pipeline.exceptions import InputError
@@ -23,8 +27,8 @@ from pipeline.inputs.headers import (
     vocabulary,
 )
 from pipeline.inputs.loading import InputProblems, load_inputs
-from pipeline.inputs.reading import read_table_raw
-from pipeline.inputs.schema import HEADERS, TABLES, header_names
+from pipeline.inputs.reading import read_table_raw, table_files
+from pipeline.inputs.schema import HEADERS, TABLE_HEADERS, TABLES, header_names
 from pipeline.inputs.validation import validate
 
 TS = pd.Timestamp
@@ -323,10 +327,6 @@ def test_parts_of_a_folder_each_find_their_own_header(tmp_path):
 
 def test_docs_list_every_header_name_the_schema_declares():
     """docs/inputs.md's «Header names» table is the schema's HEADERS and TABLE_HEADERS, row for row."""
-    from conftest import PROJECT
-
-    from pipeline.inputs.schema import TABLE_HEADERS
-
     text = (PROJECT / "docs" / "inputs.md").read_text(encoding="utf-8")
     section = text.split("\n## Header names\n", 1)[1].split("\n## ", 1)[0]
     documented = [line for line in section.splitlines() if line.startswith("| `")]
@@ -342,3 +342,33 @@ def test_a_grant_header_must_have_a_letter_or_digit():
         parse_grant(GRANT_YML + "columns:\n  participants: {'№': full_name}\n")
     assert str(error.value) == (f"grant.yml:{GRANT_YML.count(chr(10)) + 2}: columns.participants = №: "
                                 "expected a header with a letter or a digit")
+
+
+@pytest.mark.parametrize("language", [0, 1])
+def test_the_demo_written_as_people_write_it_reads_as_its_contract_shaped_twin(tmp_path, language):
+    """Every table of the demo with Russian (or Kazakh) headers, a title row, a numbering column,
+    a blank row and a totals row: the same typed tables, each row one line further down."""
+    root = tmp_path / "inputs"
+    shutil.copytree(DEMO_INPUTS, root)
+    for table in TABLES:
+        for path in table_files(root, table):
+            if path.suffix == ".xlsx":
+                sheet = openpyxl.load_workbook(path).worksheets[0]
+                rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+            else:
+                data = path.read_bytes()
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    text = data.decode("cp1251")
+                separator = max(";,\t", key=text.splitlines()[0].count)
+                rows = list(csv.reader(text.splitlines(), delimiter=separator))
+            header = [header_names(table, name)[language][0] for name in rows[0]]
+            body = [["", *row] for row in rows[1:]]
+            numbered = [[str(i), *row[1:]] for i, row in enumerate(body, start=1)]
+            write(path, [[f"Таблица {table}"], ["№", *header], *numbered, [], ["Итого", *[""] * len(header)]])
+    shaped, contract = load_inputs(root), load_inputs(DEMO_INPUTS)
+    for table in TABLES:
+        got, want = shaped[table], contract[table]
+        assert got.drop(columns="_row").equals(want.drop(columns="_row")), table
+        assert (got["_row"] == want["_row"] + 1).all(), table
