@@ -181,12 +181,17 @@ def _header(value: object) -> str:
 
 Header = Annotated[str, BeforeValidator(_header)]
 
-#: `columns:` and `questionnaires:`, one key per table of the contract (another key is refused).
+class _ByTable(_Part):
+    """`columns:` and `questionnaires:`: one key per table of the contract, another key refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 _ColumnNames = create_model(  # header as written → contract column
-    "ColumnNames", __config__=ConfigDict(frozen=True, extra="forbid"),
+    "ColumnNames", __base__=_ByTable,
     **{table: (dict[Header, Annotated[str, _column_of(table)]], {}) for table in TABLES})  # type: ignore[call-overload]
 _Questionnaires = create_model(  # contract column → the form's question text
-    "Questionnaires", __config__=ConfigDict(frozen=True, extra="forbid"),
+    "Questionnaires", __base__=_ByTable,
     **{table: (dict[Annotated[str, _column_of(table)], Header], {}) for table in TABLES})  # type: ignore[call-overload]
 
 
