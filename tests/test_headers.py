@@ -291,6 +291,15 @@ def test_a_wide_header_under_titles_is_held_to_the_column_limit(tmp_path):
         "metrics.xlsx:2: 201 columns in the header line: a table file may have at most 200"]
 
 
+def test_a_row_numbering_the_columns_below_the_header_is_part_of_it(tmp_path):
+    root = make_inputs(tmp_path)
+    write_csv(root / "expenses.csv", [["Дата", "Мероприятие плана", "Сумма", "Примечание"], ["1", "2", "3", "4"],
+                                      ["2023-02-01", "1.1", "100", ""], ["1", "2", "3", "4"]])
+    raw, _ = parts(root, "expenses")
+    assert raw["_row"].tolist() == [3, 4]  # only right below the header: row 4 is a record, and a wrong one
+    assert [str(p) for p in validate(root).problems][0].startswith("expenses.csv:4: date = 1: ")
+
+
 def test_a_totals_row_is_skipped_wherever_it_is_and_listed_on_its_part(tmp_path):
     root = make_inputs(tmp_path)
     write_xlsx(root / "expenses.xlsx", [

@@ -232,6 +232,13 @@ def is_totals(cells: Sequence[str]) -> bool:
     return word is not None and word.group() in TOTALS_WORDS
 
 
+def is_column_numbers(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """A row numbering the header's columns (1, 2, 3, … under every named header), as official
+    forms have right below their header: part of the header, not a record."""
+    named = filled(header)
+    return len(named) > 1 and filled(cells) == [str(n) for n in range(1, len(named) + 1)]
+
+
 def missing_column(table: str, column: str) -> str:
     """What a header row lacking a required column should have had: its names (and, for an
     event's parts, the file names that give it)."""

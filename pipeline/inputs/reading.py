@@ -36,6 +36,7 @@ from pipeline.inputs.headers import (
     Vocabulary,
     find_header,
     header_score,
+    is_column_numbers,
     is_totals,
     match_header,
     vocabulary,
@@ -344,7 +345,8 @@ def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder
     header = match_header(sheet.header, words, display, sheet.header_line)
     made = _made_columns(table, list(header.positions), in_folder)
     records, totals = [], []
-    for line, cells in sheet.body:
+    body = sheet.body[1:] if sheet.body[:1] and is_column_numbers(sheet.body[0][1], sheet.header) else sheet.body
+    for line, cells in body:
         values = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
         if is_totals(cells):
             totals.append(line)
