@@ -227,7 +227,9 @@ def match_header(cells: Sequence[str], vocabulary: Vocabulary, display: str, lin
 
 def is_totals(cells: Sequence[str]) -> bool:
     """A totals row: its first filled cell starts with «Итого», «Всего», «Барлығы» or «Total»."""
-    first = next(iter(filled(cells)), "")
+    first = next((text for cell in cells if (text := cell.strip())), "")
+    if not first[:1].isalpha():  # most rows: an id or a number first
+        return False
     word = _WORD.match(first.casefold())
     return word is not None and word.group() in TOTALS_WORDS
 

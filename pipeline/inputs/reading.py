@@ -346,13 +346,16 @@ def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder
     made = _made_columns(table, list(header.positions), in_folder)
     records, totals = [], []
     body = sheet.body[1:] if sheet.body[:1] and is_column_numbers(sheet.body[0][1], sheet.header) else sheet.body
-    for line, cells in body:
-        values = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
+    stem, numbering = Path(display).stem, header.numbering
+    for line, cells in body:  # each non-blank (any cell filled)
         if is_totals(cells):
             totals.append(line)
-        elif not _blank([c for at, c in enumerate(cells) if at not in header.numbering]):  # a number alone: blank
-            given = {"event_id": Path(display).stem, "respondent_id": f"{display}:{line}"}
-            records.append({**values, **{name: given[name] for name in made}, "_file": display, "_row": line})
+        elif numbering and _blank([c for at, c in enumerate(cells) if at not in numbering]):
+            continue  # a number alone: a template row left empty
+        else:
+            record = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
+            given = {"event_id": stem, "respondent_id": f"{display}:{line}"} if made else {}
+            records.append({**record, **{name: given[name] for name in made}, "_file": display, "_row": line})
     names = (*header.positions, *made)
     frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
     frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
