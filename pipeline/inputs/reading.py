@@ -58,7 +58,7 @@ class Part:
     names: tuple[str, ...]  # the contract columns the file gives, in its order, then those in `made`
     rows: int = 0  # rows read (not blank, not totals)
     header_line: int = 1  # the line (CSV) or row (xlsx) of the header; 0: an empty file, no header
-    ignored: tuple[str, ...] = ()  # headers no contract column takes, as written: read past, never shown
+    ignored: tuple[str, ...] = ()  # headers no contract column takes, as written: their values never read
     totals: tuple[int, ...] = ()  # lines of the totals rows («Итого») skipped
     made: tuple[str, ...] = ()  # columns the file lacks that the reading made: event_id from its name,
     #                             respondent_id from file and row
