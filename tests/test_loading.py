@@ -344,11 +344,16 @@ def test_a_bad_personal_cell_is_reported_hidden(monkeypatch):
     assert [str(p) for p in problems] == ["participants.csv:2: full_name = <скрыто>: expected a score 1–5"]
 
 
+FULL_NAME_HEADERS = (": expected a header such as «ФИО», «Фамилия имя отчество», «ФИО участника», «Аты-жөні», "
+                     "«Тегі, аты, әкесінің аты», «full_name» "
+                     "(or one named in grant.yml `columns:`)")
+
+
 def test_missing_required_column(tmp_path):
     root = make_inputs(tmp_path, participants=[["event_id", "category"], ["E1", "МСУ"]])
     with pytest.raises(InputProblems) as excinfo:
         load_inputs(root)
-    assert problem_lines(excinfo) == ["participants.csv: missing column «full_name»"]
+    assert problem_lines(excinfo) == ["participants.csv:1: missing column «full_name»" + FULL_NAME_HEADERS]
 
 
 def test_missing_required_column_in_one_part_names_that_part(tmp_path):
@@ -358,7 +363,7 @@ def test_missing_required_column_in_one_part_names_that_part(tmp_path):
     with pytest.raises(InputProblems) as excinfo:
         load_inputs(root)
     lines = problem_lines(excinfo)
-    assert "participants/b.csv: missing column «full_name»" in lines
+    assert "participants/b.csv:1: missing column «full_name»" + FULL_NAME_HEADERS in lines
     assert not any(line.startswith("participants/a.csv") for line in lines)
 
 
@@ -367,7 +372,7 @@ def test_missing_required_column_in_header_only_file_names_the_file(tmp_path):
     write_bytes(root / "participants.csv", b"event_id\r\n")
     with pytest.raises(InputProblems) as excinfo:
         load_inputs(root)
-    assert problem_lines(excinfo) == ["participants.csv: missing column «full_name»"]
+    assert problem_lines(excinfo) == ["participants.csv:1: missing column «full_name»" + FULL_NAME_HEADERS]
 
 
 def test_nonblank_cells_and_optional_blank_cells(tmp_path):

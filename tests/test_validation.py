@@ -152,19 +152,22 @@ def missing_events_that_others_refer_to(root):
 
 def missing_column(root):
     CsvFile(root / "events.csv").drop_column("region")
-    return ["events.csv: missing column «region»"]
+    return ["events.csv:1: missing column «region»: expected a header such as «Регион», «Область», «Өңір», «Облыс», "
+            "«region» (or one named in grant.yml `columns:`)"]
 
 
 def missing_column_in_one_part(root):
     CsvFile(root / "participants" / "zko.csv").drop_column("full_name")
-    return ["participants/zko.csv: missing column «full_name»"]
+    return ["participants/zko.csv:1: missing column «full_name»: expected a header such as «ФИО», "
+            "«Фамилия имя отчество», «ФИО участника», «Аты-жөні», «Тегі, аты, әкесінің аты», «full_name» (or one "
+            "named in grant.yml `columns:`)"]
 
 
 def duplicate_column(root):
     f = CsvFile(root / "media.csv")
     f.rows[0][f.header.index("title")] = "reach"
     f.save()
-    return ["media.csv: duplicate column «reach» in the header line"]
+    return ["media.csv:1: the column «reach» is named twice (columns E and G): keep one of them"]
 
 
 def empty_file(root):

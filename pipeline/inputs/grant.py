@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Annotated, Any, Protocol
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.ids import ALL, SEGMENT
-from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE
+from pipeline.inputs.headers import fold
+from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
 
 GRANT = paths.GRANT_FILE
 EMPTY = "expected a value"
@@ -163,8 +164,59 @@ class Period(_Part):
         return self
 
 
+# ---------------------------------------------------------------- the grant's own header names
+
+def _column_of(table: str) -> Any:
+    """A validator: a column of `table`, by its contract name."""
+    names = [column.name for column in TABLES[table]]
+
+    def column(value: object) -> str:
+        text = _text(value)
+        if text not in names:
+            raise _refuse(f"expected a column of {table} ({', '.join(names)})")
+        return text
+    return BeforeValidator(column)
+
+
+def _header(value: object) -> str:
+    """A header as a file writes it: with a letter or a digit (matching reads only those)."""
+    text = _text(value)
+    if not fold(text):
+        raise _refuse("expected a header with a letter or a digit")
+    return text
+
+
+Header = Annotated[str, BeforeValidator(_header)]
+
+class _ByTable(_Part):
+    """`columns:` and `questionnaires:`: one key per table of the contract, another key refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+_ColumnNames = create_model(  # header as written → contract column
+    "ColumnNames", __base__=_ByTable,
+    **{table: (dict[Header, Annotated[str, _column_of(table)]], {}) for table in TABLES})  # type: ignore[call-overload]
+_Questionnaires = create_model(  # contract column → the form's question text
+    "Questionnaires", __base__=_ByTable,
+    **{table: (dict[Annotated[str, _column_of(table)], Header], {}) for table in TABLES})  # type: ignore[call-overload]
+
+
+def _by_table(model: type[BaseModel]) -> Any:
+    """A validator: a mapping of tables, each checked by `model` (its errors keep their places)."""
+    return BeforeValidator(lambda value: {table: dict(names) for table, names in
+                                          model.model_validate(value).model_dump().items() if names})
+
+
+#: By table: header as written → contract column (grant.yml `columns:`).
+ColumnNames = Annotated[dict[str, dict[str, str]], _by_table(_ColumnNames)]
+#: By table: contract column → a form's question text (grant.yml `questionnaires:`).
+Questionnaires = Annotated[dict[str, dict[str, str]], _by_table(_Questionnaires)]
+
+
 class Grant(_Part):
-    """grant.yml: the agreement, the grantee, the amount, the regions and the reporting periods."""
+    """grant.yml: the agreement, the grantee, the amount, the regions and the reporting periods;
+    and the names its tables' headers give columns (`columns:`, `questionnaires:`)."""
 
     agreement: Agreement
     grantee: Grantee
@@ -174,6 +226,8 @@ class Grant(_Part):
     signatory: Signatory
     regions: tuple[Region, ...] = Field(min_length=1)
     periods: tuple[Period, ...] = Field(min_length=1)
+    columns: ColumnNames = Field(default_factory=dict)
+    questionnaires: Questionnaires = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Grant:
@@ -200,6 +254,14 @@ class Grant(_Part):
                 return period
         raise KeyError(period_id)
 
+    def header_columns(self, table: str) -> dict[str, str]:
+        """The grant's own headers of `table`'s columns: header as written → column."""
+        return dict(self.columns.get(table, {}))
+
+    def form_questions(self, table: str) -> dict[str, str]:
+        """The question texts a form export of `table` has as headers: column → question."""
+        return dict(self.questionnaires.get(table, {}))
+
     def region_name(self, region_id: str) -> str:
         """The region's name; its id when grant.yml has no such region."""
         return next((region.name for region in self.regions if region.id == region_id), region_id)
@@ -208,7 +270,7 @@ class Grant(_Part):
 # The models of each mapping of grant.yml, by the keys that lead to it (list positions left out).
 _MAPPINGS: dict[tuple[str, ...], type[_Part]] = {
     (): Grant, ("agreement",): Agreement, ("grantee",): Grantee, ("signatory",): Signatory,
-    ("regions",): Region, ("periods",): Period,
+    ("regions",): Region, ("periods",): Period, ("columns",): _ColumnNames, ("questionnaires",): _Questionnaires,
 }
 
 # ---------------------------------------------------------------- one walk of the YAML
@@ -326,12 +388,15 @@ def _expected(error: ErrorDetails, loc: Loc) -> str:
         return f"expected a mapping of keys ({', '.join(keys)})"
     if error["type"] in ("tuple_type", "list_type", "too_short"):
         return "expected a non-empty list"
+    if error["type"] == "dict_type":
+        return "expected a mapping"
     return "expected a value of another kind"
 
 
 def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator[InputError]:
     """One pydantic error as our lines: `grant.yml:LINE: where = value: expected …`."""
-    loc: Loc = tuple(error["loc"])
+    loc: Loc = tuple(part for part in error["loc"] if part != "[key]")  # a mapping's key: the key's place
+    key = len(loc) < len(error["loc"])  # then the key is the value shown, under its mapping's name
     if error["type"] == "missing":
         yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{_path(loc)}»")
     elif error["type"] == _RULE:
@@ -339,8 +404,11 @@ def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator
         for at, first in context["places"]:
             where = (*loc, *at)
             value = _value_at(data, where) if at else error["input"]
-            yield InputError(GRANT, _nearest_line(where, lines), _path(where), value,
+            yield InputError(GRANT, _nearest_line(where, lines), _path(where[:-1] if key else where), value,
                              context["expected"] + _also(first, lines))
+    elif error["type"] == "extra_forbidden":  # a key no table of the contract has
+        yield InputError(GRANT, _nearest_line(loc, lines), _path(loc[:-1]), loc[-1],
+                         f"expected a table of the contract ({', '.join(TABLES)})")
     elif not loc:
         yield InputError(GRANT, expected=_expected(error, loc))
     else:

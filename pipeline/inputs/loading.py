@@ -17,6 +17,7 @@ from pipeline import paths
 from pipeline.disk import folder_hashes
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
+from pipeline.inputs.headers import missing_column
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
 from pipeline.inputs.schema import (
     ABBREVIATED_NUMBER,
@@ -180,13 +181,12 @@ def type_table(table: str, raw: pd.DataFrame,
     typed = pd.DataFrame(index=raw.index)
     parts = raw.attrs.get("parts", [])
     for part in parts:
-        if not any(part.names):
+        if not part.header_line:
             problems.append(InputError(part.file, expected=EMPTY_FILE))
             continue
         for column in TABLES[table]:
             if column.required and column.name not in part.names:
-                problems.append(InputError(part.file, column=None,
-                                           expected=f"missing column «{column.name}»"))
+                problems.append(InputError(part.file, part.header_line, expected=missing_column(table, column.name)))
     for column in TABLES[table]:
         text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
         if column.name == "region" and regions is not None:
@@ -249,7 +249,7 @@ def read_inputs(root: Path | str) -> Reading:
     reading = Reading(root, grant, {}, {}, [root / paths.GRANT_FILE], hashes, problems)
     for table in TABLES:
         try:
-            raw, parts = read_table_raw(root, table)
+            raw, parts = read_table_raw(root, table, grant)
         except InputError as error:  # an unreadable part: report it, go on with the other tables
             problems.append(error)
             reading.unreadable.add(table)

@@ -2,9 +2,12 @@
 
 Every table may be NAME.csv, NAME.xlsx or a folder NAME/ of such parts (concatenated).
 CSV may be UTF-8 (with or without BOM), UTF-16 (with its BOM: Excel's «Unicode text») or
-cp1251, comma-, semicolon- or tab-separated. Each row keeps `_file` and `_row` (the line the
-user sees in that file) so that every problem can be pointed at. Every file is read with
-bounded work (the limits below): a file beyond one is one line naming it.
+cp1251, comma-, semicolon- or tab-separated. A file's header row is found among its first
+non-blank rows (title rows above it are skipped) and matched to the contract's columns
+(`headers`); only those columns are read, the other headers are listed as ignored. Blank rows
+are skipped and a totals row («Итого») is skipped and listed. Each row keeps `_file` and `_row`
+(the line or row the user sees in that file) so that every problem can be pointed at. Every
+file is read with bounded work (the limits below): a file beyond one is one line naming it.
 """
 
 from __future__ import annotations
@@ -14,16 +17,34 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from xml.parsers import expat
 
 import openpyxl
 import pandas as pd
 
 from pipeline.exceptions import InputError
+from pipeline.inputs.headers import (
+    EVENT_PARTS,
+    HEADER_SEARCH_ROWS,
+    ROW_IDS,
+    Vocabulary,
+    find_header,
+    header_score,
+    is_column_numbers,
+    is_totals,
+    match_header,
+    vocabulary,
+)
+from pipeline.inputs.schema import TABLES
+
+if TYPE_CHECKING:
+    from pipeline.inputs.grant import Grant
 
 SOURCE_COLUMNS = ["_file", "_row"]
 
@@ -34,10 +55,13 @@ class Part:
     A table's frame lists its parts in `attrs["parts"]`."""
 
     file: str  # as the user sees it: relative to the inputs folder
-    names: tuple[str, ...]  # the header's columns as read ("" for a column without a name)
-    rows: int = 0  # rows with a value
-    header_line: int = 1  # the line (CSV) or row (xlsx) of the header
-    ignored: tuple[str, ...] = ()  # headers no contract column takes: read past, never shown
+    names: tuple[str, ...]  # the contract columns the file gives, in its order, then those in `made`
+    rows: int = 0  # rows read (not blank, not totals)
+    header_line: int = 1  # the line (CSV) or row (xlsx) of the header; 0: an empty file, no header
+    ignored: tuple[str, ...] = ()  # headers no contract column takes, as written: their values never read
+    totals: tuple[int, ...] = ()  # lines of the totals rows («Итого») skipped
+    made: tuple[str, ...] = ()  # columns the file lacks that the reading made: event_id from its name,
+    #                             respondent_id from file and row
 
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
@@ -65,8 +89,8 @@ def _too_big(display: str, size: int, what: str) -> InputError:
                       f"{MAX_FILE_BYTES // 2 ** 20} MB ({SPLIT})")
 
 
-def _too_many_columns(display: str, columns: int) -> InputError:
-    return InputError(display, 1, expected=f"{_count(columns)} columns in the header line: "
+def _too_many_columns(display: str, line: int, columns: int) -> InputError:
+    return InputError(display, line, expected=f"{_count(columns)} columns in the header line: "
                       f"a table file may have at most {MAX_COLUMNS}")
 
 
@@ -85,6 +109,7 @@ def _header_width(cells: Sequence[object]) -> int:
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 SAVE_AS = "save it as «CSV UTF-8»"
+SEPARATORS = (";", ",", "\t")
 
 
 def _decode(data: bytes, display: str) -> str:
@@ -107,10 +132,19 @@ def _decode(data: bytes, display: str) -> str:
     return text
 
 
-def _separator(text: str) -> str:
-    end = text.find("\n")
-    header = text if end < 0 else text[:end]
-    return max((";", ",", "\t"), key=header.count)
+def _separator(text: str, words: Vocabulary) -> str:
+    """The separator under which a header row among the first non-blank lines names the most
+    columns; on a tie, the one the first line holds most of, then any of those lines, `;` first."""
+    first = list(islice((line for line in io.StringIO(text, newline="") if line.strip()), HEADER_SEARCH_ROWS))
+
+    def names(separator: str) -> int:
+        try:
+            return max((header_score(cells, words) for cells in csv.reader(first, delimiter=separator)), default=0)
+        except csv.Error:  # a field beyond the limit: the whole reading says so
+            return 0
+
+    return max(SEPARATORS, key=lambda separator: (names(separator), (first or [""])[0].count(separator),
+                                                   max((line.count(separator) for line in first), default=0)))
 
 
 def _read_bounded(path: Path, display: str) -> bytes:
@@ -121,25 +155,70 @@ def _read_bounded(path: Path, display: str) -> bytes:
     return data
 
 
-def read_csv_rows(path: Path, display: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, cells) of a CSV as Excel exports it, within the limits above."""
+#: Rows as read: (line or row number as the user sees it, cells as text).
+Lines = Generator[tuple[int, list[str]], None, None]
+Row = tuple[int, list[str]]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table file read: its header row, where it is, and the non-blank rows below it."""
+
+    header_line: int  # 0 when the file has no non-blank row
+    header: list[str]
+    body: list[Row]
+
+
+def _blank(cells: Sequence[object]) -> bool:
+    return not any(str(cell or "").strip() for cell in cells)
+
+
+def _first_rows(lines: Lines, display: str) -> list[Row]:
+    """The first HEADER_SEARCH_ROWS non-blank rows, where the header is looked for; the rows
+    read on the way (each at least one cell) count against MAX_CELLS."""
+    head: list[Row] = []
+    read = 0
+    for line, cells in lines:
+        read += max(len(cells), 1)
+        if read > MAX_CELLS:
+            raise _too_many_cells(display, line)
+        if not _blank(cells):
+            head.append((line, cells))
+            if len(head) == HEADER_SEARCH_ROWS:
+                break
+    return head
+
+
+def _split(head: list[Row], rest: Callable[[int, int], Lines], display: str, words: Vocabulary) -> Sheet:
+    """The header among the first rows, and the rows below it: the rest of the first rows, then
+    `rest(next line, header width)`, each cut to the header's width, within the limits."""
+    if not head:
+        return Sheet(0, [], [])
+    index = find_header(head, words, display)
+    line, header = head[index]
+    width = _header_width(header)
+    if width > MAX_COLUMNS:
+        raise _too_many_columns(display, line, width)
+    body = [(n, cells[:width]) for n, cells in head[index + 1:]]
+    if len(head) == HEADER_SEARCH_ROWS:  # else the file ended among its first rows
+        for n, cells in rest(head[-1][0] + 1, width):
+            if n * max(width, 1) > MAX_CELLS:
+                raise _too_many_cells(display, n)
+            if not _blank(cells):
+                body.append((n, cells[:width]))
+    return Sheet(line, header[:width], body)
+
+
+def _csv_lines(path: Path, display: str, words: Vocabulary) -> Lines:
+    """Every line of a CSV as Excel exports it, numbered as the user sees them."""
     text = _decode(_read_bounded(path, display), display)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
-    header: list[str] = []
-    body = []
-    line = width = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text, words))
+    line = 0
     previous = csv.field_size_limit(MAX_FIELD_CHARS)  # a setting of the whole csv module, for this reading
     try:
         for cells in reader:
             line += 1
-            if line == 1:
-                header, width = cells, _header_width(cells)
-                if width > MAX_COLUMNS:
-                    raise _too_many_columns(display, width)
-            elif line * max(width, 1) > MAX_CELLS:
-                raise _too_many_cells(display, line)
-            else:
-                body.append((line, cells))
+            yield line, cells
     except csv.Error as error:
         expected = (f"a field of more than {_count(MAX_FIELD_CHARS)} characters, Excel's limit for a cell (a quote "
                     "left open runs on to the end of the file)" if "field limit" in str(error)
@@ -147,7 +226,12 @@ def read_csv_rows(path: Path, display: str) -> tuple[list[str], list[tuple[int, 
         raise InputError(display, line + 1, expected=expected) from None
     finally:
         csv.field_size_limit(previous)
-    return header, body
+
+
+def read_csv_rows(path: Path, display: str, words: Vocabulary) -> Sheet:
+    """A CSV's header row (`headers.find_header` among its first non-blank lines) and the lines below it."""
+    with closing(_csv_lines(path, display, words)) as lines:
+        return _split(_first_rows(lines, display), lambda _line, _width: lines, display, words)
 
 
 def _cell_text(value: object) -> str:
@@ -194,10 +278,19 @@ def _check_stored_cells(source: IO[bytes], display: str) -> None:
     parser.Parse(b"", True)
 
 
-def read_xlsx_rows(path: Path, display: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (row number, cells) of the rows with a value of the first sheet of a workbook,
-    read by the cells it holds, never by the size it declares (a sheet declaring `A1:XFD1048576`
-    would otherwise be padded to 16 384 cells a row)."""
+def _sheet_rows(sheet: object, min_row: int = 1, max_col: int | None = None) -> Lines:
+    """A read-only sheet's rows from `min_row`, as text, numbered as Excel shows them; each row
+    as wide as its last stored cell, or `max_col`."""
+    rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)  # type: ignore[attr-defined]
+    with closing(rows):
+        for number, values in enumerate(rows, start=min_row):
+            yield number, [_cell_text(v) for v in values]
+
+
+def read_xlsx_rows(path: Path, display: str, words: Vocabulary) -> Sheet:
+    """The header row (`headers.find_header` among the first non-blank rows) and the rows with a value
+    below it, of the first sheet of a workbook, read by the cells it holds, never by the size
+    it declares (a sheet declaring `A1:XFD1048576` would otherwise be padded to 16 384 cells a row)."""
     workbook = None
     try:
         _check_unpacked(path, display)
@@ -206,20 +299,9 @@ def read_xlsx_rows(path: Path, display: str) -> tuple[list[str], list[tuple[int,
         with sheet._get_source() as source:  # openpyxl's own reading of the sheet's XML part
             _check_stored_cells(source, display)
         sheet.reset_dimensions()
-        first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        width = _header_width(first)
-        if width > MAX_COLUMNS:
-            raise _too_many_columns(display, width)
-        header = [_cell_text(v) for v in first[:width]]
-        body: list[tuple[int, list[str]]] = []
-        if not width:  # no header: nothing else is read (an empty file)
-            return [], []
-        for index, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
-            if index * width > MAX_CELLS:  # rows padded between stored ones count too
-                raise _too_many_cells(display, index)
-            if any(v is not None for v in values):
-                body.append((index, [_cell_text(v) for v in values]))
-        return header, body
+        with closing(_sheet_rows(sheet)) as first:
+            head = _first_rows(first, display)
+        return _split(head, lambda line, width: _sheet_rows(sheet, line, width), display, words)
     except InputError:
         raise
     except Exception as error:  # openpyxl, zipfile and expat raise many kinds for a broken file
@@ -241,30 +323,54 @@ def table_files(root: Path, table: str) -> list[Path]:
     return found
 
 
-def read_table_raw(root: Path, table: str) -> tuple[pd.DataFrame, list[Path]]:
-    """All parts of one table as text cells, with _file and _row; header names normalised."""
-    files = table_files(root, table)
-    frames = []
-    for path in files:
-        display = path.relative_to(root).as_posix()
-        if path.suffix.lower() == ".xlsx":
-            header, body = read_xlsx_rows(path, display)
+def _made_columns(table: str, given: Sequence[str], in_folder: bool) -> tuple[str, ...]:
+    """The columns a file lacks that its name and rows give: the event id of a part named by
+    its event (`training_surveys/T001.csv`), a respondent's id from file and row."""
+    names = [column.name for column in TABLES[table]]
+    made = [name for name in ROW_IDS if name in names and name not in given]
+    if in_folder and table in EVENT_PARTS and "event_id" not in given:
+        made.insert(0, "event_id")
+    return tuple(made)
+
+
+def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder: bool) -> pd.DataFrame:
+    """One file of a table: the contract columns its header names (and those `_made_columns`
+    gives), one row per row that is neither blank nor a totals row; its Part in `attrs["part"]`."""
+    reader = read_xlsx_rows if path.suffix.lower() == ".xlsx" else read_csv_rows
+    sheet = reader(path, display, words)
+    if not sheet.header:  # an empty file: type_table says so
+        frame = pd.DataFrame(columns=SOURCE_COLUMNS)
+        frame.attrs["part"] = Part(display, (), header_line=0)
+        return frame
+    header = match_header(sheet.header, words, display, sheet.header_line)
+    made = _made_columns(table, list(header.positions), in_folder)
+    records, totals = [], []
+    body = sheet.body[1:] if sheet.body[:1] and is_column_numbers(sheet.body[0][1], sheet.header) else sheet.body
+    stem, numbering = Path(display).stem, header.numbering
+    for line, cells in body:  # each non-blank (any cell filled)
+        if is_totals(cells):
+            totals.append(line)
+        elif numbering and _blank([c for at, c in enumerate(cells) if at not in numbering]):
+            continue  # a number alone: a template row left empty
         else:
-            header, body = read_csv_rows(path, display)
-        names = [str(h).strip().lstrip("\ufeff").lower() for h in header]
-        twice = sorted({n for n in names if n and names.count(n) > 1})
-        if twice:
-            raise InputError(display, expected=f"duplicate column «{twice[0]}» in the header line")
-        records = []
-        for line, cells in body:
-            if not any(str(c).strip() for c in cells):
-                continue
-            cells = [str(c) for c in cells] + [""] * (len(names) - len(cells))
-            records.append(dict(zip(names, cells[: len(names)], strict=False), _file=display, _row=line))
-        named = [n for n in names if n and n not in SOURCE_COLUMNS]  # columns without a name are ignored
-        frame = pd.DataFrame.from_records(records, columns=named + SOURCE_COLUMNS)
-        frame.attrs["part"] = Part(display, tuple(names), rows=len(records))
-        frames.append(frame)
+            record = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
+            given = {"event_id": stem, "respondent_id": f"{display}:{line}"} if made else {}
+            records.append({**record, **{name: given[name] for name in made}, "_file": display, "_row": line})
+    names = (*header.positions, *made)
+    frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
+    frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
+                               ignored=header.ignored, totals=tuple(totals), made=made)
+    return frame
+
+
+def read_table_raw(root: Path, table: str, grant: Grant | None = None) -> tuple[pd.DataFrame, list[Path]]:
+    """All parts of one table as text cells of its contract columns, with _file and _row; the
+    header names of grant.yml (`columns:`, `questionnaires:`) count beside the contract's."""
+    files = table_files(root, table)
+    words = vocabulary(table, grant.header_columns(table) if grant else None,
+                       grant.form_questions(table) if grant else None)
+    frames = [read_part(path, path.relative_to(root).as_posix(), table, words, path.parent != root)
+              for path in files]
     if not frames:
         return pd.DataFrame(columns=SOURCE_COLUMNS), files
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
