@@ -297,7 +297,9 @@ def test_a_row_numbering_the_columns_below_the_header_is_part_of_it(tmp_path):
                                       ["2023-02-01", "1.1", "100", ""], ["1", "2", "3", "4"]])
     raw, _ = parts(root, "expenses")
     assert raw["_row"].tolist() == [3, 4]  # only right below the header: row 4 is a record, and a wrong one
-    assert [str(p) for p in validate(root).problems][0].startswith("expenses.csv:4: date = 1: ")
+    lines = [str(p) for p in validate(root).problems]
+    assert any(line.startswith("expenses.csv:4: date = 1: ") for line in lines), lines
+    assert not any(line.startswith("expenses.csv:2:") for line in lines), lines
 
 
 def test_a_totals_row_is_skipped_wherever_it_is_and_listed_on_its_part(tmp_path):

@@ -17,6 +17,7 @@ from helpers_inputs import GRANT_YML, make_inputs, write_bytes, write_xlsx
 
 from pipeline.figures import blocks
 from pipeline.inputs import notes
+from pipeline.inputs.headers import missing_column
 from pipeline.inputs.loading import load_inputs
 from pipeline.inputs.notes import WARNING_LABELS, empty_figure_columns, unknown_files
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part
@@ -99,10 +100,10 @@ def test_the_demo_summary_names_every_table_as_read():
 def test_the_summary_is_there_when_the_inputs_have_problems(tmp_path):
     root = make_inputs(tmp_path, events=[["event_id", "Телефон"], ["E1", "+7 701"]])
     report = validate(root)
-    assert report.lines() == [f"events.csv: missing column «{name}»" for name in
+    assert report.lines() == [f"events.csv:1: {missing_column('events', name)}" for name in
                               ("activity_id", "type", "title", "region", "start_date", "format")]
     (events,) = [s for s in report.summary if s.table == "events"]
-    assert events.used == ("event_id",) and events.ignored == (("events.csv", ("телефон",)),)
+    assert events.used == ("event_id",) and events.ignored == (("events.csv", ("Телефон",)),)
     assert "+7 701" not in "\n".join(report.summary_lines())  # header names, never a cell
     assert report.absent == [t for t in TABLES if t not in ("plan", "events")]
 
@@ -115,7 +116,7 @@ def test_a_missing_column_no_longer_hides_the_other_tables_problems(tmp_path):
         events=[["event_id", "activity_id", "type", "title", "region", "start_date", "format"],
                 ["E1", "1.1", "тренинг", "Т", "north", "2023-02-01", "онлайн"],
                 ["E2", "1.1", "тренинг", "Т", "nowhere", "2023-02-01", "онлайн"]],
-        participants=[["event_id", "ФИО участника"], ["E1", "Имя"]],
+        participants=[["event_id", "Участник"], ["E1", "Имя"]],
         consultations=[["consultation_id", "activity_id", "date", "region", "beneficiary", "topic", "answered"],
                        ["C1", "9.9", "2023-02-01", "south", "Имя", "Вопрос", "может быть"]])
     assert validate(root).lines() == [
@@ -123,7 +124,7 @@ def test_a_missing_column_no_longer_hides_the_other_tables_problems(tmp_path):
         "consultations.csv:2: answered = может быть: expected да/нет or yes/no",
         "events.csv:3: region = nowhere: expected a region listed in grant.yml (north, south, east), by its id, "
         "name or aliases",
-        "participants.csv: missing column «full_name»",
+        f"participants.csv:1: {missing_column('participants', 'full_name')}",
     ]
 
 
@@ -206,7 +207,7 @@ def test_questionnaires_whose_score_headers_were_not_recognised_are_a_warning(de
     assert warning.count == len(report.inputs["training_surveys"]) == 246
     (surveys,) = [s for s in report.summary if s.table == "training_surveys"]
     assert surveys.used == ("event_id", "respondent_id", "recommendation")
-    assert surveys.ignored == (("training_surveys.csv", tuple(h.lower() for h in SURVEY_QUESTIONS[2:6])),)
+    assert surveys.ignored == (("training_surveys.csv", tuple(SURVEY_QUESTIONS[2:6])),)
 
 
 def _frame(table: str, **columns: list[object]) -> pd.DataFrame:
@@ -268,8 +269,8 @@ def test_validate_prints_the_summary_and_the_unknown_file_warning_and_exits_0(de
     assert out[0] == "read from the inputs folder:"
     assert out[1].split() == ["plan", "plan.csv", "5", "rows", "9", "of", "9", "columns"]
     assert out[4].split() == ["participants", "participants/", "(7", "files)", "347", "rows", "4", "of", "4", "columns"]
-    assert "  training_surveys.csv: ignored «оцените свои знания до тренинга», «оцените знания после», «работа " \
-           "тренера», «организация»" in [line.strip("\n")[2:] for line in out]
+    assert "  training_surveys.csv: ignored «Оцените свои знания до тренинга», «Оцените знания после», «Работа " \
+           "тренера», «Организация»" in [line.strip("\n")[2:] for line in out]
     assert out[-1] == f"{demo}: inputs are valid (4 warnings)"  # the demo's two and these two
 
 
@@ -279,7 +280,7 @@ def test_validate_with_problems_prints_them_the_summary_and_exits_1(demo):
     (demo / "metrics.csv").unlink()
     result = run_cli("validate", "--inputs", str(demo))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.splitlines() == ["events.csv: missing column «format»"]
+    assert result.stderr.splitlines() == [f"events.csv:1: {missing_column('events', 'format')}"]
     assert "  tables not found (optional): metrics" in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1] == f"{demo}: 1 problem (listed above)"
 
