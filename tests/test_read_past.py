@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +28,9 @@ PERIOD = "2022-interim"
 
 
 @pytest.fixture
-def demo(tmp_path) -> Path:
-    target = tmp_path / "inputs"
-    shutil.copytree(DEMO_INPUTS, target)
-    return target
+def demo(demo_copy) -> Path:
+    """conftest's private copy of the demo inputs."""
+    return demo_copy
 
 
 def _rewrite_header(path: Path, header: list[str]) -> None:

@@ -25,11 +25,11 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
-from pipeline.inputs.grant import read_yaml
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.inputs.reading import table_files
 from pipeline.inputs.schema import TABLES, Column, header_names
+from pipeline.inputs.yamlwalk import read_yaml
 
 #: What marks a value of grant.yml that `init` wrote for the grantee to replace.
 MARK = "ЗАМЕНИТЕ"

@@ -1,9 +1,7 @@
 """grant.yml as one typed model, and reading it: every problem one line naming its line.
 
-The YAML is composed once with the safe loader, which here refuses anchors and aliases as
-it meets them (a "billion laughs" file never expands) and every tag but the plain ones. One
-walk of the node tree gives the data, each scalar as the text the user wrote, and the line
-of every location (`periods[1].end`). The pydantic model types and checks that data; each
+`yamlwalk` reads the YAML once: the data, each scalar as the text the user wrote, and the
+line of every location (`periods[1].end`). The pydantic model types and checks that data; each
 of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydantic's words.
 """
 
@@ -14,9 +12,8 @@ import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
@@ -25,13 +22,10 @@ from pipeline.exceptions import InputError, PipelineError
 from pipeline.ids import ALL, SEGMENT
 from pipeline.inputs.headers import fold
 from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
+from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
 
 GRANT = paths.GRANT_FILE
 EMPTY = "expected a value"
-
-#: A location in grant.yml: keys and list positions, as pydantic's `loc` has them.
-Loc = tuple[str | int, ...]
-
 
 class InputProblems(PipelineError):
     """Several problems in the inputs; str() gives one line per problem."""
@@ -273,95 +267,7 @@ _MAPPINGS: dict[tuple[str, ...], type[_Part]] = {
     ("regions",): Region, ("periods",): Period, ("columns",): _ColumnNames, ("questionnaires",): _Questionnaires,
 }
 
-# ---------------------------------------------------------------- one walk of the YAML
-
-_TAG = "tag:yaml.org,2002:"
-_PLAIN = frozenset(_TAG + kind for kind in ("str", "int", "float", "bool", "null", "timestamp"))
-
-
-class _Mark(Protocol):
-    line: int  # 0-based
-
-
-def _line(mark: _Mark | None) -> int | None:
-    return None if mark is None else mark.line + 1
-
-
-class _Loader(yaml.SafeLoader):
-    """The safe loader's composer, refusing an anchor or an alias before it makes any node:
-    nested aliases would otherwise expand exponentially in whatever walks the tree."""
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()
-        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-            name = event.anchor
-            raise InputError(GRANT, _line(event.start_mark),
-                             expected=f"YAML anchors and aliases (&{name}, *{name}) are not accepted: write the value out")
-        return super().compose_node(parent, index)
-
-
-def _walk(node: yaml.Node, where: Loc, lines: dict[Loc, int]) -> Any:
-    """The data under `node`, every scalar as its text (None when empty); the line of every
-    location goes into `lines`."""
-    if isinstance(node, yaml.MappingNode) and node.tag == _TAG + "map":
-        data = {}
-        for key, value in node.value:
-            if not (isinstance(key, yaml.ScalarNode) and key.tag in _PLAIN):
-                raise InputError(GRANT, _line(key.start_mark),
-                                 expected="YAML error: a key must be a plain word, not a list or mapping")
-            line = key.start_mark.line + 1
-            if key.value in data:  # YAML lets the second silently win: the user meant one of them
-                raise InputError(GRANT, line, expected=f"key «{_path((*where, key.value))}» written twice "
-                                 f"(also on line {lines[(*where, key.value)]}): keep one of them")
-            lines[(*where, key.value)] = line
-            data[key.value] = _walk(value, (*where, key.value), lines)
-        return data
-    if isinstance(node, yaml.SequenceNode) and node.tag == _TAG + "seq":
-        for i, item in enumerate(node.value):
-            lines[(*where, i)] = item.start_mark.line + 1
-        return [_walk(item, (*where, i), lines) for i, item in enumerate(node.value)]
-    if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN:
-        return None if node.tag == _TAG + "null" else node.value
-    raise InputError(GRANT, _line(node.start_mark),
-                     expected=f"YAML error: could not determine a constructor for the tag '{node.tag}'")
-
-
-def _yaml_error(error: yaml.YAMLError, text: str) -> InputError:
-    """A YAML syntax error as one line: where, what, and where the construct it broke started."""
-    mark = getattr(error, "problem_mark", None)
-    line = _line(mark)
-    reason = getattr(error, "problem", None) or "not valid YAML"
-    if isinstance(error, yaml.reader.ReaderError):  # a control character
-        line = text.count("\n", 0, error.position) + 1
-        reason = f"unacceptable character #x{error.character:04x}: {error.reason}"
-    context, context_line = getattr(error, "context", None), _line(getattr(error, "context_mark", None))
-    if context and context_line is not None and context_line != line:
-        reason += f" ({context} that starts on line {context_line})"
-    return InputError(GRANT, line, expected=f"YAML error: {reason}")
-
-
-def read_yaml(text: str) -> tuple[Any, dict[Loc, int]]:
-    """grant.yml's data (scalars as text) and the line of every location in it."""
-    lines: dict[Loc, int] = {}
-    try:
-        loader = _Loader(text)  # a control character is refused here already
-        try:
-            node = loader.get_single_node()
-            return (None if node is None else _walk(node, (), lines)), lines
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        raise _yaml_error(error, text) from None
-    except RecursionError:
-        raise InputError(GRANT, expected="YAML error: nested too deeply") from None
-
-
 # ---------------------------------------------------------------- pydantic's errors as our lines
-
-def _path(loc: Loc) -> str:
-    """`periods[1].end`, as messages name a location."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
-
 
 def _nearest_line(loc: Loc, lines: dict[Loc, int]) -> int | None:
     """The line of a location, or of the nearest one holding it (a missing key: its mapping)."""
@@ -378,7 +284,7 @@ def _also(first: Loc | None, lines: dict[Loc, int]) -> str:
     """Where the first of repeated values is: ` (also on line 8)`."""
     if first is None:
         return ""
-    return f" (also on line {lines[first]})" if first in lines else f" (also {_path(first)})"
+    return f" (also on line {lines[first]})" if first in lines else f" (also {location_text(first)})"
 
 
 def _expected(error: ErrorDetails, loc: Loc) -> str:
@@ -398,21 +304,21 @@ def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator
     loc: Loc = tuple(part for part in error["loc"] if part != "[key]")  # a mapping's key: the key's place
     key = len(loc) < len(error["loc"])  # then the key is the value shown, under its mapping's name
     if error["type"] == "missing":
-        yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{_path(loc)}»")
+        yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{location_text(loc)}»")
     elif error["type"] == _RULE:
         context = error.get("ctx") or {}
         for at, first in context["places"]:
             where = (*loc, *at)
             value = _value_at(data, where) if at else error["input"]
-            yield InputError(GRANT, _nearest_line(where, lines), _path(where[:-1] if key else where), value,
+            yield InputError(GRANT, _nearest_line(where, lines), location_text(where[:-1] if key else where), value,
                              context["expected"] + _also(first, lines))
     elif error["type"] == "extra_forbidden":  # a key no table of the contract has
-        yield InputError(GRANT, _nearest_line(loc, lines), _path(loc[:-1]), loc[-1],
+        yield InputError(GRANT, _nearest_line(loc, lines), location_text(loc[:-1]), loc[-1],
                          f"expected a table of the contract ({', '.join(TABLES)})")
     elif not loc:
         yield InputError(GRANT, expected=_expected(error, loc))
     else:
-        yield InputError(GRANT, _nearest_line(loc, lines), _path(loc), error["input"], _expected(error, loc))
+        yield InputError(GRANT, _nearest_line(loc, lines), location_text(loc), error["input"], _expected(error, loc))
 
 
 def parse_grant(text: str) -> Grant:
