@@ -246,6 +246,22 @@ def test_both_silent_cases_reach_the_reports_data_notes(demo):
     assert "training_surveys.csv" in page and "участники_тренинга.csv" in page
 
 
+def test_a_totals_row_is_a_warning_in_validate_and_in_the_report(demo):
+    lines = (demo / "expenses.csv").read_text(encoding="utf-8-sig").splitlines()
+    separator = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    (demo / "expenses.csv").write_text("\n".join([*lines, separator.join(["Итого", "", "999999"])]) + "\n",
+                                       encoding="utf-8")
+    report = validate(demo)
+    assert report.ok, report.lines()
+    (warning,) = [w for w in report.warnings if w.code == "inputs.totals_row"]
+    assert str(warning) == (f"expenses.csv: 1 totals row skipped (line {len(lines) + 1}): "
+                            "the figures add the records themselves")
+    ctx = context.load(demo, PERIOD, "all")
+    assert ctx.figures["warnings.inputs.totals_row"] == 1
+    assert ctx.figures["budget.spent"] == context.load(DEMO_INPUTS, PERIOD, "all").figures["budget.spent"]
+    assert WARNING_LABELS["inputs.totals_row"] in views.data_notes(ctx).data
+
+
 def test_every_warning_code_has_its_label_and_figure():
     figures = blocks.data_notes([]).figures
     assert {"warnings.columns.no_values", "warnings.inputs.unknown_file"} <= set(figures)

@@ -27,6 +27,7 @@ WARNING_LABELS = {
     "columns.no_values": "записей в таблицах без значений в столбце, из которого считаются показатели "
                          "(эти показатели пусты или равны 0)",
     "inputs.unknown_file": "файлов в папке исходных данных, не относящихся ни к одной таблице (не прочитаны)",
+    "inputs.totals_row": "строк «Итого» в таблицах (пропущены: показатели складываются из записей)",
 }
 
 
@@ -116,6 +117,7 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
     found += _outside_periods(inputs)
     found += empty_figure_columns(inputs.tables, inputs.parts)
     found += unknown_files(inputs.root, inputs.hashes, inputs.files)
+    found += totals_rows(inputs.parts)
     return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
 
 
@@ -201,6 +203,15 @@ def _unread_reason(relative: str) -> str:
         return f"not read: table «{top.lower()}» is a folder named {top.lower()}/ (in lower case)"
     return (f"not read: it belongs to no table (a table is NAME.csv, NAME.xlsx or a folder NAME/ of such files; "
             f"NAME one of {', '.join(TABLES)})")
+
+
+def totals_rows(parts: dict[str, list[Part]]) -> list[DataWarning]:
+    """A warning per file whose totals rows («Итого», «Всего», …) the reading skipped: a sum is
+    not a record, and the figures add the records themselves."""
+    return [DataWarning("inputs.totals_row", f"{part.file}: {plural(len(part.totals), 'totals row', 'totals rows')} "
+                        f"skipped (line {', '.join(map(str, part.totals))}): the figures add the records themselves",
+                        len(part.totals))
+            for table in parts for part in parts[table] if part.totals]
 
 
 def unknown_files(root: Path, hashes: dict[str, str], files: list[Path]) -> list[DataWarning]:
