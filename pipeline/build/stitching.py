@@ -103,7 +103,21 @@ class PageExporter(HTMLExporter):
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         if _NOTEBOOK_BODY.search(html):  # HTMLExporter's selectors: `.jp-Notebook div…`
             html = _FOCUSABLE.sub(r'\1 tabindex="0"', html)
-        return html, resources
+        return _CHARACTER_REFERENCE.sub(_character, html), resources
+
+
+# nbconvert's markdown writes headings' letters as numeric references (`&#1048;` for «И»), which
+# the BeautifulSoup pass turned back into characters: so does this, for every character that
+# needs no escaping (not `"&'<>`, not a control character or a lone surrogate).
+_CHARACTER_REFERENCE = re.compile(r"&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+_ESCAPED = frozenset(map(ord, "\"&'<>"))
+
+
+def _character(match: re.Match) -> str:
+    code = int(match[1], 16) if match[1] else int(match[2])
+    plain = (code not in _ESCAPED and code >= 0x20 and not 0x7F <= code <= 0x9F
+             and not 0xD800 <= code <= 0xDFFF and code <= 0x10FFFF)
+    return chr(code) if plain else match[0]
 
 
 def html_exporter(kind: type[HTMLExporter] = PageExporter) -> HTMLExporter:
