@@ -99,7 +99,7 @@ def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_c
                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=tagged(tag))
     _until(lambda: kernel_pids(tag), 120)
     assert kernel_pids(tag), "the run started kernels"
-    time.sleep(1.5)
+    _until(lambda: list(out.glob("2022-interim/.*.building-*/notebooks/*.ipynb")), 120, pause=0.05)  # mid-build
     killed = {run.pid, *run_processes(tag)}  # the run, its workers, their kernels: what names their temp files
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
@@ -133,8 +133,9 @@ def test_ctrl_c_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path, regions):
                             str(out), "--period", "2022-interim", "--region", *regions, "--quiet"],
                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                            start_new_session=True, env=tagged(tag))
-    _until(lambda: kernel_pids(tag), 120)
-    time.sleep(2)  # into the notebooks
+    # Into the notebooks: the first section notebook is written when it ends, the next is running
+    # (waiting a fixed time instead lost the race once builds got faster).
+    _until(lambda: list(out.glob("2022-interim/.*.building-*/notebooks/*.ipynb")), 120, pause=0.05)
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 130, stderr

@@ -91,8 +91,9 @@ class PageExporter(HTMLExporter):
     """A page as HTMLExporter writes it, without the BeautifulSoup pass HTMLExporter then makes
     over the whole page (two thirds of the export's time on pages that show rows): that pass
     makes code and outputs focusable, done here on JupyterLab's own markup, and gives an image
-    without alt text a placeholder, where our templates write the image's own alt. Tests hold
-    the report and reviewer pages equal to HTMLExporter's otherwise."""
+    without alt text a placeholder, where our templates write the image's own alt; as it did,
+    letters come out as themselves, not as character references. Tests hold the report and
+    reviewer pages equal to HTMLExporter's otherwise."""
 
     def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
         language = nb.metadata.get("language_info", {})
