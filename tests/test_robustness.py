@@ -121,6 +121,13 @@ def test_killing_a_run_keeps_the_previous_build_and_leaves_nothing_behind(demo_c
     assert figures["media.reach"] == 1218
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C's default action, as a command run in a terminal has it. A shell starts the
+    commands of a background job (`.ci/run &`) with SIGINT ignored, every process below keeps
+    it so (as a command should: Ctrl-C is not for background jobs), and the run would go on."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("regions", [["zko"], ["zko", "aktobe"]], ids=["in-process", "workers"])
 def test_ctrl_c_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path, regions):
@@ -132,7 +139,7 @@ def test_ctrl_c_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path, regions):
     run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--inputs", str(demo_copy), "--outputs",
                             str(out), "--period", "2022-interim", "--region", *regions, "--quiet"],
                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True, env=tagged(tag))
+                           start_new_session=True, env=tagged(tag), preexec_fn=_as_in_a_terminal)
     # Into the notebooks: the first section notebook is written when it ends, the next is running
     # (waiting a fixed time instead lost the race once builds got faster).
     _until(lambda: list(out.glob("2022-interim/.*.building-*/notebooks/*.ipynb")), 120, pause=0.05)
