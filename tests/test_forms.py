@@ -176,3 +176,18 @@ def test_a_submission_time_is_not_a_date_where_the_table_has_none(tmp_path):
     [part] = raw.attrs["parts"]
     assert part.names == ("full_name", "event_id") and part.ignored == ("Отметка времени",)
     assert load_inputs(root)["participants"]["event_id"].tolist() == ["T001"]
+
+
+def test_a_part_named_otherwise_than_an_event_is_one_line_not_one_per_row(demo_copy):
+    """A registration list named by region (`participants/zko.csv`) without an event_id column:
+    the name it was given as event id is wrong once for the file, said once, with where it came from."""
+    path = demo_copy / "participants" / "zko.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    separator = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    column = lines[0].split(separator).index("event_id")
+    path.write_text("\n".join(separator.join(c for i, c in enumerate(line.split(separator)) if i != column)
+                              for line in lines) + "\n", encoding="utf-8")
+    assert len(lines) > 3
+    assert validate(demo_copy).lines() == [
+        "participants/zko.csv:1: event_id = zko: expected an event_id listed in events (the file has no event_id "
+        "column: its value is the file's name)"]

@@ -383,3 +383,14 @@ def test_the_demo_written_as_people_write_it_reads_as_its_contract_shaped_twin(t
         got, want = shaped[table], contract[table]
         assert got.drop(columns="_row").equals(want.drop(columns="_row")), table
         assert (got["_row"] == want["_row"] + 1).all(), table
+
+
+@pytest.mark.parametrize("cells, signature", [
+    (["Руководитель проекта", "", "________ Ирина"], True), (["М.П."], True), (["Басшы: ____"], True),
+    (["Исполнитель: Иванова А., тел. 8 701"], True), (["", "", "_____________"], True),
+    (["E01", "Руководитель отдела", "студент", "ж"], False), (["1", "Иванов Иван", "Руководитель"], False),
+    (["Руководитель", "Иванов", "А.", "отдел", "2023"], False), (["2023-01-01", "A1", "850000"], False)])
+def test_a_signature_line_is_told_from_a_record(cells, signature):
+    from pipeline.inputs.headers import is_signature
+
+    assert is_signature(cells) is signature

@@ -374,7 +374,8 @@ def activity_achieved_pct(r: Rows) -> Fraction | None:
 
 DATED = {"events": "start_date", "centres": "opened", "metrics": "date"}
 WARNINGS = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surveys.beyond_list", "surveys.not_training",
-            "dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row")
+            "dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
+            "inputs.signature_row")
 
 
 def warnings_count(r: Rows) -> int:
@@ -392,7 +393,7 @@ def warnings_count(r: Rows) -> int:
         "dates.outside_periods": (None, lambda row: _outside_periods(r.grant, row)),
         # every row of a table without a value in a column figures need; a file read past has no row
         "columns.no_values": (None, None), "inputs.unknown_file": (None, None),
-        "inputs.totals_row": (None, None),  # a skipped totals row is no record
+        "inputs.totals_row": (None, None), "inputs.signature_row": (None, None),  # skipped rows: no record
     }[code]
     if table:
         r.only(table)

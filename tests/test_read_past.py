@@ -262,6 +262,19 @@ def test_a_totals_row_is_a_warning_in_validate_and_in_the_report(demo):
     assert WARNING_LABELS["inputs.totals_row"] in views.data_notes(ctx).data
 
 
+def test_signature_lines_under_a_table_are_skipped_with_a_warning(demo):
+    lines = (demo / "expenses.csv").read_text(encoding="utf-8-sig").splitlines()
+    footer = ["", "Руководитель проекта,,________ Ирина", "М.П.", "Исполнитель: бухгалтер,,"]
+    (demo / "expenses.csv").write_text("\n".join([*lines, *footer]) + "\n", encoding="utf-8")
+    report = validate(demo)
+    assert report.ok, report.lines()
+    (warning,) = [w for w in report.warnings if w.code == "inputs.signature_row"]
+    first = len(lines) + 2
+    assert str(warning) == (f"expenses.csv: 3 signature lines under the table skipped "
+                            f"(line {first}, {first + 1}, {first + 2})")
+    assert len(report.inputs["expenses"]) == len(load_inputs(DEMO_INPUTS)["expenses"])
+
+
 def test_every_warning_code_has_its_label_and_figure():
     figures = blocks.data_notes([]).figures
     assert {"warnings.columns.no_values", "warnings.inputs.unknown_file"} <= set(figures)

@@ -309,5 +309,29 @@ def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: C
             continue
         found = _problems(table_schema(table, known), frame, _prepared(table, frame))
         found += _missing_targets(table, frame, known)
+        found = _made_once(found, (parts or {}).get(table, ()))
         problems += [_region_hint(p, inputs.grant) for p in found if not _told_before(p, cells, table, lacking)]
     return problems
+
+
+#: Where the reading takes a column a file lacks (`reading._made_columns`).
+_MADE_FROM = {"event_id": "the file's name", "respondent_id": "the file and row"}
+
+
+def _made_once(problems: list[InputError], parts: Collection[Part]) -> list[InputError]:
+    """A column the reading made for a file that lacks it (`event_id` from the file's name) is
+    the same in every row: its problem is told once, for the file's header, saying where the
+    value came from, not once per row."""
+    made = {(part.file, column): part for part in parts for column in part.made}
+    kept: list[InputError] = []
+    told: set[tuple[str, str | None]] = set()
+    for problem in problems:
+        part = made.get((problem.file, problem.column or ""))
+        if part is None:
+            kept.append(problem)
+        elif (problem.file, problem.column) not in told:
+            told.add((problem.file, problem.column))
+            kept.append(InputError(problem.file, part.header_line, problem.column, problem.value,
+                                   f"{problem.expected} (the file has no {problem.column} column: its value "
+                                   f"is {_MADE_FROM.get(problem.column or '', 'made by the reading')})"))
+    return kept

@@ -31,6 +31,13 @@ SUBMISSION_TIME = ("Отметка времени", "Timestamp", "Уақыт б�
 #: The first word of a totals row's first filled cell: Russian, Kazakh, English.
 TOTALS_WORDS = frozenset({"итого", "итог", "всего", "барлығы", "барлыгы", "жиыны", "жиынтығы", "total", "totals"})
 
+#: The first word of a signature line's first filled cell, below a table as forms have them
+#: («Руководитель проекта ________ Иванова А.», «М.П.»): Russian and Kazakh.
+SIGNING_WORDS = frozenset({"руководитель", "директор", "председатель", "исполнитель", "исполнила", "исполнил",
+                           "координатор", "бухгалтер", "главный", "подпись", "мп", "басшы", "директоры",
+                           "төраға", "орындаушы", "үйлестіруші", "қолы"})
+_SIGNATURE_BLANK = re.compile(r"_{3,}")
+
 #: Numbering columns' headers, folded: «№», «#», «№ п/п», «No.», Kazakh «р/с» (реттік саны).
 NUMBERING = frozenset({"", "пп", "нпп", "no", "n", "nr", "рс", "рн"})
 
@@ -232,6 +239,19 @@ def is_totals(cells: Sequence[str]) -> bool:
         return False
     word = _WORD.match(first.casefold())
     return word is not None and word.group() in TOTALS_WORDS
+
+
+def is_signature(cells: Sequence[str]) -> bool:
+    """A signature line under a table: at most three filled cells, the first starting with a
+    signing word («Руководитель», «Исполнитель», «М.П.», «Басшы») or holding a line to sign on
+    (`________`). A record starts with an id, a date or a number, and fills more cells."""
+    filled_cells = [text for cell in cells if (text := cell.strip())]
+    if not filled_cells or len(filled_cells) > 3:
+        return False
+    first = filled_cells[0]
+    word = _WORD.match(first.casefold().replace(".", ""))
+    return bool(first[:1].isalpha() and word is not None and word.group() in SIGNING_WORDS) or any(
+        _SIGNATURE_BLANK.search(text) for text in filled_cells)
 
 
 def is_column_numbers(cells: Sequence[str], header: Sequence[str]) -> bool:

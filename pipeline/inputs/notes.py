@@ -28,6 +28,7 @@ WARNING_LABELS = {
                          "(эти показатели пусты или равны 0)",
     "inputs.unknown_file": "файлов в папке исходных данных, не относящихся ни к одной таблице (не прочитаны)",
     "inputs.totals_row": "строк «Итого» в таблицах (пропущены: показатели складываются из записей)",
+    "inputs.signature_row": "строк подписей под таблицами (пропущены)",
 }
 
 
@@ -117,7 +118,7 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
     found += _outside_periods(inputs)
     found += empty_figure_columns(inputs.tables, inputs.parts)
     found += unknown_files(inputs.root, inputs.hashes, inputs.files)
-    found += totals_rows(inputs.parts)
+    found += rows_not_records(inputs.parts)
     return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
 
 
@@ -205,13 +206,25 @@ def _unread_reason(relative: str) -> str:
             f"NAME one of {', '.join(TABLES)})")
 
 
-def totals_rows(parts: dict[str, list[Part]]) -> list[DataWarning]:
-    """A warning per file whose totals rows («Итого», «Всего», …) the reading skipped: a sum is
-    not a record, and the figures add the records themselves."""
-    return [DataWarning("inputs.totals_row", f"{part.file}: {plural(len(part.totals), 'totals row', 'totals rows')} "
-                        f"skipped (line {', '.join(map(str, part.totals))}): the figures add the records themselves",
-                        len(part.totals))
-            for table in parts for part in parts[table] if part.totals]
+def _lines(lines: tuple[int, ...]) -> str:
+    return ", ".join(map(str, lines))
+
+
+def rows_not_records(parts: dict[str, list[Part]]) -> list[DataWarning]:
+    """A warning per file whose totals rows («Итого», «Всего», …) or signature lines under the
+    table («Руководитель ____», «М.П.») the reading skipped: neither is a record, and the
+    figures add the records themselves."""
+    found = []
+    for part in (part for table in parts for part in parts[table]):
+        if part.totals:
+            rows = plural(len(part.totals), "totals row", "totals rows")
+            found.append(DataWarning("inputs.totals_row", f"{part.file}: {rows} skipped (line {_lines(part.totals)}): "
+                                     "the figures add the records themselves", len(part.totals)))
+        if part.signatures:
+            rows = plural(len(part.signatures), "signature line", "signature lines")
+            found.append(DataWarning("inputs.signature_row", f"{part.file}: {rows} under the table skipped "
+                                     f"(line {_lines(part.signatures)})", len(part.signatures)))
+    return found
 
 
 def unknown_files(root: Path, hashes: dict[str, str], files: list[Path]) -> list[DataWarning]:

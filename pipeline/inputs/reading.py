@@ -37,6 +37,7 @@ from pipeline.inputs.headers import (
     find_header,
     header_score,
     is_column_numbers,
+    is_signature,
     is_totals,
     match_header,
     vocabulary,
@@ -60,6 +61,7 @@ class Part:
     header_line: int = 1  # the line (CSV) or row (xlsx) of the header; 0: an empty file, no header
     ignored: tuple[str, ...] = ()  # headers no contract column takes, as written: their values never read
     totals: tuple[int, ...] = ()  # lines of the totals rows («Итого») skipped
+    signatures: tuple[int, ...] = ()  # lines of the signature lines under the table skipped
     made: tuple[str, ...] = ()  # columns the file lacks that the reading made: event_id from its name,
     #                             respondent_id from file and row
 
@@ -344,12 +346,14 @@ def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder
         return frame
     header = match_header(sheet.header, words, display, sheet.header_line)
     made = _made_columns(table, list(header.positions), in_folder)
-    records, totals = [], []
+    records, totals, signatures = [], [], []
     body = sheet.body[1:] if sheet.body[:1] and is_column_numbers(sheet.body[0][1], sheet.header) else sheet.body
     stem, numbering = Path(display).stem, header.numbering
     for line, cells in body:  # each non-blank (any cell filled)
         if is_totals(cells):
             totals.append(line)
+        elif is_signature(cells):
+            signatures.append(line)
         elif numbering and _blank([c for at, c in enumerate(cells) if at not in numbering]):
             continue  # a number alone: a template row left empty
         else:
@@ -359,7 +363,7 @@ def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder
     names = (*header.positions, *made)
     frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
     frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
-                               ignored=header.ignored, totals=tuple(totals), made=made)
+                               ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made)
     return frame
 
 
