@@ -254,9 +254,10 @@ def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
 
 
 def validate(inputs: Path) -> Validation:
-    """Read and check an inputs folder: every problem and every data warning; once the tables
-    are valid, the narratives too (`narratives.check`: their encoding, their templates, the
-    figures they name, which need the tables), and a warning for a file no report reads."""
+    """Read and check an inputs folder: every problem and every data warning; the narratives
+    too (`narratives.check`: their encoding, their templates, the figures they name, which need
+    valid tables; before, `check_early` against the catalogue's patterns), and a warning for a
+    file no report reads."""
     from pipeline.inputs import validation
     from pipeline.notebook import narratives
 
@@ -265,6 +266,8 @@ def validate(inputs: Path) -> Validation:
         problems, unused = narratives.check(checked.inputs)
         read_past = [w for w in checked.warnings if w.code == "inputs.unknown_file"]
         checked.problems, checked.warnings = problems, read_past if problems else [*checked.warnings, *unused]
+    else:  # the tables' problems first, then what the narratives already show
+        checked.problems = [*checked.problems, *narratives.check_early(inputs)]
     _add_todo(checked, inputs)
     return checked
 

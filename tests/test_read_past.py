@@ -14,6 +14,7 @@ import pytest
 from conftest import DEMO_INPUTS, run_cli
 from helpers_inputs import GRANT_YML, make_inputs, write_bytes, write_xlsx
 
+from pipeline.app import validate as validate_command
 from pipeline.figures import blocks
 from pipeline.inputs import notes
 from pipeline.inputs.headers import missing_column
@@ -124,6 +125,23 @@ def test_a_missing_column_no_longer_hides_the_other_tables_problems(tmp_path):
         "name or aliases",
         f"participants.csv:1: {missing_column('participants', 'full_name')}",
     ]
+
+
+def test_a_table_problem_does_not_hide_a_narratives_problem(demo):
+    """The narratives' exact check needs the period's figures, so valid tables; before, their
+    syntax and placeholders are checked against the catalogue's patterns, in the same round."""
+    expenses = demo / "expenses.csv"
+    expenses.write_text(expenses.read_text(encoding="utf-8").replace(",1.1,", ",9.9,", 1), encoding="utf-8")
+    narrative = demo / "narratives" / PERIOD / "1.1.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + '\n{{ fig("events.training.count") }} '
+                         '{{ fig("budget.spnt") }} {{ fig("survey.civic.respondents") }}\n{% if %}\n', encoding="utf-8")
+    lines = validate_command(demo).lines()
+    assert lines[0] == "expenses.csv:2: activity_id = 9.9: expected an activity_id listed in plan"
+    told = [line for line in lines if line.startswith(f"narratives/{PERIOD}/1.1.md")]
+    assert len(told) == 1 and "template error" in told[0]  # the syntax first: nothing else can be read
+    narrative.write_text(narrative.read_text(encoding="utf-8").replace("{% if %}", ""), encoding="utf-8")
+    told = [line for line in validate_command(demo).lines() if line.startswith(f"narratives/{PERIOD}/1.1.md")]
+    assert len(told) == 1 and "unknown figure «budget.spnt»" in told[0]
 
 
 def test_a_bad_cell_is_told_once_not_again_by_the_checks(tmp_path):

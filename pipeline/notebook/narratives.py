@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline import paths
 from pipeline.exceptions import InputError, NarrativeError, PipelineError
+from pipeline.figures import catalogue
 from pipeline.figures.blocks import report_figures
 from pipeline.figures.scope import make_scope, select
 from pipeline.ids import ALL
@@ -278,3 +279,44 @@ def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
         except InputError as error:
             problems.append(error)
     return problems, warnings
+
+
+class CatalogueNames(Collection[str]):
+    """Every name the catalogue's patterns match (`in` asks the catalogue), for narratives
+    checked before the tables can say which figures a period has; a close match suggests the
+    patterns themselves (`survey.{topic}.respondents`)."""
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            catalogue.lookup(str(name))
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({entry.pattern for entry in catalogue.CATALOGUE}))
+
+    def __len__(self) -> int:
+        return len(catalogue.CATALOGUE)
+
+
+def check_early(root: Path) -> list[InputError]:
+    """While the tables still have problems, so that one `validate` round tells everything:
+    every narrative's syntax, names and placeholders, these against the catalogue's patterns
+    (the figures of a period need valid tables; `check` holds them to those once they are)."""
+    folder = root / paths.NARRATIVES_DIR
+    if not folder.is_dir():
+        return []
+    problems: list[InputError] = []
+    for path in sorted(p for p in folder.rglob("*.md") if p.is_file()):
+        relative, source = path.relative_to(folder), path.relative_to(root).as_posix()
+        if any(part.startswith((".", "~$")) for part in relative.parts):
+            continue
+        if not path.resolve().is_relative_to(folder.resolve()):  # the wall `check` and a build keep
+            problems.append(InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused"))
+            continue
+        try:
+            problems += check_text(read(path, source), source, CatalogueNames())
+        except InputError as error:
+            problems.append(error)
+    return problems
