@@ -245,39 +245,50 @@ def _not_used(relative: Path, periods: Collection[str], regions: Collection[str]
     return None
 
 
+def _narrative_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """Every file of the inputs' narratives folder but an editor's or the system's (hidden, `~$`
+    lock files): its path relative to the folder, and as messages name it."""
+    folder = root / paths.NARRATIVES_DIR
+    if not folder.is_dir():
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder)
+        if not any(part.startswith((".", "~$")) for part in relative.parts):
+            yield relative, path.relative_to(root).as_posix()
+
+
+def _text_problems(root: Path, relative: Path, source: str, figures: Collection[str]) -> list[InputError]:
+    """One narrative's problems (`check_text` against `figures`), read through the wall a build
+    reads it through: no link out of the narratives folder."""
+    try:
+        path = paths.inside(root / paths.NARRATIVES_DIR, *relative.parts)
+    except PipelineError:
+        return [InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused")]
+    try:
+        return check_text(read(path, source), source, figures)
+    except InputError as error:
+        return [error]
+
+
 def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
     """Every file of the inputs' narratives folder, the periods' and the regions' overrides:
     the problems of those the reports read (`check_text`, against every figure of the period's
     `all` report, which names every figure its regional reports have), and a warning for each
     one no report reads."""
-    folder = inputs.root / paths.NARRATIVES_DIR
-    if not folder.is_dir():
-        return [], []
     periods, names = inputs.grant.period_ids(), {*inputs["plan"]["activity_id"], SUCCESS_STORY}
     regions = [*inputs.grant.region_ids(), ALL]
     figures: dict[str, Collection[str]] = {}
     problems: list[InputError] = []
     warnings: list[DataWarning] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative, source = path.relative_to(folder), path.relative_to(inputs.root).as_posix()
-        if any(part.startswith((".", "~$")) for part in relative.parts):  # an editor's or the system's
-            continue
+    for relative, source in _narrative_files(inputs.root):
         reason = _not_used(relative, periods, regions, names)
         if reason:
             warnings.append(DataWarning(NOT_USED, f"{source}: not used by any report ({reason})", 1))
             continue
-        period, region = relative.parts[0], (relative.parts[1] if len(relative.parts) == 3 else None)
-        try:  # the wall a build reads it through: no link out of the narratives folder
-            narrative_path(inputs.root, period, relative.stem, region)
-        except PipelineError:
-            problems.append(InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused"))
-            continue
+        period = relative.parts[0]
         if period not in figures:
             figures[period] = report_figures(select(inputs, make_scope(inputs.grant, period, ALL)), ()).keys()
-        try:
-            problems += check_text(read(path, source), source, figures[period])
-        except InputError as error:
-            problems.append(error)
+        problems += _text_problems(inputs.root, relative, source, figures[period])
     return problems, warnings
 
 
@@ -304,19 +315,5 @@ def check_early(root: Path) -> list[InputError]:
     """While the tables still have problems, so that one `validate` round tells everything:
     every narrative's syntax, names and placeholders, these against the catalogue's patterns
     (the figures of a period need valid tables; `check` holds them to those once they are)."""
-    folder = root / paths.NARRATIVES_DIR
-    if not folder.is_dir():
-        return []
-    problems: list[InputError] = []
-    for path in sorted(p for p in folder.rglob("*.md") if p.is_file()):
-        relative, source = path.relative_to(folder), path.relative_to(root).as_posix()
-        if any(part.startswith((".", "~$")) for part in relative.parts):
-            continue
-        if not path.resolve().is_relative_to(folder.resolve()):  # the wall `check` and a build keep
-            problems.append(InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused"))
-            continue
-        try:
-            problems += check_text(read(path, source), source, CatalogueNames())
-        except InputError as error:
-            problems.append(error)
-    return problems
+    return [problem for relative, source in _narrative_files(root) if relative.suffix == ".md"
+            for problem in _text_problems(root, relative, source, CatalogueNames())]
