@@ -6,7 +6,6 @@ and in the report's «Замечания к данным»."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +19,7 @@ from pipeline.inputs import notes
 from pipeline.inputs.headers import missing_column
 from pipeline.inputs.loading import load_inputs
 from pipeline.inputs.notes import WARNING_LABELS, empty_figure_columns, unknown_files
-from pipeline.inputs.reading import SOURCE_COLUMNS, Part
+from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
 from pipeline.inputs.validation import TableSummary, Validation, summarise, validate
 from pipeline.notebook import context, views
@@ -47,15 +46,8 @@ SURVEY_QUESTIONS = ["event_id", "respondent_id", "Оцените свои зна
 
 # ---------------------------------------------------------------- the summary
 
-@dataclasses.dataclass(frozen=True)
-class PartWithTotals(Part):
-    """A Part as the header reading fills it (contract names, ignored headers, totals rows skipped)."""
-
-    totals: tuple[int, ...] = ()
-
-
 def test_summary_of_parts_counts_files_rows_columns_ignored_headers_and_totals():
-    parts = [PartWithTotals("participants/a.csv", ("event_id", "full_name"), rows=10,
+    parts = [Part("participants/a.csv", ("event_id", "full_name"), rows=10,
                             ignored=("Телефон", "Подпись"), totals=(14,)),
              Part("participants/b.xlsx", ("event_id", "full_name", "gender"), rows=5)]
     summary = summarise("participants", parts)
@@ -65,12 +57,6 @@ def test_summary_of_parts_counts_files_rows_columns_ignored_headers_and_totals()
     assert summary.cells() == ["participants", "participants/ (2 files)", "15 rows",
                                "3 of 4 columns, 1 totals row skipped"]
     assert summary.ignored_lines() == ["participants/a.csv: ignored «Телефон», «Подпись»"]
-
-
-def test_a_header_kept_under_a_name_no_contract_column_has_is_ignored():
-    """Before header matching, a part's names are its headers as read: the unknown ones are ignored."""
-    part = Part("media.csv", ("date", "platform", "телефон", "", *SOURCE_COLUMNS), rows=3)
-    assert summarise("media", [part]).ignored == (("media.csv", ("телефон",)),)
 
 
 def test_summary_lines_are_aligned_and_name_absent_tables():

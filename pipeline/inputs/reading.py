@@ -5,7 +5,7 @@ CSV may be UTF-8 (with or without BOM), UTF-16 (with its BOM: Excel's «Unicode 
 cp1251, comma-, semicolon- or tab-separated. A file's header row is found among its first
 non-blank rows (title rows above it are skipped) and matched to the contract's columns
 (`headers`); only those columns are read, the other headers are listed as ignored. Blank rows
-are skipped and a totals row («Итого») is skipped and listed. Each row keeps `_file` and `_row`
+are skipped; totals rows («Итого») and signature lines under the table are skipped and listed. Each row keeps `_file` and `_row`
 (the line or row the user sees in that file) so that every problem can be pointed at. Every
 file is read with bounded work (the limits below): a file beyond one is one line naming it.
 """
@@ -57,7 +57,7 @@ class Part:
 
     file: str  # as the user sees it: relative to the inputs folder
     names: tuple[str, ...]  # the contract columns the file gives, in its order, then those in `made`
-    rows: int = 0  # rows read (not blank, not totals)
+    rows: int = 0  # rows read (not blank, not totals, not signatures)
     header_line: int = 1  # the line (CSV) or row (xlsx) of the header; 0: an empty file, no header
     ignored: tuple[str, ...] = ()  # headers no contract column takes, as written: their values never read
     totals: tuple[int, ...] = ()  # lines of the totals rows («Итого») skipped
@@ -337,7 +337,7 @@ def _made_columns(table: str, given: Sequence[str], in_folder: bool) -> tuple[st
 
 def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder: bool) -> pd.DataFrame:
     """One file of a table: the contract columns its header names (and those `_made_columns`
-    gives), one row per row that is neither blank nor a totals row; its Part in `attrs["part"]`."""
+    gives), one row per row that is a record (not blank, a totals row or a signature line); its Part in `attrs["part"]`."""
     reader = read_xlsx_rows if path.suffix.lower() == ".xlsx" else read_csv_rows
     sheet = reader(path, display, words)
     if not sheet.header:  # an empty file: type_table says so

@@ -15,7 +15,7 @@ from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs.checks import check_tables, sort_key
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
 from pipeline.inputs.notes import DataWarning, data_warnings, plural, unknown_files
-from pipeline.inputs.reading import SOURCE_COLUMNS, Part
+from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
 
 
@@ -49,18 +49,10 @@ class TableSummary:
         return [f"{file}: ignored {', '.join(f'«{h}»' for h in headers)}" for file, headers in self.ignored]
 
 
-def _ignored(part: Part) -> tuple[str, ...]:
-    """The headers of a file no contract column takes: those reading told, and any it kept
-    under a name that is no contract column."""
-    contract = {c.name for tables in TABLES.values() for c in tables}
-    extra = [n for n in part.names if n and n not in contract and n not in SOURCE_COLUMNS]
-    return tuple(dict.fromkeys([*part.ignored, *extra]))
-
-
 def summarise(table: str, parts: list[Part]) -> TableSummary:
     names = {n for part in parts for n in part.names}
-    ignored = tuple((part.file, headers) for part in parts if (headers := _ignored(part)))
-    totals = sum(len(getattr(part, "totals", ())) for part in parts)
+    ignored = tuple((part.file, part.ignored) for part in parts if part.ignored)
+    totals = sum(len(part.totals) for part in parts)
     return TableSummary(table, tuple(part.file for part in parts), sum(part.rows for part in parts),
                         tuple(c.name for c in TABLES[table] if c.name in names), ignored, totals)
 
@@ -97,11 +89,6 @@ class Validation:
         if self.absent:
             lines.append(f"tables not found (optional): {', '.join(self.absent)}")
         return lines
-
-
-def check_inputs(inputs: Inputs) -> list[InputError]:
-    """The checks that need typed inputs (grant.yml's model checked itself as it was read)."""
-    return sorted(check_tables(inputs, parts=inputs.parts), key=sort_key)
 
 
 def _summary(reading: Reading) -> tuple[list[TableSummary], list[str]]:
