@@ -184,6 +184,8 @@ class _ProgressBar:
 def command_validate(args: argparse.Namespace, out: Console) -> int:
     """Every problem (stderr, one line each), every warning (stderr), then the summary of what
     each table gave and the verdict (stdout): the whole to-do list in one round."""
+    from pipeline.inputs.notes import plural  # validating imports the inputs' modules anyway
+
     checked = app.validate(args.inputs)
     for line in checked.lines():
         print(line, file=sys.stderr)
@@ -194,11 +196,10 @@ def command_validate(args: argparse.Namespace, out: Console) -> int:
         for line in summary:
             _say(out, f"  {line}")
     if not checked.ok:
-        count = len(checked.problems)
-        _say(out, f"{args.inputs}: {count} problem{'s' if count != 1 else ''} (listed above)")
+        _say(out, f"{args.inputs}: {plural(len(checked.problems), 'problem', 'problems')} (listed above)")
         return 1
-    count = len(checked.warnings)
-    _say(out, f"{args.inputs}: inputs are valid" + (f" ({count} warning{'s' if count != 1 else ''})" if count else ""))
+    warned = f" ({plural(len(checked.warnings), 'warning', 'warnings')})" if checked.warnings else ""
+    _say(out, f"{args.inputs}: inputs are valid{warned}")
     return 0
 
 
@@ -268,8 +269,10 @@ def main(argv: list[str] | None = None) -> int:
             return command_explain(args)
         if args.command == "diff":
             return command_diff(args)
-        if args.command in ("init", "figures"):
-            return command_init(args) if args.command == "init" else command_figures(args)
+        if args.command == "init":
+            return command_init(args)
+        if args.command == "figures":
+            return command_figures(args)
         return command_validate(args, Console(highlight=False))
     except (PipelineError, OSError) as error:
         _print_error(error)
