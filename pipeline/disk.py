@@ -1,4 +1,4 @@
-"""Files hashed and written whole: what every layer does with a file."""
+"""Files hashed, written whole and read back: what every layer does with a file."""
 
 from __future__ import annotations
 
@@ -40,3 +40,14 @@ def write_json(path: Path, data: object) -> None:
     """JSON as people and diff tools read it: UTF-8 text, stable key order of the data, indented;
     replaced whole (`write_text`)."""
     write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def read_json_object(path: Path) -> dict | None:
+    """A JSON object written by `write_json` (figures.json, say), or None when the file is
+    missing, unreadable or holds something else: for pages and listings that show what was
+    built, where a damaged file means "nothing to show", not an error."""
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None

@@ -9,11 +9,10 @@ values, as the report shows them (`formatting.figure`), from its figures.json.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import paths
+from pipeline import disk, paths
 from pipeline.exceptions import PipelineError, ScopeError
 from pipeline.figures import catalogue
 from pipeline.ids import ALL
@@ -61,12 +60,7 @@ def meaning(name: str) -> str:
 
 def built_values(outputs: Path, period: str, region: str) -> dict[str, object] | None:
     """The figures of the report built in `outputs`, or None when there is none (or it is unreadable)."""
-    path = paths.report_dir(outputs, period, region) / FIGURES
-    try:
-        figures = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return figures if isinstance(figures, dict) else None
+    return disk.read_json_object(paths.report_dir(outputs, period, region) / FIGURES)
 
 
 def report_names(inputs_dir: Path, period: str | None, region: str) -> tuple[list[str], str, str]:

@@ -74,14 +74,6 @@ def _activities(figures: dict) -> list[str]:
             if name.startswith("activity.") and name.endswith(".achieved_pct")]
 
 
-def _read_figures(folder: Path) -> dict:
-    try:
-        found = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
 def _files(outputs: Path, folder: Path) -> dict[str, str]:
     """The report's formats that were written (a run may make HTML or PDF only), as links."""
     return {kind: (folder / name).relative_to(outputs).as_posix()
@@ -114,7 +106,7 @@ def _report(outputs: Path, period: str, region: str, status: str | None) -> dict
     good, failed = outputs / period / region, outputs / period / f"{region}{FAILED_SUFFIX}"
     built = (good / "manifest.json").is_file()
     is_failed = failed.is_dir()
-    figures = _read_figures(good) if built else {}
+    figures = (disk.read_json_object(good / "figures.json") or {}) if built else {}
     changes, diff_page = _changes(outputs, good, period, region) if built else (None, None)
     state = "failed" if is_failed else status or "built"
     entry: dict = {
