@@ -29,7 +29,7 @@ from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.inputs.reading import table_files
 from pipeline.inputs.schema import TABLES, Column, header_names
-from pipeline.inputs.yamlwalk import read_yaml
+from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
 
 #: What marks a value of grant.yml that `init` wrote for the grantee to replace.
 MARK = "ЗАМЕНИТЕ"
@@ -218,7 +218,7 @@ def write_skeleton(folder: Path) -> list[Path]:
 
 # ---------------------------------------------------------------- what validate says of it
 
-def _scalars(data: Any, where: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _scalars(data: Any, where: Loc = ()) -> Iterator[tuple[Loc, str]]:
     """Every scalar of grant.yml's data (as text), with its location."""
     if isinstance(data, dict):
         for key, value in data.items():
@@ -230,12 +230,8 @@ def _scalars(data: Any, where: tuple[str | int, ...] = ()) -> Iterator[tuple[tup
         yield where, str(data)
 
 
-def _is_placeholder(where: tuple[str | int, ...], value: str) -> bool:
+def _is_placeholder(where: Loc, value: str) -> bool:
     return MARK in value or value == PLACEHOLDER_DATE or (where == ("amount",) and value == PLACEHOLDER_AMOUNT)
-
-
-def _path(where: tuple[str | int, ...]) -> str:
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where).lstrip(".")
 
 
 def grant_placeholders(root: Path) -> list[InputError]:
@@ -249,7 +245,7 @@ def grant_placeholders(root: Path) -> list[InputError]:
     for where, value in _scalars(data):
         if _is_placeholder(where, value):
             wanted = WANTED.get(tuple(p for p in where if isinstance(p, str)), "the grant's own value")
-            found.append(InputError(paths.GRANT_FILE, lines.get(where), _path(where), value,
+            found.append(InputError(paths.GRANT_FILE, lines.get(where), location_text(where), value,
                                     f"a placeholder written by init: write {wanted}"))
     return found
 
