@@ -109,10 +109,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
 _SPACES = re.compile(r"\s+")
 
 
+def _folded(text: object) -> str:
+    """Case folded, white space folded and trimmed, ё read as е."""
+    return _SPACES.sub(" ", str(text)).strip().casefold().replace("ё", "е")
+
+
 def person_key(name: str) -> str:
     """A person's identity, as the contract defines it: `full_name` case-insensitive, white
     space folded, ё read as е."""
-    return _SPACES.sub(" ", str(name)).strip().casefold().replace("ё", "е")
+    return _folded(name)
 
 
 #: The optional columns figures are computed from, by table: the figures (as docs/figures.md
@@ -135,8 +140,8 @@ REQUIRED_TABLES = frozenset({"plan"})
 
 def word_key(text: object) -> str:
     """A value word as it is compared: case folded, white space folded, ё read as е
-    («Круглый  стол» = «круглый стол», «Партнёр» = «партнер»)."""
-    return _SPACES.sub(" ", str(text)).strip().casefold().replace("ё", "е")
+    («Круглый  стол» = «круглый стол», «Партнёр» = «партнер»): as a person's name is."""
+    return _folded(text)
 
 
 # The words an analyst types in Excel or a form offers, mapped to the contract's values:
