@@ -16,6 +16,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,8 +128,10 @@ def word(value: object) -> str:
 
 
 def person(value: object) -> str:
-    """A person: the name case-folded, runs of white space as one space, trimmed, ё as е."""
-    return re.sub(r"\s+", " ", text(value)).strip().casefold().replace("ё", "е")
+    """A person: the name in NFKC without format characters (zero-width ones), case-folded, runs
+    of white space as one space, trimmed, ё as е."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", text(value)) if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", re.sub(r"\s+", " ", visible).strip().casefold()).replace("ё", "е")
 
 
 def half_up(value: Fraction, places: int = 0) -> Fraction:
@@ -375,7 +378,7 @@ def activity_achieved_pct(r: Rows) -> Fraction | None:
 DATED = {"events": "start_date", "centres": "opened", "metrics": "date"}
 WARNINGS = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surveys.beyond_list", "surveys.not_training",
             "dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
-            "inputs.signature_row")
+            "inputs.signature_row", "inputs.scaled_column", "participants.mixed_script")
 
 
 def warnings_count(r: Rows) -> int:
@@ -394,6 +397,10 @@ def warnings_count(r: Rows) -> int:
         # every row of a table without a value in a column figures need; a file read past has no row
         "columns.no_values": (None, None), "inputs.unknown_file": (None, None),
         "inputs.totals_row": (None, None), "inputs.signature_row": (None, None),  # skipped rows: no record
+        "inputs.scaled_column": (None, None),  # every row of a file whose header names a scale
+        "participants.mixed_script": ("participants", lambda row: any(
+            {"LATIN", "CYRILLIC"} <= {unicodedata.name(c, "").split(" ")[0] for c in word}
+            for word in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKC", text(row["full_name"]))))),
     }[code]
     if table:
         r.only(table)

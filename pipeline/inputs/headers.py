@@ -8,13 +8,15 @@ in parentheses or after a comma (`Сумма (тенге)`, `Сумма, тен�
 (`group_x/Дата`) are read past.
 A form's time of submission (Google Forms' «Отметка времени», KoboToolbox's `_submission_time`)
 gives `date` when the file names no date column; KoboToolbox's other `_` columns and every
-header no column takes are ignored (listed, never read). Pure functions: no files here.
+header no column takes are ignored (listed, never read); so is a column of signatures
+(«Подпись», «Қолы»), whose lines to sign on make no row a signature line. Pure functions: no
+files here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.exceptions import InputError
@@ -37,6 +39,11 @@ SIGNING_WORDS = frozenset({"руководитель", "директор", "пр
                            "координатор", "бухгалтер", "главный", "подпись", "мп", "басшы", "директоры",
                            "төраға", "орындаушы", "үйлестіруші", "қолы"})
 _SIGNATURE_BLANK = re.compile(r"_{3,}")
+#: A word of the header of a column that holds signatures (a registration list signed on paper,
+#: typed in with its lines: «Подпись», «Подпись участника», «Қолы»): Russian, Kazakh (also
+#: typed without Kazakh letters), English. Such a column is read past and its lines make no
+#: row a signature line.
+SIGNATURE_HEADER_WORDS = frozenset({"подпись", "подписи", "роспись", "қолы", "қол", "колы", "signature", "signatures"})
 
 #: Numbering columns' headers, folded: «№», «#», «№ п/п», «No.», Kazakh «р/с» (реттік саны).
 NUMBERING = frozenset({"", "пп", "нпп", "no", "n", "nr", "рс", "рн"})
@@ -90,6 +97,9 @@ class Vocabulary:
     table: str
     names: Mapping[str, str]
     submission: frozenset[str] = field(default_factory=frozenset)
+    #: The grant's currency (grant.yml `currency`), what an amount's header may name
+    #: (`units`); None when grant.yml does not read.
+    currency: str | None = None
     _seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, text: str) -> str | None:
@@ -109,10 +119,11 @@ class Vocabulary:
 
 
 def vocabulary(table: str, columns: Mapping[str, str] | None = None,
-               questions: Mapping[str, str] | None = None) -> Vocabulary:
+               questions: Mapping[str, str] | None = None, currency: str | None = None) -> Vocabulary:
     """The names of `table`'s columns: contract names, their Russian and Kazakh names, then a
     form's question texts (`questions`: column → question) and the grant's own header names
-    (`columns`: header → column), each later one taking a name from an earlier one."""
+    (`columns`: header → column), each later one taking a name from an earlier one; and the
+    grant's `currency`."""
     names: dict[str, str] = {}
     for column in TABLES[table]:
         russian, kazakh = header_names(table, column.name)
@@ -124,7 +135,7 @@ def vocabulary(table: str, columns: Mapping[str, str] | None = None,
         names[fold(header)] = column_name
     names.pop("", None)
     has_date = any(column.name == SUBMISSION_COLUMN for column in TABLES[table])
-    return Vocabulary(table, names, _SUBMISSION_NAMES if has_date else frozenset())
+    return Vocabulary(table, names, _SUBMISSION_NAMES if has_date else frozenset(), currency)
 
 
 # ---------------------------------------------------------------- finding the header row
@@ -191,6 +202,13 @@ class Header:
     positions: Mapping[str, int]  # contract column → its position in the row, in the row's order
     ignored: tuple[str, ...]  # the texts of the other named headers, as written
     numbering: frozenset[int] = frozenset()  # positions of numbering columns («№», «№ п/п», «#»)
+    signatures: frozenset[int] = frozenset()  # positions of columns of signatures («Подпись», «Қолы»)
+
+    @property
+    def forms_own(self) -> frozenset[int]:
+        """Positions of the columns a printed form has beside its records, numbering and
+        signatures: a row with values only there is a template row left empty."""
+        return self.numbering | self.signatures
 
 
 def column_letter(position: int) -> str:
@@ -229,7 +247,13 @@ def match_header(cells: Sequence[str], vocabulary: Vocabulary, display: str, lin
     ignored += [str(cells[p]).strip() for p in submission]
     ordered = dict(sorted(positions.items(), key=lambda item: item[1]))
     numbering = frozenset(p for p, cell in enumerate(cells) if str(cell).strip() and fold(cell) in NUMBERING)
-    return Header(ordered, tuple(ignored), numbering)
+    signatures = frozenset(p for p, cell in enumerate(cells) if p not in positions.values() and holds_signatures(cell))
+    return Header(ordered, tuple(ignored), numbering, signatures)
+
+
+def holds_signatures(header: str) -> bool:
+    """A header saying its column holds signatures: a word of it is one of SIGNATURE_HEADER_WORDS."""
+    return any(word in SIGNATURE_HEADER_WORDS for word in _WORD.findall(str(header).casefold().replace("ё", "е")))
 
 
 def is_totals(cells: Sequence[str]) -> bool:
@@ -241,17 +265,21 @@ def is_totals(cells: Sequence[str]) -> bool:
     return word is not None and word.group() in TOTALS_WORDS
 
 
-def is_signature(cells: Sequence[str]) -> bool:
-    """A signature line under a table: at most three filled cells, the first starting with a
-    signing word («Руководитель», «Исполнитель», «М.П.», «Басшы») or holding a line to sign on
-    (`________`). A record starts with an id, a date or a number, and fills more cells."""
-    filled_cells = [text for cell in cells if (text := cell.strip())]
+def is_signature(cells: Sequence[str], read_past: Collection[int] = ()) -> bool:
+    """A row that looks like a signature line: at most three filled cells (those at `read_past`,
+    a column of signatures, not looked at), one of them holding a line to sign on (`________`),
+    or a single one starting with a signing word («Руководитель проекта Иванова А.», «М.П.»,
+    «Басшы»). A job title beside a name («Директор школы», «Иванов И.») is a record's, and a
+    record fills more cells. Only such rows after a table's last record are its signature lines
+    (`reading.read_part`)."""
+    filled_cells = [text for at, cell in enumerate(cells) if at not in read_past and (text := cell.strip())]
     if not filled_cells or len(filled_cells) > 3:
         return False
+    if any(_SIGNATURE_BLANK.search(text) for text in filled_cells):
+        return True
     first = filled_cells[0]
     word = _WORD.match(first.casefold().replace(".", ""))
-    return bool(first[:1].isalpha() and word is not None and word.group() in SIGNING_WORDS) or any(
-        _SIGNATURE_BLANK.search(text) for text in filled_cells)
+    return len(filled_cells) == 1 and first[:1].isalpha() and word is not None and word.group() in SIGNING_WORDS
 
 
 def is_column_numbers(cells: Sequence[str], header: Sequence[str]) -> bool:

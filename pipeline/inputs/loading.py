@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
@@ -65,11 +66,22 @@ def _strip(series: pd.Series) -> pd.Series:
     return series.fillna("").astype(str).str.strip()
 
 
-def _parse_number(text: pd.Series) -> pd.Series:
-    """Numbers, NaN where a cell is not one; `inf`, `NaN` and `1e400` are not."""
+def _parse_number(text: pd.Series, factors: pd.Series | None = None) -> pd.Series:
+    """Numbers, NaN where a cell is not one; `inf`, `NaN` and `1e400` are not. `factors`: what
+    each row's number is multiplied by (its header's scale, `units`), in decimal, so that
+    20 482,157 thousand is 20 482 157, never …0004."""
     cleaned = text.str.replace(NUMBER_SPACES, "", regex=True).str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
-    return numbers.where(np.isfinite(numbers))
+    numbers = numbers.where(np.isfinite(numbers))
+    if factors is None or not (scaled := numbers.notna() & (factors != 1)).any():
+        return numbers
+    exact = pd.Series([float(Decimal(number) * int(factor))
+                       for number, factor in zip(cleaned[scaled], factors[scaled], strict=True)],
+                      index=numbers.index[scaled], dtype=float)
+    numbers = numbers.astype(float).where(~scaled, exact)
+    if numbers.notna().all() and (numbers % 1 == 0).all():  # as the whole numbers written out read
+        return numbers.astype("int64")
+    return numbers
 
 
 def _parse_score(text: pd.Series) -> pd.Series:
@@ -137,12 +149,14 @@ NOT_EMPTY = "expected a value, the cell is empty"
 SHARED_REGION_WORD = "expected a region id: more than one region of grant.yml has this name or alias"
 
 
-def coerce_column(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
-    """Typed values, a mask of cells that are filled but not of that kind, and the expectation."""
+def coerce_column(text: pd.Series, column: Column,
+                  factors: pd.Series | None = None) -> tuple[pd.Series, pd.Series, str]:
+    """Typed values, a mask of cells that are filled but not of that kind, and the expectation.
+    `factors`: for a number column, what each row's value is multiplied by (its header's scale)."""
     if column.kind == "date":
         values = _parse_date(text)
     elif column.kind in ("number", "int"):
-        values = _parse_number(text)
+        values = _parse_number(text, factors)
     elif column.kind == "score":
         values = _parse_score(text)
     elif column.kind == "bool":
@@ -173,6 +187,13 @@ def shown_value(column: Column, value: object) -> object:
     return HIDDEN if column.personal and str(value).strip() else value
 
 
+def _scale_factors(raw: pd.DataFrame, parts: list[Part], column: str) -> pd.Series | None:
+    """What each row's value of `column` is multiplied by: the scale its file's header names
+    (`Part.scaled`), 1 in the other files; None when no file names one."""
+    factors = {part.file: scaled.factor for part in parts for scaled in part.scaled if scaled.column == column}
+    return raw["_file"].map(factors).fillna(1) if factors else None
+
+
 def type_table(table: str, raw: pd.DataFrame,
                regions: dict[str, str | None] | None = None) -> tuple[pd.DataFrame, list[InputError]]:
     """The contract's columns of one table, typed; problems for every cell that is not.
@@ -193,7 +214,7 @@ def type_table(table: str, raw: pd.DataFrame,
             text, shared = _region_ids(text, regions)
             for i in raw.index[shared]:
                 problems.append(InputError(*source(raw, i), column.name, text[i], SHARED_REGION_WORD))
-        values, bad, expected = coerce_column(text, column)
+        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name))
         if column.nonblank:
             blank = text == ""
             lacking = [part.file for part in parts if column.name not in part.names]

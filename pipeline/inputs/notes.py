@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline import paths
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.reading import Part
-from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, person_key
+from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key
 
 # Every kind of data warning, with what the report's appendix «Замечания к данным» says of it.
 WARNING_LABELS = {
@@ -29,6 +29,10 @@ WARNING_LABELS = {
     "inputs.unknown_file": "файлов в папке исходных данных, не относящихся ни к одной таблице (не прочитаны)",
     "inputs.totals_row": "строк «Итого» в таблицах (пропущены: показатели складываются из записей)",
     "inputs.signature_row": "строк подписей под таблицами (пропущены)",
+    "inputs.scaled_column": "записей, значения которых пересчитаны по единице в заголовке столбца "
+                            "(«тыс.», «млн»: умножены на 1 000 или 1 000 000)",
+    "participants.mixed_script": "имен в списках регистрации, в которых смешаны латинские и кириллические буквы "
+                                 "(один человек может быть учтен дважды)",
 }
 
 
@@ -119,6 +123,8 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
     found += empty_figure_columns(inputs.tables, inputs.parts)
     found += unknown_files(inputs.root, inputs.hashes, inputs.files)
     found += rows_not_records(inputs.parts)
+    found += scaled_columns(inputs.tables, inputs.parts)
+    found += mixed_script_names(participants)
     return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
 
 
@@ -224,6 +230,40 @@ def rows_not_records(parts: dict[str, list[Part]]) -> list[DataWarning]:
             rows = plural(len(part.signatures), "signature line", "signature lines")
             found.append(DataWarning("inputs.signature_row", f"{part.file}: {rows} under the table skipped "
                                      f"(line {_lines(part.signatures)})", len(part.signatures)))
+    return found
+
+
+_SCALE_WORDS = {10 ** 3: "thousands", 10 ** 6: "millions", 10 ** 9: "billions"}
+
+
+def scaled_columns(tables: dict[str, pd.DataFrame], parts: dict[str, list[Part]]) -> list[DataWarning]:
+    """A warning per file and number column whose header names a scale («Сумма (тыс. тенге)»,
+    `units`): its values were multiplied by it, so the figures count what the header says."""
+    found = []
+    for table, of_table in parts.items():
+        frame = tables.get(table)
+        for part in of_table:
+            rows = frame[frame["_file"] == part.file] if frame is not None else pd.DataFrame()
+            for scaled in part.scaled:
+                found.append(DataWarning(
+                    "inputs.scaled_column", f"{part.file}: «{scaled.header}» read in "
+                    f"{_SCALE_WORDS.get(scaled.factor, 'units')}: {scaled.times()} "
+                    f"({plural(len(rows), 'row', 'rows')})", len(rows), _labels(table, rows)))
+    return found
+
+
+def mixed_script_names(participants: pd.DataFrame) -> list[DataWarning]:
+    """A warning per file of registration lists whose names mix Latin and Cyrillic letters
+    (`schema.mixes_scripts`): such a name is another person to the count than the same name
+    typed in one alphabet. Named by line, never by name."""
+    found = []
+    for file, rows in _per_file(participants, participants["full_name"].map(mixes_scripts).astype(bool)):
+        lines = [int(line) for line in rows["_row"]]
+        shown = _lines(tuple(lines[:10])) + (", …" if len(lines) > 10 else "")
+        found.append(DataWarning(
+            "participants.mixed_script", f"{file}: {plural(len(rows), 'name', 'names')} mixing Latin and Cyrillic "
+            f"letters (line {shown}): each may be one person counted twice; retype the name in one alphabet",
+            len(rows), _labels("participants", rows)))
     return found
 
 

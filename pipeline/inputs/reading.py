@@ -33,6 +33,7 @@ from pipeline.inputs.headers import (
     EVENT_PARTS,
     HEADER_SEARCH_ROWS,
     ROW_IDS,
+    Header,
     Vocabulary,
     find_header,
     header_score,
@@ -43,6 +44,7 @@ from pipeline.inputs.headers import (
     vocabulary,
 )
 from pipeline.inputs.schema import TABLES
+from pipeline.inputs.units import Scaled, column_scales
 
 if TYPE_CHECKING:
     from pipeline.inputs.grant import Grant
@@ -64,6 +66,7 @@ class Part:
     signatures: tuple[int, ...] = ()  # lines of the signature lines under the table skipped
     made: tuple[str, ...] = ()  # columns the file lacks that the reading made: event_id from its name,
     #                             respondent_id from file and row
+    scaled: tuple[Scaled, ...] = ()  # number columns whose header names a scale («Сумма (тыс. тенге)»)
 
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
@@ -335,6 +338,26 @@ def _made_columns(table: str, given: Sequence[str], in_folder: bool) -> tuple[st
     return tuple(made)
 
 
+def _records(body: list[Row], header: Header) -> tuple[list[Row], list[int], list[int]]:
+    """The records of a table's body (its non-blank rows), the lines of its totals rows (wherever
+    they are) and of its signature lines: the rows after its last record that look like one
+    (`is_signature`, a column of signatures not looked at). A row that looks like a signature
+    line above a record is a record; a row with values only in a numbering or signature
+    column is a template row left empty, skipped."""
+    kept: list[tuple[Row, bool]] = []  # each row that is no totals row, and whether it looks like a signature line
+    totals = []
+    for line, cells in body:
+        if is_totals(cells):
+            totals.append(line)
+        elif is_signature(cells, header.signatures):
+            kept.append(((line, cells), True))
+        elif not _blank([c for at, c in enumerate(cells) if at not in header.forms_own]):
+            kept.append(((line, cells), False))
+    end = max((i + 1 for i, (_, signing) in enumerate(kept) if not signing), default=0)
+    records = [row for row, _ in kept[:end] if not _blank([c for at, c in enumerate(row[1]) if at not in header.forms_own])]
+    return records, totals, [line for (line, _), _ in kept[end:]]
+
+
 def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder: bool) -> pd.DataFrame:
     """One file of a table: the contract columns its header names (and those `_made_columns`
     gives), one row per row that is a record (not blank, a totals row or a signature line); its Part in `attrs["part"]`."""
@@ -345,25 +368,20 @@ def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder
         frame.attrs["part"] = Part(display, (), header_line=0)
         return frame
     header = match_header(sheet.header, words, display, sheet.header_line)
+    scaled = column_scales(table, sheet.header, header.positions, words.currency, display, sheet.header_line)
     made = _made_columns(table, list(header.positions), in_folder)
-    records, totals, signatures = [], [], []
     body = sheet.body[1:] if sheet.body[:1] and is_column_numbers(sheet.body[0][1], sheet.header) else sheet.body
-    stem, numbering = Path(display).stem, header.numbering
-    for line, cells in body:  # each non-blank (any cell filled)
-        if is_totals(cells):
-            totals.append(line)
-        elif is_signature(cells):
-            signatures.append(line)
-        elif numbering and _blank([c for at, c in enumerate(cells) if at not in numbering]):
-            continue  # a number alone: a template row left empty
-        else:
-            record = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
-            given = {"event_id": stem, "respondent_id": f"{display}:{line}"} if made else {}
-            records.append({**record, **{name: given[name] for name in made}, "_file": display, "_row": line})
+    rows, totals, signatures = _records(body, header)
+    stem, records = Path(display).stem, []
+    for line, cells in rows:
+        record = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
+        given = {"event_id": stem, "respondent_id": f"{display}:{line}"} if made else {}
+        records.append({**record, **{name: given[name] for name in made}, "_file": display, "_row": line})
     names = (*header.positions, *made)
     frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
     frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
-                               ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made)
+                               ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made,
+                               scaled=scaled)
     return frame
 
 
@@ -372,7 +390,7 @@ def read_table_raw(root: Path, table: str, grant: Grant | None = None) -> tuple[
     header names of grant.yml (`columns:`, `questionnaires:`) count beside the contract's."""
     files = table_files(root, table)
     words = vocabulary(table, grant.header_columns(table) if grant else None,
-                       grant.form_questions(table) if grant else None)
+                       grant.form_questions(table) if grant else None, grant.currency if grant else None)
     frames = [read_part(path, path.relative_to(root).as_posix(), table, words, path.parent != root)
               for path in files]
     if not frames:

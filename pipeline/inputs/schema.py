@@ -7,6 +7,7 @@ spells out column names of the contract.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.ids import ACTIVITY, NAME, IdShape
@@ -110,14 +111,34 @@ _SPACES = re.compile(r"\s+")
 
 
 def _folded(text: object) -> str:
-    """Case folded, white space folded and trimmed, ё read as е."""
-    return _SPACES.sub(" ", str(text)).strip().casefold().replace("ё", "е")
+    """One form of a text, however it was typed: NFKC-normalised (a letter typed decomposed, as
+    some Mac and web forms send it, is the letter; a no-break space a space), stripped of
+    format characters (Unicode category Cf: zero-width spaces and joiners, soft hyphens, byte-
+    order marks), case folded, white space folded and trimmed, ё read as е."""
+    composed = unicodedata.normalize("NFKC", str(text))
+    visible = "".join(char for char in composed if unicodedata.category(char) != "Cf")
+    folded = _SPACES.sub(" ", visible).strip().casefold()
+    return unicodedata.normalize("NFKC", folded).replace("ё", "е")
 
 
 def person_key(name: str) -> str:
-    """A person's identity, as the contract defines it: `full_name` case-insensitive, white
-    space folded, ё read as е."""
+    """A person's identity, as the contract defines it: `full_name` in one Unicode form (NFKC),
+    without invisible format characters, case-insensitive, white space folded, ё read as е."""
     return _folded(name)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _script(letter: str) -> str:
+    return unicodedata.name(letter, "").split(" ", 1)[0]
+
+
+def mixes_scripts(name: object) -> bool:
+    """Whether a word of a name mixes Latin and Cyrillic letters (a Latin «a», «o», «e», «c», «p»,
+    «x» typed inside a Cyrillic name looks the same, and is another person to a comparison)."""
+    words = _LETTERS.findall(unicodedata.normalize("NFKC", str(name)))
+    return any({"LATIN", "CYRILLIC"} <= {_script(letter) for letter in word} for word in words)
 
 
 #: The optional columns figures are computed from, by table: the figures (as docs/figures.md

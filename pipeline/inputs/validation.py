@@ -32,6 +32,8 @@ class TableSummary:
     ignored: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Totals rows («Итого») read past, over every file.
     totals: int = 0
+    #: Per file, the number columns whose header names a scale (`units`): (file, what it says).
+    scaled: tuple[tuple[str, str], ...] = ()
 
     def cells(self) -> list[str]:
         """Table, files, rows, columns: one row of `validate`'s summary."""
@@ -48,13 +50,18 @@ class TableSummary:
         """A line per file that had headers no contract column takes."""
         return [f"{file}: ignored {', '.join(f'«{h}»' for h in headers)}" for file, headers in self.ignored]
 
+    def scaled_lines(self) -> list[str]:
+        """A line per column whose header names a scale: `expenses.csv: «Сумма (тыс. тенге)»: values × 1 000`."""
+        return [f"{file}: {said}" for file, said in self.scaled]
+
 
 def summarise(table: str, parts: list[Part]) -> TableSummary:
     names = {n for part in parts for n in part.names}
     ignored = tuple((part.file, part.ignored) for part in parts if part.ignored)
     totals = sum(len(part.totals) for part in parts)
+    scaled = tuple((part.file, scaled.said()) for part in parts for scaled in part.scaled)
     return TableSummary(table, tuple(part.file for part in parts), sum(part.rows for part in parts),
-                        tuple(c.name for c in TABLES[table] if c.name in names), ignored, totals)
+                        tuple(c.name for c in TABLES[table] if c.name in names), ignored, totals, scaled)
 
 
 @dataclass
@@ -85,7 +92,7 @@ class Validation:
         for table, row in zip(self.summary, rows, strict=True):
             name, where, count, columns = row
             lines.append(f"{name:<{widths[0]}}  {where:<{widths[1]}}  {count:>{widths[2]}}  {columns}")
-            lines += [f"  {line}" for line in table.ignored_lines()]
+            lines += [f"  {line}" for line in (*table.ignored_lines(), *table.scaled_lines())]
         if self.absent:
             lines.append(f"tables not found (optional): {', '.join(self.absent)}")
         return lines
