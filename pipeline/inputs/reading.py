@@ -55,6 +55,7 @@ from pipeline.inputs.sheets import (
     raise_all,
     read_worksheet,
     sheet_name,
+    sheet_title,
     spaced,
     split_header,
     unreadable,
@@ -189,12 +190,21 @@ def _check_unpacked(path: Path, display: str) -> None:
         raise _too_big(display, size, "a workbook unpacking to")
 
 
-def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> tuple[list[Sheet], list[UnreadSheet]]:
-    """Every sheet of a workbook that holds the table (`sheets.read_worksheet`), in the workbook's order, and
-    those left unread: empty, or naming no column of the table. In a workbook of more than one
-    sheet each is named by its title (`sheet_name`). A workbook no sheet of which names a column
-    is that problem, as a file is; one with no row at all, an empty file. Every bad sheet is
-    told (`raise_all`); the limits hold per workbook (unpacked) and per sheet (cells)."""
+@dataclass(frozen=True)
+class Workbook:
+    """A workbook's sheets: those that hold the table (read), those left unread (empty, or
+    naming no column of the table) and the bad ones (a line each)."""
+
+    sheets: list[Sheet]
+    unread: list[UnreadSheet]
+    problems: list[InputError]
+
+
+def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> Workbook:
+    """Every sheet of a workbook (`sheets.read_worksheet`), in the workbook's order. In a
+    workbook of more than one sheet each is named by its title (`sheet_name`). A workbook no
+    sheet of which names a column is that problem, as a file is; one with no row at all, an
+    empty file. The limits hold per workbook (unpacked) and per sheet (cells)."""
     workbook = None
     read: list[Sheet] = []
     unread: list[UnreadSheet] = []
@@ -205,7 +215,7 @@ def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> tuple[list[
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         sheets = workbook.worksheets
         for sheet in sheets:
-            title, hidden = sheet.title if len(sheets) > 1 else "", sheet.sheet_state != "visible"
+            title, hidden = sheet_title(sheet.title) if len(sheets) > 1 else "", sheet.sheet_state != "visible"
             try:
                 found = read_worksheet(sheet, sheet_name(display, title), words)
             except InputError as error:
@@ -228,9 +238,9 @@ def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> tuple[list[
     finally:
         if workbook is not None:
             workbook.close()
-    if problems or (no_headers and not read):
-        raise_all(problems or no_headers)
-    return (read, unread) if read else ([Sheet(0, [], [])], [])
+    if no_headers and not read and not problems:
+        raise_all(no_headers)
+    return Workbook(read, unread, problems) if read or problems else Workbook([Sheet(0, [], [])], [], [])
 
 
 def table_files(root: Path, table: str) -> list[Path]:
@@ -304,17 +314,18 @@ def read_file(path: Path, display: str, table: str, words: Vocabulary,
     named = EventName(Path(display).stem, "the file's name") if in_folder else None
     if path.suffix.lower() != ".xlsx":
         return [read_part(read_csv_rows(path, display, words), display, table, words, named)], []
-    sheets, unread = read_xlsx_sheets(path, display, words)
-    frames, problems = [], []
-    for sheet in sheets:
-        event = EventName(sheet.title, "the sheet's title") if len(sheets) > 1 else named
+    book = read_xlsx_sheets(path, display, words)
+    several = len(book.sheets) + len(book.problems) > 1
+    frames, problems = [], list(book.problems)
+    for sheet in book.sheets:
+        event = EventName(sheet.title, "the sheet's title") if several else named
         try:
             frames.append(read_part(sheet, sheet_name(display, sheet.title), table, words, event))
         except InputError as error:
             problems.append(error)
     if problems:
         raise_all(problems)
-    return frames, unread
+    return frames, book.unread
 
 
 def read_table_raw(root: Path, table: str, grant: Grant | None = None) -> tuple[pd.DataFrame, list[Path]]:

@@ -8,6 +8,7 @@ header's width, within the limits on columns and cells; a workbook's sheets name
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -22,6 +23,15 @@ from pipeline.inputs.headers import HEADER_SEARCH_ROWS, Vocabulary, find_header,
 #: (its part, its rows' `_file`, every message): `participants/pavlodar.xlsx › T01`, and a row of
 #: it `participants/pavlodar.xlsx › T01:12`.
 SHEET_MARK = " › "
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def sheet_title(title: str) -> str:
+    """A sheet's title as it names the sheet: a control character (a line break, which a
+    hand-made workbook's XML may hold) as «?», so that every message stays one line."""
+    return _CONTROL.sub("?", title).strip()
 
 
 def sheet_name(file: str, title: str) -> str:

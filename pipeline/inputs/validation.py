@@ -59,13 +59,13 @@ class TableSummary:
         """Table, files, rows, columns: one row of `validate`'s summary."""
         by_sheet = {sheet_name(sheet.file, sheet.title): sheet.file for sheet in self.sheets}
         files = list(dict.fromkeys(by_sheet.get(file, file) for file in self.files))
+        sheets = sum(file in by_sheet for file in self.files)
+        counts = [plural(len(files), "file", "files")] if len(files) > 1 else []
+        counts += [plural(sheets, "sheet", "sheets")] if sheets else []
         folders = {file.split("/", 1)[0] for file in files}
         where = (files[0] if len(files) == 1 else
-                 f"{next(iter(folders))}/ ({len(files)} files)" if len(folders) == 1 and "/" in files[0]
-                 else f"{len(files)} files")
-        sheets = sum(file in by_sheet for file in self.files)
-        if sheets:
-            where += f" ({plural(sheets, 'sheet', 'sheets')})" if len(files) == 1 else f", {plural(sheets, 'sheet', 'sheets')}"
+                 f"{next(iter(folders))}/" if len(folders) == 1 and "/" in files[0] else "")
+        where = f"{where} ({', '.join(counts)})" if where and counts else where or ", ".join(counts)
         columns = f"{len(self.used)} of {len(TABLES[self.table])} columns"
         if self.totals:
             columns += f", {plural(self.totals, 'totals row', 'totals rows')} skipped"
