@@ -18,9 +18,10 @@ from pipeline.figures.lineage import refs, rows
 from pipeline.figures.scope import make_scope, select
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import data_warnings
-from pipeline.inputs.reading import read_table_raw
+from pipeline.inputs.reading import Part, read_table_raw
 from pipeline.inputs.schema import header_names
-from pipeline.inputs.validation import validate
+from pipeline.inputs.sheets import UnreadSheet
+from pipeline.inputs.validation import summarise, validate
 
 EVENTS = [["event_id", "activity_id", "type", "title", "region", "start_date", "format"],
           ["T01", "1.1", "training", "Первый", "north", "2023-02-01", "offline"],
@@ -149,6 +150,21 @@ def test_a_sheet_that_belongs_to_no_table_is_a_warning_and_not_read(tmp_path):
     notes = blocks.data_notes(data_warnings(inputs)).figures
     assert notes["warnings.inputs.unknown_file"] == 2
     assert "+7 701" not in "\n".join(told + report.summary_lines())
+
+
+def test_the_summary_counts_files_and_sheets_and_lists_each_sheet_in_its_workbook():
+    parts = [Part("participants/a.csv", ("event_id", "full_name"), 3),
+             Part("participants/b.xlsx › T1", ("full_name", "event_id"), 2, sheet="T1", event_from="the sheet's title"),
+             Part("participants/b.xlsx › T2", ("full_name", "event_id"), 1, sheet="T2", hidden=True),
+             Part("participants/c.xlsx", ("event_id", "full_name"), 4)]
+    summary = summarise("participants", parts, [UnreadSheet("participants/b.xlsx", "Лист3"),
+                                                UnreadSheet("participants/b.xlsx", "Памятка", empty=False)])
+    assert summary.cells()[:3] == ["participants", "participants/ (3 files, 2 sheets)", "10 rows"]
+    assert summary.sheet_lines() == [
+        "participants/b.xlsx › T1: 2 rows", "participants/b.xlsx › T2 (hidden): 1 row",
+        "participants/b.xlsx › Лист3: empty, skipped", "participants/b.xlsx › Памятка: not read: a sheet of no table "
+        "(see the warning)"]
+    assert parts[1].path == "participants/b.xlsx"
 
 
 def test_a_workbook_no_sheet_of_which_has_a_header_stays_an_error(tmp_path):
