@@ -19,7 +19,7 @@ from pipeline.inputs import schema
 from pipeline.inputs.headers import is_signature, vocabulary
 from pipeline.inputs.loading import load_inputs
 from pipeline.inputs.notes import WARNING_LABELS, data_warnings
-from pipeline.inputs.reading import read_part
+from pipeline.inputs.reading import read_file
 from pipeline.inputs.units import Scaled
 from pipeline.inputs.validation import validate
 from pipeline.notebook import context
@@ -39,8 +39,8 @@ def _write_rows(path: Path, rows: list[list[str]]) -> None:
 def _part(tmp_path: Path, table: str, rows: list[list[object]], name: str = "E1.csv", in_folder: bool = True):
     """One file of `table` read as its reading reads it: its records and its Part."""
     path = write_csv(tmp_path / table / name, rows) if name.endswith(".csv") else write_xlsx(tmp_path / table / name, rows)
-    frame = read_part(path, f"{table}/{name}", table, vocabulary(table), in_folder)
-    return frame, frame.attrs["part"]
+    frames, _unread = read_file(path, f"{table}/{name}", table, vocabulary(table), in_folder)
+    return frames[0], frames[0].attrs["part"]
 
 
 # ---------------------------------------------------------------- signature lines and columns

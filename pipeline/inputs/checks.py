@@ -314,8 +314,17 @@ def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: C
     return problems
 
 
-#: Where the reading takes a column a file lacks (`reading._made_columns`).
-_MADE_FROM = {"event_id": "the file's name", "respondent_id": "the file and row"}
+#: Where the reading takes a column a file lacks (`reading._made_columns`); a part's own
+#: `event_from` first (a sheet's title).
+_MADE_FROM = {"event_id": "the file's name", "respondent_id": "the {what} and row"}
+
+
+def _made_from(part: Part, column: str) -> str:
+    """Where a column the reading made for a part took its value: a file's name, a sheet's title."""
+    what = "sheet" if part.sheet else "file"
+    source = (part.event_from if column == "event_id" and part.event_from
+              else _MADE_FROM.get(column, "made by the reading").format(what=what))
+    return f"the {what} has no {column} column: its value is {source}"
 
 
 def _made_once(problems: list[InputError], parts: Collection[Part]) -> list[InputError]:
@@ -332,6 +341,5 @@ def _made_once(problems: list[InputError], parts: Collection[Part]) -> list[Inpu
         elif (problem.file, problem.column) not in told:
             told.add((problem.file, problem.column))
             kept.append(InputError(problem.file, part.header_line, problem.column, problem.value,
-                                   f"{problem.expected} (the file has no {problem.column} column: its value "
-                                   f"is {_MADE_FROM.get(problem.column or '', 'made by the reading')})"))
+                                   f"{problem.expected} ({_made_from(part, problem.column or '')})"))
     return kept

@@ -39,6 +39,7 @@ from pipeline.inputs.schema import (
     Column,
     word_key,
 )
+from pipeline.inputs.sheets import UnreadSheet
 
 HIDDEN = "<скрыто>"
 
@@ -55,6 +56,8 @@ class Inputs:
     hashes: dict[str, str] = field(default_factory=dict)
     #: Each table's files as read (`reading.Part`): what they gave and what they left out.
     parts: dict[str, list[Part]] = field(default_factory=dict)
+    #: Each table's workbook sheets not read (`sheets.UnreadSheet`): empty, or of no table.
+    unread: dict[str, list[UnreadSheet]] = field(default_factory=dict)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
@@ -248,6 +251,8 @@ class Reading:
     #: Tables a file of which could not be read, and required tables not found (both told as a
     #: problem): nothing is checked against their ids.
     unreadable: set[str] = field(default_factory=set)
+    #: Each table's workbook sheets not read (`sheets.UnreadSheet`): empty, or of no table.
+    unread: dict[str, list[UnreadSheet]] = field(default_factory=dict)
 
 
 def read_inputs(root: Path | str) -> Reading:
@@ -271,13 +276,14 @@ def read_inputs(root: Path | str) -> Reading:
     for table in TABLES:
         try:
             raw, parts = read_table_raw(root, table, grant)
-        except InputError as error:  # an unreadable part: report it, go on with the other tables
-            problems.append(error)
+        except (InputError, InputProblems) as error:  # unreadable parts: report each, go on with the other tables
+            problems += error.problems if isinstance(error, InputProblems) else [error]
             reading.unreadable.add(table)
             reading.files += table_files(root, table)
             continue
         reading.files += parts
         reading.parts[table] = list(raw.attrs.get("parts", []))
+        reading.unread[table] = list(raw.attrs.get("unread", []))
         if not parts and table in REQUIRED_TABLES:
             problems.append(InputError(f"{table}.csv", expected=f"table «{table}» not found (.csv, .xlsx or folder)"))
             reading.unreadable.add(table)
@@ -299,7 +305,7 @@ def inputs_of(reading: Reading) -> Inputs:
         raise InputError(changed[0][0], expected="a file that does not change while it is read "
                          "(it was saved during the run): run again")
     return Inputs(root=reading.root, grant=reading.grant, tables=reading.tables, files=reading.files,
-                  hashes=reading.hashes, parts=reading.parts)
+                  hashes=reading.hashes, parts=reading.parts, unread=reading.unread)
 
 
 def load_inputs(root: Path | str) -> Inputs:

@@ -12,9 +12,11 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from pipeline import paths
+from pipeline.inputs.headers import HEADER_SEARCH_ROWS
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key
+from pipeline.inputs.sheets import UnreadSheet
 
 # Every kind of data warning, with what the report's appendix «Замечания к данным» says of it.
 WARNING_LABELS = {
@@ -26,7 +28,8 @@ WARNING_LABELS = {
     "dates.outside_periods": "записей вне всех отчетных периодов (не учтены ни в одном отчете)",
     "columns.no_values": "записей в таблицах без значений в столбце, из которого считаются показатели "
                          "(эти показатели пусты или равны 0)",
-    "inputs.unknown_file": "файлов в папке исходных данных, не относящихся ни к одной таблице (не прочитаны)",
+    "inputs.unknown_file": "файлов в папке исходных данных и листов книг Excel, не относящихся ни к одной таблице "
+                           "(не прочитаны)",
     "inputs.totals_row": "строк «Итого» в таблицах (пропущены: показатели складываются из записей)",
     "inputs.signature_row": "строк подписей под таблицами (пропущены)",
     "inputs.scaled_column": "записей, значения которых пересчитаны по единице в заголовке столбца "
@@ -122,6 +125,7 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
     found += _outside_periods(inputs)
     found += empty_figure_columns(inputs.tables, inputs.parts)
     found += unknown_files(inputs.root, inputs.hashes, inputs.files)
+    found += sheets_of_no_table(inputs.unread)
     found += rows_not_records(inputs.parts)
     found += scaled_columns(inputs.tables, inputs.parts)
     found += mixed_script_names(participants)
@@ -282,3 +286,13 @@ def unknown_files(root: Path, hashes: dict[str, str], files: list[Path]) -> list
             continue
         found.append(DataWarning("inputs.unknown_file", f"{relative}: {_unread_reason(relative)}", 1))
     return found
+
+
+def sheets_of_no_table(unread: dict[str, list[UnreadSheet]]) -> list[DataWarning]:
+    """Every sheet of a table's workbook whose first rows name no column of the table (an
+    instructions sheet, a chart's data), in a workbook another sheet of which is the table: a
+    warning naming it (`file › sheet`), never read. Counted as `inputs.unknown_file`: what
+    was not read."""
+    return [DataWarning("inputs.unknown_file", f"{sheet.name}: not read: {'a hidden sheet' if sheet.hidden else 'a sheet'}"
+                        f" of no table (none of its first {HEADER_SEARCH_ROWS} non-blank rows names a column of «{table}»)", 1)
+            for table, sheets in unread.items() for sheet in sheets if not sheet.empty]

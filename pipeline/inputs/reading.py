@@ -1,41 +1,42 @@
 """Reading one table's files into text cells, with bounded work: the raw step of loading.
 
-Every table may be NAME.csv, NAME.xlsx or a folder NAME/ of such parts (concatenated).
+Every table may be NAME.csv, NAME.xlsx or a folder NAME/ of such files (concatenated); each
+sheet of a workbook holding the table is a part of it, as each file of a folder is, named
+`file › sheet` (`SHEET_MARK`) when the workbook has more than one sheet.
 CSV may be UTF-8 (with or without BOM), UTF-16 (with its BOM: Excel's «Unicode text») or
 cp1251, comma-, semicolon- or tab-separated. A file's header row is found among its first
 non-blank rows (title rows above it are skipped) and matched to the contract's columns
 (`headers`); only those columns are read, the other headers are listed as ignored. Blank rows
 are skipped; totals rows («Итого») and signature lines under the table are skipped and listed. Each row keeps `_file` and `_row`
-(the line or row the user sees in that file) so that every problem can be pointed at. Every
-file is read with bounded work (the limits below): a file beyond one is one line naming it.
+(the line or row the user sees in that file or sheet) so that every problem can be pointed at.
+Every file and sheet is read with bounded work (the limits below): one beyond a limit is one
+line naming it. A bad file or sheet does not hide the others': each is a line (`InputProblems`).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
-from xml.parsers import expat
+from typing import TYPE_CHECKING, NamedTuple
 
 import openpyxl
 import pandas as pd
 
 from pipeline.exceptions import InputError
+from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.headers import (
     EVENT_PARTS,
     HEADER_SEARCH_ROWS,
     ROW_IDS,
     Header,
     Vocabulary,
-    find_header,
     header_score,
     is_column_numbers,
     is_signature,
@@ -44,6 +45,23 @@ from pipeline.inputs.headers import (
     vocabulary,
 )
 from pipeline.inputs.schema import TABLES
+from pipeline.inputs.sheets import (
+    SHEET_MARK,
+    SPLIT,
+    Lines,
+    Row,
+    Sheet,
+    UnreadSheet,
+    blank,
+    first_rows,
+    raise_all,
+    read_worksheet,
+    sheet_name,
+    sheet_title,
+    spaced,
+    split_header,
+    unreadable,
+)
 from pipeline.inputs.units import Scaled, column_scales
 
 if TYPE_CHECKING:
@@ -67,46 +85,28 @@ class Part:
     made: tuple[str, ...] = ()  # columns the file lacks that the reading made: event_id from its name,
     #                             respondent_id from file and row
     scaled: tuple[Scaled, ...] = ()  # number columns whose header names a scale («Сумма (тыс. тенге)»)
+    sheet: str = ""  # the sheet's title, when the part is one sheet of a workbook of several
+    hidden: bool = False  # a hidden sheet (read like the others)
+    event_from: str = ""  # where a made event_id was taken from: "the file's name", "the sheet's title"
+
+    @property
+    def path(self) -> str:
+        """The file the part is, or whose sheet it is, as the user sees it."""
+        return self.file[:-len(SHEET_MARK + self.sheet)] if self.sheet else self.file
+
 
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
 
 #: A CSV file as stored, and an .xlsx unpacked (its XML parts), at most this many bytes.
 MAX_FILE_BYTES = 50 * 1024 * 1024
-#: Columns of a table file's header line.
-MAX_COLUMNS = 200
-#: Cells of a table file: its rows (to the last one used) × its header's columns; and the
-#: cells an .xlsx sheet stores, wherever they are.
-MAX_CELLS = 1_000_000
 #: Characters in one CSV field: Excel's own limit for a cell, so whatever Excel writes fits.
 MAX_FIELD_CHARS = 32_767
-
-SPLIT = "split it into parts in a folder named after the table"
-
-
-def _count(n: int) -> str:
-    """1 000 000, as the messages write numbers."""
-    return f"{n:,}".replace(",", " ")
 
 
 def _too_big(display: str, size: int, what: str) -> InputError:
     return InputError(display, expected=f"{what} {size / 2 ** 20:.1f} MB: a table file may be at most "
                       f"{MAX_FILE_BYTES // 2 ** 20} MB ({SPLIT})")
-
-
-def _too_many_columns(display: str, line: int, columns: int) -> InputError:
-    return InputError(display, line, expected=f"{_count(columns)} columns in the header line: "
-                      f"a table file may have at most {MAX_COLUMNS}")
-
-
-def _too_many_cells(display: str, row: int | None) -> InputError:
-    return InputError(display, row, expected=f"more than {_count(MAX_CELLS)} cells (rows × columns): "
-                      f"a table file may hold at most {_count(MAX_CELLS)} ({SPLIT})")
-
-
-def _header_width(cells: Sequence[object]) -> int:
-    """The header's columns: up to its last named one."""
-    return next((i + 1 for i in range(len(cells) - 1, -1, -1) if str(cells[i] or "").strip()), 0)
 
 
 #: Byte-order marks, longest first (UTF-32's starts as UTF-16's does): Excel's «Unicode text»
@@ -160,60 +160,6 @@ def _read_bounded(path: Path, display: str) -> bytes:
     return data
 
 
-#: Rows as read: (line or row number as the user sees it, cells as text).
-Lines = Generator[tuple[int, list[str]], None, None]
-Row = tuple[int, list[str]]
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """A table file read: its header row, where it is, and the non-blank rows below it."""
-
-    header_line: int  # 0 when the file has no non-blank row
-    header: list[str]
-    body: list[Row]
-
-
-def _blank(cells: Sequence[object]) -> bool:
-    return not any(str(cell or "").strip() for cell in cells)
-
-
-def _first_rows(lines: Lines, display: str) -> list[Row]:
-    """The first HEADER_SEARCH_ROWS non-blank rows, where the header is looked for; the rows
-    read on the way (each at least one cell) count against MAX_CELLS."""
-    head: list[Row] = []
-    read = 0
-    for line, cells in lines:
-        read += max(len(cells), 1)
-        if read > MAX_CELLS:
-            raise _too_many_cells(display, line)
-        if not _blank(cells):
-            head.append((line, cells))
-            if len(head) == HEADER_SEARCH_ROWS:
-                break
-    return head
-
-
-def _split(head: list[Row], rest: Callable[[int, int], Lines], display: str, words: Vocabulary) -> Sheet:
-    """The header among the first rows, and the rows below it: the rest of the first rows, then
-    `rest(next line, header width)`, each cut to the header's width, within the limits."""
-    if not head:
-        return Sheet(0, [], [])
-    index = find_header(head, words, display)
-    line, header = head[index]
-    width = _header_width(header)
-    if width > MAX_COLUMNS:
-        raise _too_many_columns(display, line, width)
-    body = [(n, cells[:width]) for n, cells in head[index + 1:]]
-    if len(head) == HEADER_SEARCH_ROWS:  # else the file ended among its first rows
-        for n, cells in rest(head[-1][0] + 1, width):
-            if n * max(width, 1) > MAX_CELLS:
-                raise _too_many_cells(display, n)
-            if not _blank(cells):
-                body.append((n, cells[:width]))
-    return Sheet(line, header[:width], body)
-
-
 def _csv_lines(path: Path, display: str, words: Vocabulary) -> Lines:
     """Every line of a CSV as Excel exports it, numbered as the user sees them."""
     text = _decode(_read_bounded(path, display), display)
@@ -225,7 +171,7 @@ def _csv_lines(path: Path, display: str, words: Vocabulary) -> Lines:
             line += 1
             yield line, cells
     except csv.Error as error:
-        expected = (f"a field of more than {_count(MAX_FIELD_CHARS)} characters, Excel's limit for a cell (a quote "
+        expected = (f"a field of more than {spaced(MAX_FIELD_CHARS)} characters, Excel's limit for a cell (a quote "
                     "left open runs on to the end of the file)" if "field limit" in str(error)
                     else f"not a readable CSV line ({error})")
         raise InputError(display, line + 1, expected=expected) from None
@@ -236,19 +182,7 @@ def _csv_lines(path: Path, display: str, words: Vocabulary) -> Lines:
 def read_csv_rows(path: Path, display: str, words: Vocabulary) -> Sheet:
     """A CSV's header row (`headers.find_header` among its first non-blank lines) and the lines below it."""
     with closing(_csv_lines(path, display, words)) as lines:
-        return _split(_first_rows(lines, display), lambda _line, _width: lines, display, words)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return split_header(first_rows(lines, display), lambda _line, _width: lines, display, words)
 
 
 def _check_unpacked(path: Path, display: str) -> None:
@@ -260,60 +194,57 @@ def _check_unpacked(path: Path, display: str) -> None:
         raise _too_big(display, size, "a workbook unpacking to")
 
 
-def _check_stored_cells(source: IO[bytes], display: str) -> None:
-    """The cells a sheet's XML stores, counted in one streaming pass before openpyxl reads it:
-    openpyxl builds each row whole, so a row of millions of cells would be built in memory."""
-    parser = expat.ParserCreate()
-    cells = 0
+@dataclass(frozen=True)
+class Workbook:
+    """A workbook's sheets: those that hold the table (read), those left unread (empty, or
+    naming no column of the table) and the bad ones (a line each)."""
 
-    def start(name: str, _attributes: object) -> None:
-        nonlocal cells
-        if name == "c" or name.endswith(":c"):
-            cells += 1
-            if cells > MAX_CELLS:
-                raise _too_many_cells(display, None)  # out of the parser, as is
-
-    def doctype(*_args: object) -> None:
-        raise InputError(display, expected="not a readable .xlsx workbook (a sheet with a DTD)")
-
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = doctype
-    while chunk := source.read(1 << 16):
-        parser.Parse(chunk, False)
-    parser.Parse(b"", True)
+    sheets: list[Sheet]
+    unread: list[UnreadSheet]
+    problems: list[InputError]
 
 
-def _sheet_rows(sheet: object, min_row: int = 1, max_col: int | None = None) -> Lines:
-    """A read-only sheet's rows from `min_row`, as text, numbered as Excel shows them; each row
-    as wide as its last stored cell, or `max_col`."""
-    rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)  # type: ignore[attr-defined]
-    with closing(rows):
-        for number, values in enumerate(rows, start=min_row):
-            yield number, [_cell_text(v) for v in values]
-
-
-def read_xlsx_rows(path: Path, display: str, words: Vocabulary) -> Sheet:
-    """The header row (`headers.find_header` among the first non-blank rows) and the rows with a value
-    below it, of the first sheet of a workbook, read by the cells it holds, never by the size
-    it declares (a sheet declaring `A1:XFD1048576` would otherwise be padded to 16 384 cells a row)."""
+def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> Workbook:
+    """Every sheet of a workbook (`sheets.read_worksheet`), in the workbook's order. In a
+    workbook of more than one sheet each is named by its title (`sheet_name`). A workbook no
+    sheet of which names a column is that problem, as a file is; one with no row at all, an
+    empty file. The limits hold per workbook (unpacked) and per sheet (cells)."""
     workbook = None
+    read: list[Sheet] = []
+    unread: list[UnreadSheet] = []
+    no_headers: list[InputError] = []
+    problems: list[InputError] = []
     try:
         _check_unpacked(path, display)
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        with sheet._get_source() as source:  # openpyxl's own reading of the sheet's XML part
-            _check_stored_cells(source, display)
-        sheet.reset_dimensions()
-        with closing(_sheet_rows(sheet)) as first:
-            head = _first_rows(first, display)
-        return _split(head, lambda line, width: _sheet_rows(sheet, line, width), display, words)
+        sheets = workbook.worksheets
+        for sheet in sheets:
+            title, hidden = sheet_title(sheet.title) if len(sheets) > 1 else "", sheet.sheet_state != "visible"
+            try:
+                found = read_worksheet(sheet, sheet_name(display, title), words)
+            except InputError as error:
+                problems.append(error)
+                continue
+            except Exception as error:  # openpyxl and expat raise many kinds for a broken sheet
+                problems.append(unreadable(sheet_name(display, title), error))
+                continue
+            if isinstance(found, InputError):
+                no_headers.append(found)
+                unread.append(UnreadSheet(display, title, hidden, empty=False))
+            elif found.header:
+                read.append(replace(found, title=title, hidden=hidden))
+            else:
+                unread.append(UnreadSheet(display, title, hidden))
     except InputError:
         raise
     except Exception as error:  # openpyxl, zipfile and expat raise many kinds for a broken file
-        raise InputError(display, expected=f"not a readable .xlsx workbook ({type(error).__name__})") from None
+        raise unreadable(display, error) from None
     finally:
         if workbook is not None:
             workbook.close()
+    if no_headers and not read and not problems:
+        raise_all(no_headers)
+    return Workbook(read, unread, problems) if read or problems else Workbook([Sheet(0, [], [])], [], [])
 
 
 def table_files(root: Path, table: str) -> list[Path]:
@@ -328,12 +259,19 @@ def table_files(root: Path, table: str) -> list[Path]:
     return found
 
 
-def _made_columns(table: str, given: Sequence[str], in_folder: bool) -> tuple[str, ...]:
-    """The columns a file lacks that its name and rows give: the event id of a part named by
-    its event (`training_surveys/T001.csv`), a respondent's id from file and row."""
+class EventName(NamedTuple):
+    """The event id a part without an `event_id` column takes, and what it is taken from."""
+
+    value: str
+    source: str  # as a problem with it says: "the file's name", "the sheet's title"
+
+
+def _made_columns(table: str, given: Sequence[str], event: EventName | None) -> tuple[str, ...]:
+    """The columns a part lacks that its name and rows give: the event id of a part named by
+    its event (`training_surveys/T001.csv`, a sheet `T001`), a respondent's id from file and row."""
     names = [column.name for column in TABLES[table]]
     made = [name for name in ROW_IDS if name in names and name not in given]
-    if in_folder and table in EVENT_PARTS and "event_id" not in given:
+    if event is not None and table in EVENT_PARTS and "event_id" not in given:
         made.insert(0, "event_id")
     return tuple(made)
 
@@ -351,28 +289,27 @@ def _records(body: list[Row], header: Header) -> tuple[list[Row], list[int], lis
             totals.append(line)
         elif is_signature(cells, header.signatures):
             kept.append(((line, cells), True))
-        elif not _blank([c for at, c in enumerate(cells) if at not in header.forms_own]):
+        elif not blank([c for at, c in enumerate(cells) if at not in header.forms_own]):
             kept.append(((line, cells), False))
     end = max((i + 1 for i, (_, signing) in enumerate(kept) if not signing), default=0)
-    records = [row for row, _ in kept[:end] if not _blank([c for at, c in enumerate(row[1]) if at not in header.forms_own])]
+    records = [row for row, _ in kept[:end] if not blank([c for at, c in enumerate(row[1]) if at not in header.forms_own])]
     return records, totals, [line for (line, _), _ in kept[end:]]
 
 
-def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder: bool) -> pd.DataFrame:
-    """One file of a table: the contract columns its header names (and those `_made_columns`
-    gives), one row per row that is a record (not blank, a totals row or a signature line); its Part in `attrs["part"]`."""
-    reader = read_xlsx_rows if path.suffix.lower() == ".xlsx" else read_csv_rows
-    sheet = reader(path, display, words)
+def read_part(sheet: Sheet, display: str, table: str, words: Vocabulary, event: EventName | None) -> pd.DataFrame:
+    """One part of a table (a file, or a sheet of a workbook): the contract columns its header
+    names (and those `_made_columns` gives), one row per row that is a record (not blank, a
+    totals row or a signature line); its Part in `attrs["part"]`."""
     if not sheet.header:  # an empty file: type_table says so
         frame = pd.DataFrame(columns=SOURCE_COLUMNS)
         frame.attrs["part"] = Part(display, (), header_line=0)
         return frame
     header = match_header(sheet.header, words, display, sheet.header_line)
     scaled = column_scales(table, sheet.header, header.positions, words.currency, display, sheet.header_line)
-    made = _made_columns(table, list(header.positions), in_folder)
+    made = _made_columns(table, list(header.positions), event)
     body = sheet.body[1:] if sheet.body[:1] and is_column_numbers(sheet.body[0][1], sheet.header) else sheet.body
     rows, totals, signatures = _records(body, header)
-    stem, records = Path(display).stem, []
+    stem, records = event.value if event else "", []
     for line, cells in rows:
         record = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
         given = {"event_id": stem, "respondent_id": f"{display}:{line}"} if made else {}
@@ -381,20 +318,61 @@ def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder
     frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
     frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
                                ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made,
-                               scaled=scaled)
+                               scaled=scaled, sheet=sheet.title, hidden=sheet.hidden,
+                               event_from=event.source if event and "event_id" in made else "")
     return frame
+
+
+def read_file(path: Path, display: str, table: str, words: Vocabulary,
+              in_folder: bool) -> tuple[list[pd.DataFrame], list[UnreadSheet]]:
+    """The parts of one file of a table: the file, or each sheet of a workbook that holds the
+    table (`read_xlsx_sheets`); and the sheets left unread. A part without an `event_id` column
+    takes it from the sheet's title when the workbook has more than one sheet of the table,
+    else, in a folder, from the file's name. Every bad sheet is told (`raise_all`)."""
+    named = EventName(Path(display).stem, "the file's name") if in_folder else None
+    if path.suffix.lower() != ".xlsx":
+        return [read_part(read_csv_rows(path, display, words), display, table, words, named)], []
+    book = read_xlsx_sheets(path, display, words)
+    several = len(book.sheets) + len(book.problems) > 1
+    frames, problems = [], list(book.problems)
+    for sheet in book.sheets:
+        event = EventName(sheet.title, "the sheet's title") if several else named
+        try:
+            frames.append(read_part(sheet, sheet_name(display, sheet.title), table, words, event))
+        except InputError as error:
+            problems.append(error)
+    if problems:
+        raise_all(problems)
+    return frames, book.unread
 
 
 def read_table_raw(root: Path, table: str, grant: Grant | None = None) -> tuple[pd.DataFrame, list[Path]]:
     """All parts of one table as text cells of its contract columns, with _file and _row; the
-    header names of grant.yml (`columns:`, `questionnaires:`) count beside the contract's."""
+    header names of grant.yml (`columns:`, `questionnaires:`) count beside the contract's. Every
+    part is read, so that every bad one is told (`raise_all`); the sheets left unread are in
+    `attrs["unread"]`."""
     files = table_files(root, table)
     words = vocabulary(table, grant.header_columns(table) if grant else None,
                        grant.form_questions(table) if grant else None, grant.currency if grant else None)
-    frames = [read_part(path, path.relative_to(root).as_posix(), table, words, path.parent != root)
-              for path in files]
+    frames: list[pd.DataFrame] = []
+    unread: list[UnreadSheet] = []
+    problems: list[InputError] = []
+    for path in files:
+        try:
+            found, skipped = read_file(path, path.relative_to(root).as_posix(), table, words, path.parent != root)
+        except InputError as error:
+            problems.append(error)
+            continue
+        except InputProblems as error:
+            problems += error.problems
+            continue
+        frames += found
+        unread += skipped
+    if problems:
+        raise_all(problems)
     if not frames:
         return pd.DataFrame(columns=SOURCE_COLUMNS), files
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     raw.attrs["parts"] = [f.attrs["part"] for f in frames]
+    raw.attrs["unread"] = unread
     return raw, files

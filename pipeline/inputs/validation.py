@@ -8,15 +8,35 @@ summary of what each table gave (`Validation.summary`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs.checks import check_tables, sort_key
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
-from pipeline.inputs.notes import DataWarning, data_warnings, plural, unknown_files
+from pipeline.inputs.notes import DataWarning, data_warnings, plural, sheets_of_no_table, unknown_files
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
+from pipeline.inputs.sheets import UnreadSheet, sheet_name
+
+#: What the summary says of a sheet not read.
+EMPTY_SHEET = "empty, skipped"
+SHEET_OF_NO_TABLE = "not read: a sheet of no table (see the warning)"
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """A sheet of a workbook of more than one, as `validate`'s summary lists it: its rows, or
+    why it was not read; hidden ones said to be."""
+
+    file: str  # the workbook
+    title: str
+    said: str
+    hidden: bool = False
+
+    def __str__(self) -> str:
+        return f"{sheet_name(self.file, self.title)}{' (hidden)' if self.hidden else ''}: {self.said}"
 
 
 @dataclass(frozen=True)
@@ -34,17 +54,28 @@ class TableSummary:
     totals: int = 0
     #: Per file, the number columns whose header names a scale (`units`): (file, what it says).
     scaled: tuple[tuple[str, str], ...] = ()
+    #: Every sheet of the workbooks of more than one sheet: read, empty or of no table.
+    sheets: tuple[SheetLine, ...] = ()
 
     def cells(self) -> list[str]:
         """Table, files, rows, columns: one row of `validate`'s summary."""
-        folders = {file.split("/", 1)[0] for file in self.files}
-        where = (self.files[0] if len(self.files) == 1 else
-                 f"{next(iter(folders))}/ ({len(self.files)} files)" if len(folders) == 1 and "/" in self.files[0]
-                 else f"{len(self.files)} files")
+        by_sheet = {sheet_name(sheet.file, sheet.title): sheet.file for sheet in self.sheets}
+        files = list(dict.fromkeys(by_sheet.get(file, file) for file in self.files))
+        sheets = sum(file in by_sheet for file in self.files)
+        counts = [plural(len(files), "file", "files")] if len(files) > 1 else []
+        counts += [plural(sheets, "sheet", "sheets")] if sheets else []
+        folders = {file.split("/", 1)[0] for file in files}
+        where = (files[0] if len(files) == 1 else
+                 f"{next(iter(folders))}/" if len(folders) == 1 and "/" in files[0] else "")
+        where = f"{where} ({', '.join(counts)})" if where and counts else where or ", ".join(counts)
         columns = f"{len(self.used)} of {len(TABLES[self.table])} columns"
         if self.totals:
             columns += f", {plural(self.totals, 'totals row', 'totals rows')} skipped"
         return [self.table, where, plural(self.rows, "row", "rows"), columns]
+
+    def sheet_lines(self) -> list[str]:
+        """A line per sheet of the workbooks of several: `file › sheet: 20 rows`."""
+        return [str(sheet) for sheet in self.sheets]
 
     def ignored_lines(self) -> list[str]:
         """A line per file that had headers no contract column takes."""
@@ -55,13 +86,20 @@ class TableSummary:
         return [f"{file}: {said}" for file, said in self.scaled]
 
 
-def summarise(table: str, parts: list[Part]) -> TableSummary:
+def summarise(table: str, parts: list[Part], unread: Sequence[UnreadSheet] = ()) -> TableSummary:
+    """What one table's parts gave, and the sheets of its workbooks not read."""
     names = {n for part in parts for n in part.names}
     ignored = tuple((part.file, part.ignored) for part in parts if part.ignored)
     totals = sum(len(part.totals) for part in parts)
+    sheets = [SheetLine(part.path, part.sheet, plural(part.rows, "row", "rows"), part.hidden)
+              for part in parts if part.sheet]
+    sheets += [SheetLine(sheet.file, sheet.title, EMPTY_SHEET if sheet.empty else SHEET_OF_NO_TABLE, sheet.hidden)
+               for sheet in unread]
     scaled = tuple((part.file, scaled.said()) for part in parts for scaled in part.scaled)
+    order = {file: at for at, file in enumerate(dict.fromkeys(part.path for part in parts))}
     return TableSummary(table, tuple(part.file for part in parts), sum(part.rows for part in parts),
-                        tuple(c.name for c in TABLES[table] if c.name in names), ignored, totals, scaled)
+                        tuple(c.name for c in TABLES[table] if c.name in names), ignored, totals, scaled,
+                        tuple(sorted(sheets, key=lambda sheet: order.get(sheet.file, len(order)))))
 
 
 @dataclass
@@ -92,14 +130,14 @@ class Validation:
         for table, row in zip(self.summary, rows, strict=True):
             name, where, count, columns = row
             lines.append(f"{name:<{widths[0]}}  {where:<{widths[1]}}  {count:>{widths[2]}}  {columns}")
-            lines += [f"  {line}" for line in (*table.ignored_lines(), *table.scaled_lines())]
+            lines += [f"  {line}" for line in (*table.sheet_lines(), *table.ignored_lines(), *table.scaled_lines())]
         if self.absent:
             lines.append(f"tables not found (optional): {', '.join(self.absent)}")
         return lines
 
 
 def _summary(reading: Reading) -> tuple[list[TableSummary], list[str]]:
-    found = [summarise(table, parts) for table, parts in reading.parts.items() if parts]
+    found = [summarise(table, parts, reading.unread.get(table, ())) for table, parts in reading.parts.items() if parts]
     absent = [table for table in TABLES if not reading.parts.get(table) and table not in reading.unreadable]
     return found, absent
 
@@ -119,7 +157,7 @@ def validate(root: Path | str) -> Validation:
     if problems:
         # data warnings say what a report would count: there is none to build while there are
         # problems; the files read past are told all the same
-        files = unknown_files(reading.root, reading.hashes, reading.files)
+        files = [*unknown_files(reading.root, reading.hashes, reading.files), *sheets_of_no_table(reading.unread)]
         return Validation(problems=problems, warnings=files, summary=summary, absent=absent)
     try:
         inputs = inputs_of(reading)
