@@ -64,6 +64,7 @@ class Part:
     signatures: tuple[int, ...] = ()  # lines of the signature lines under the table skipped
     made: tuple[str, ...] = ()  # columns the file lacks that the reading made: event_id from its name,
     #                             respondent_id from file and row
+    spilled: tuple[int, ...] = ()  # lines with a filled cell beyond the header's columns: never quoted
 
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
@@ -169,6 +170,9 @@ class Sheet:
     header_line: int  # 0 when the file has no non-blank row
     header: list[str]
     body: list[Row]
+    #: Lines with a filled cell beyond the header's columns (a value with an unquoted comma
+    #: shifts the next ones): `personal.unquoted` quotes none of their cells.
+    spilled: tuple[int, ...] = ()
 
 
 def _blank(cells: Sequence[object]) -> bool:
@@ -202,13 +206,15 @@ def _split(head: list[Row], rest: Callable[[int, int], Lines], display: str, wor
     if width > MAX_COLUMNS:
         raise _too_many_columns(display, line, width)
     body = [(n, cells[:width]) for n, cells in head[index + 1:]]
+    spilled = [n for n, cells in head[index + 1:] if not _blank(cells[width:])]
     if len(head) == HEADER_SEARCH_ROWS:  # else the file ended among its first rows
         for n, cells in rest(head[-1][0] + 1, width):
             if n * max(width, 1) > MAX_CELLS:
                 raise _too_many_cells(display, n)
             if not _blank(cells):
                 body.append((n, cells[:width]))
-    return Sheet(line, header[:width], body)
+                spilled += [n] if not _blank(cells[width:]) else []
+    return Sheet(line, header[:width], body, tuple(spilled))
 
 
 def _csv_lines(path: Path, display: str, words: Vocabulary) -> Lines:
@@ -363,7 +369,8 @@ def read_part(path: Path, display: str, table: str, words: Vocabulary, in_folder
     names = (*header.positions, *made)
     frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
     frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
-                               ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made)
+                               ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made,
+                               spilled=sheet.spilled)
     return frame
 
 
