@@ -38,7 +38,8 @@ def test_the_shapes_of_personal_data(value, shape):
     assert personal.personal_shape(value) == shape
 
 
-@pytest.mark.parametrize("value", ["T01", "1.1", "pvl-7", "2022-01", "E004-01", "C001", "E008", "2022-05-23",
+@pytest.mark.parametrize("value", ["+7 701 55", "2024/02/12 2:03:55 PM GMT+5",
+                                   "T01", "1.1", "pvl-7", "2022-01", "E004-01", "C001", "E008", "2022-05-23",
                                    "A2", "zko_interim", "R12", "Иванов", "круглый стол", "Круглый стол",
                                    "Иван Иванович Иванов Петрович", "", "1234567", "2022-001"])
 def test_what_is_not_personal(value):
@@ -55,6 +56,13 @@ def test_a_name_of_the_inputs_is_personal_whatever_its_shape():
 
 
 # ---------------------------------------------------------------- file and sheet names
+
+@pytest.mark.parametrize("name, personal_name", [
+    ("2022-05-12 Иванов Иван", True), ("список_Жакупов_Кайрат", True), ("Кайрат", True), ("T01 900101300123", True),
+    ("almaty", False), ("zko_interim", False), ("список участников", False), ("T001", False),
+])
+def test_a_file_name_holds_a_name_anywhere_in_it(name, personal_name):
+    assert (personal.name_shape(name, {"кайрат"}) is not None) is personal_name
 
 def test_a_file_keeps_its_folder_and_its_place_among_the_folder_files():
     paths = ["participants/almaty.csv", "participants/Жакупов Кайрат Маратович.csv", "participants/zko.xlsx",

@@ -58,6 +58,10 @@ _WORD_JOINS = re.compile(r"[-'’]")
 IIN, PHONE, EMAIL, NAME = "ИИН/БИН", "phone", "e-mail", "name"
 
 
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
 def _capitalised(word: str) -> bool:
     letters = _WORD_JOINS.sub("", word)
     return len(letters) >= 2 and letters.isalpha() and word[0].isupper()
@@ -86,12 +90,26 @@ def personal_shape(value: object, names: Collection[str] = ()) -> str | None:
         return IIN
     if _EMAIL.search(text):
         return EMAIL
-    digits = sum(c.isdigit() for c in text)
-    if (_PHONE.fullmatch(text) and digits >= 10) or _PLUS_PHONE.search(text):
+    if _PHONE.fullmatch(text) and _digits(text) >= 10 or any(_digits(m[0]) >= 10 for m in _PLUS_PHONE.finditer(text)):
         return PHONE
     if person_key(text) in names or _name_shaped(text):
         return NAME
     return None
+
+
+_NAME_SEPARATORS = re.compile(r"[\s_,;()\[\]]+")
+
+
+def name_shape(name: str, names: Collection[str] = ()) -> str | None:
+    """What personal datum a file, sheet or folder name holds: as `personal_shape` tells, or a
+    name anywhere in it, words joined by spaces or underscores (`2022-05-12 Иванов Иван`,
+    `список_Иванов_Иван`): two or three consecutive words that are a name."""
+    found = personal_shape(name, names)
+    if found:
+        return found
+    words = [w for w in _NAME_SEPARATORS.split(name) if w]
+    spans = (" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1))
+    return NAME if any(person_key(span) in names or (" " in span and _name_shaped(span)) for span in spans) else None
 
 
 def people_names(tables: Mapping[str, pd.DataFrame]) -> frozenset[str]:
@@ -125,7 +143,7 @@ def path_labels(paths: Iterable[str], names: Collection[str] = ()) -> dict[str, 
 
     def shown_segment(parent: str, segment: str, is_file: bool) -> str:
         stem = PurePosixPath(segment).stem if is_file else segment
-        if not personal_shape(stem, names):
+        if not name_shape(stem, names):
             return segment
         siblings = [s for s in (files.get(parent, []) if is_file else sorted(folders.get(parent, ()))) if _visible(s)]
         number = siblings.index(segment) + 1 if segment in siblings else len(siblings) + 1
@@ -149,7 +167,7 @@ def source_labels(sources: Iterable[str], paths: Iterable[str], names: Collectio
     workbook, `people.xlsx › Лист1` in whatever form the reading writes it) whose path or sheet
     looks personal: the path as `path_labels` shows it, the sheet as `лист N`, N its place among
     the workbook's sheets in `sources`' order."""
-    known = sorted({*paths}, key=len, reverse=True)
+    known = sorted({*paths}, key=lambda path: (-len(path), path))
     by_path = path_labels(known, names)
     sheets: dict[str, list[str]] = {}
     split: dict[str, tuple[str, str]] = {}
@@ -162,7 +180,7 @@ def source_labels(sources: Iterable[str], paths: Iterable[str], names: Collectio
     labels = {}
     for source, (base, rest) in split.items():
         sheet = rest.strip(_SHEET_EDGES)
-        if sheet and personal_shape(sheet, names):
+        if sheet and name_shape(sheet, names):
             rest = rest.replace(sheet, f"{SHEET} {sheets[base].index(source) + 1}")
         shown = by_path.get(base, base) + rest
         if shown != source:
