@@ -278,3 +278,24 @@ def test_a_workbook_with_a_sheet_per_event_builds_the_figures_of_its_one_file_tw
     expected = _grid(twin_inputs)
     assert expected[("2022-final", "all")]["events.training.participants"] > 0
     assert _grid(sheets_inputs) == expected
+
+
+def test_a_sheet_titled_with_a_persons_name_is_pseudonymised_read_or_not(tmp_path):
+    """Issue 21 on sheets: a coordinator's workbook of one sheet per participant group, titled
+    by a person (`Иванов Иван`), read or not read, is named `лист N` in the rows, the parts, the
+    summary and the warnings; the figures are those of any other title."""
+    root = make_inputs(tmp_path, events=EVENTS)
+    write_sheets(root / "participants.xlsx", {
+        "T01": [["event_id", "ФИО"], ["T01", "Ким Ли"]],
+        "Иванов Иван": [["event_id", "ФИО"], ["T02", "Петров Пётр"], ["T03", "Ан Мин"]],
+        "Сидорова Анна": [["Заметки координатора"], ["позвонить"]],
+    })
+    report, inputs = checked(root)
+    people = inputs["participants"]
+    assert people["event_id"].tolist() == ["T01", "T02", "T03"]
+    assert sorted(set(people["_file"])) == ["participants.xlsx › T01", "participants.xlsx › лист 2"]
+    assert [(p.file, p.sheet, p.path) for p in inputs.parts["participants"]][1] == (
+        "participants.xlsx › лист 2", "лист 2", "participants.xlsx")
+    said = "\n".join([*report.summary_lines(), *(str(w) for w in report.warnings), *report.lines()])
+    assert "participants.xlsx › лист 3: not read" in said
+    assert "Иванов" not in said and "Сидорова" not in said

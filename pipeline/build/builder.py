@@ -207,9 +207,9 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
     notebooks_json = {path: recording.executed(path) for path in executed}
     figures, rows = collect_figures(notebooks_json)
     disk.write_json(folder / "figures.json", figures)
-    input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes)
+    input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes, inputs.shown.path)
     traced = provenance.figure_provenance(figures, provenance.glue_locations(notebooks_json), inputs.root,
-                                         row_counts(selection), input_entries, rows)
+                                         row_counts(selection), input_entries, rows, inputs.shown.path)
     disk.write_json(folder / "manifest.json", {
         "period": job.period, "region": job.region,
         "parameters": {"period": job.period, "region": job.region, "inputs": str(inputs.root.resolve())},

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pipeline.disk import sha256
 from pipeline.notebook import recording
 
 
-def file_entries(files: list[Path], root: Path, hashes: dict[str, str] | None = None) -> list[dict]:
-    """Path relative to `root`, size and SHA-256 of each file, sorted by path (`hashes`: those
-    already known, by relative path, as the inputs were read)."""
+def _as_is(path: str) -> str:
+    return path
+
+
+def file_entries(files: list[Path], root: Path, hashes: dict[str, str] | None = None,
+                 shown: Callable[[str], str] = _as_is) -> list[dict]:
+    """Path relative to `root` (as `shown` names it: a name that looks like personal data
+    pseudonymised, `Inputs.shown.path`), size and SHA-256 of each file, sorted by path
+    (`hashes`: those already known, by relative path, as the inputs were read)."""
     known = hashes or {}
     entries = []
     for f in files:
         name = Path(f).relative_to(root).as_posix()
-        entries.append({"path": name, "size": Path(f).stat().st_size, "sha256": known.get(name) or sha256(f)})
+        entries.append({"path": shown(name), "size": Path(f).stat().st_size, "sha256": known.get(name) or sha256(f)})
     return sorted(entries, key=lambda e: e["path"])
 
 
@@ -29,14 +35,15 @@ def glue_locations(notebooks: Mapping[Path, Mapping]) -> dict[str, dict]:
 
 
 def table_sources(root: Path, tables: list[str], rows: Mapping[str, int],
-                  hashes: dict[str, dict]) -> list[dict]:
-    """For each table: the rows of the report's scope it has and its files with their hashes."""
+                  hashes: dict[str, dict], shown: Callable[[str], str] = _as_is) -> list[dict]:
+    """For each table: the rows of the report's scope it has and its files (as `shown` names
+    them) with their hashes."""
     from pipeline.inputs.reading import table_files
 
     sources = []
     for table in tables:
         files = [root / table] if table.endswith(".yml") else table_files(root, table)
-        names = [Path(f).relative_to(root).as_posix() for f in files]
+        names = [shown(Path(f).relative_to(root).as_posix()) for f in files]
         sources.append({"table": table, "rows": rows.get(table),
                         "files": [{"path": n, "sha256": hashes[n]["sha256"]} for n in names if n in hashes]})
     return sources
@@ -44,7 +51,8 @@ def table_sources(root: Path, tables: list[str], rows: Mapping[str, int],
 
 def figure_provenance(figures: dict[str, object], locations: dict[str, dict], root: Path,
                       rows: Mapping[str, int], inputs: list[dict],
-                      lineage: Mapping[str, list[dict]] | None = None) -> dict[str, dict]:
+                      lineage: Mapping[str, list[dict]] | None = None,
+                      shown: Callable[[str], str] = _as_is) -> dict[str, dict]:
     """Every figure: value, meaning and rule, the cell that computed and recorded it, the
     inputs that fed it and the rows it was computed from (`lineage`, by figure)."""
     from pipeline.figures import catalogue
@@ -59,7 +67,7 @@ def figure_provenance(figures: dict[str, object], locations: dict[str, dict], ro
             "rule": catalogue.rule_of(name).text,
             "function": entry.function,
             **locations.get(name, {}),
-            "inputs": table_sources(root, list(entry.tables), rows, hashes),
+            "inputs": table_sources(root, list(entry.tables), rows, hashes, shown),
             "rows": list((lineage or {}).get(name, [])),
         }
     return provenance

@@ -24,21 +24,24 @@ def built_reports(outputs: Path, periods: list[str], regions: list[str]) -> list
 
 
 def input_changes(manifest: dict) -> list[str]:
-    """Input files whose content differs from the manifest, or that are gone or new."""
+    """Input files whose content differs from the manifest, or that are gone or new. The
+    manifest names a file whose name looks like personal data by its pseudonym: it is found
+    by the pseudonym the inputs read now give it."""
     root = Path(manifest["parameters"]["inputs"])
     recorded = {e["path"]: e["sha256"] for e in manifest["inputs"]}
+    try:
+        inputs = load_inputs(root)
+        now = {inputs.shown.path(name): name for name in (Path(f).relative_to(root).as_posix() for f in inputs.files)}
+    except PipelineError:
+        now = {path: path for path in recorded}
     changes = []
     for path, digest in recorded.items():
-        current = root / path
+        current = root / now.get(path, path)
         if not current.is_file():
             changes.append(f"input removed: {path}")
         elif disk.sha256(current) != digest:
             changes.append(f"input changed: {path}")
-    try:
-        now = {Path(f).relative_to(root).as_posix() for f in load_inputs(root).files}
-    except PipelineError:
-        now = set(recorded)
-    changes += [f"input added: {path}" for path in sorted(now - set(recorded))]
+    changes += [f"input added: {path}" for path in sorted(set(now) - set(recorded))]
     return changes
 
 

@@ -24,6 +24,7 @@ from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import NOT_EMPTY, shown_value, source
 from pipeline.inputs.notes import plural
+from pipeline.inputs.personal import unquoted
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import EXPECTED, TABLES, Column, word_key
 
@@ -311,7 +312,8 @@ def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: C
         found += _missing_targets(table, frame, known)
         found = _made_once(found, (parts or {}).get(table, ()))
         problems += [_region_hint(p, inputs.grant) for p in found if not _told_before(p, cells, table, lacking)]
-    return problems
+    rules = [rule.error for found in ROW_RULES.values() for rule in found]
+    return unquoted(problems, [part for found in (parts or {}).values() for part in found], rules)
 
 
 #: Where the reading takes a column a file lacks (`reading._made_columns`); a part's own

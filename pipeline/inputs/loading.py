@@ -19,6 +19,7 @@ from pipeline.disk import folder_hashes
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
 from pipeline.inputs.headers import missing_column
+from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
 from pipeline.inputs.schema import (
     ABBREVIATED_NUMBER,
@@ -41,8 +42,6 @@ from pipeline.inputs.schema import (
 )
 from pipeline.inputs.sheets import UnreadSheet
 
-HIDDEN = "<скрыто>"
-
 
 @dataclass
 class Inputs:
@@ -58,6 +57,8 @@ class Inputs:
     parts: dict[str, list[Part]] = field(default_factory=dict)
     #: Each table's workbook sheets not read (`sheets.UnreadSheet`): empty, or of no table.
     unread: dict[str, list[UnreadSheet]] = field(default_factory=dict)
+    #: What looked like personal data (ids, file names) and the pseudonyms the tables hold instead.
+    shown: Shown = field(default_factory=Shown)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
@@ -253,6 +254,8 @@ class Reading:
     unreadable: set[str] = field(default_factory=set)
     #: Each table's workbook sheets not read (`sheets.UnreadSheet`): empty, or of no table.
     unread: dict[str, list[UnreadSheet]] = field(default_factory=dict)
+    #: What looked like personal data (ids, file names) and the pseudonyms the tables hold instead.
+    shown: Shown = field(default_factory=Shown)
 
 
 def read_inputs(root: Path | str) -> Reading:
@@ -292,6 +295,13 @@ def read_inputs(root: Path | str) -> Reading:
     narratives = root / paths.NARRATIVES_DIR
     if narratives.is_dir():
         reading.files += sorted(p for p in narratives.rglob("*.md") if p.is_file())
+    # Ids and file names that look like personal data leave the reading as pseudonyms only.
+    relative = [*hashes, *(Path(f).relative_to(root).as_posix() for f in reading.files)]
+    unread = [sheet.name for sheets in reading.unread.values() for sheet in sheets]
+    done = pseudonymise(reading.tables, reading.parts, reading.problems, relative, unread)
+    reading.tables, reading.parts, reading.problems, reading.shown = done.tables, done.parts, done.problems, done.shown
+    reading.unread = {table: [sheet.shown(done.shown.path(sheet.name)) for sheet in sheets]
+                      for table, sheets in reading.unread.items()}
     return reading
 
 
@@ -302,10 +312,10 @@ def inputs_of(reading: Reading) -> Inputs:
     # nothing changed while reading.
     changed = sorted(set(reading.hashes.items()) ^ set(folder_hashes(reading.root).items()))
     if changed:
-        raise InputError(changed[0][0], expected="a file that does not change while it is read "
+        raise InputError(reading.shown.path(changed[0][0]), expected="a file that does not change while it is read "
                          "(it was saved during the run): run again")
     return Inputs(root=reading.root, grant=reading.grant, tables=reading.tables, files=reading.files,
-                  hashes=reading.hashes, parts=reading.parts, unread=reading.unread)
+                  hashes=reading.hashes, parts=reading.parts, unread=reading.unread, shown=reading.shown)
 
 
 def load_inputs(root: Path | str) -> Inputs:

@@ -14,6 +14,7 @@ import pandas as pd
 from pipeline import paths
 from pipeline.inputs.headers import HEADER_SEARCH_ROWS
 from pipeline.inputs.loading import Inputs
+from pipeline.inputs.personal import Shown
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key
 from pipeline.inputs.sheets import UnreadSheet
@@ -124,7 +125,7 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
 
     found += _outside_periods(inputs)
     found += empty_figure_columns(inputs.tables, inputs.parts)
-    found += unknown_files(inputs.root, inputs.hashes, inputs.files)
+    found += unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown)
     found += sheets_of_no_table(inputs.unread)
     found += rows_not_records(inputs.parts)
     found += scaled_columns(inputs.tables, inputs.parts)
@@ -271,10 +272,11 @@ def mixed_script_names(participants: pd.DataFrame) -> list[DataWarning]:
     return found
 
 
-def unknown_files(root: Path, hashes: dict[str, str], files: list[Path]) -> list[DataWarning]:
+def unknown_files(root: Path, hashes: dict[str, str], files: list[Path], shown: Shown | None = None) -> list[DataWarning]:
     """Every file of the inputs folder that belongs to no table and is none of grant.yml, a
-    README or a narrative (which `validate` checks on its own): a warning naming it, never
-    read. Hidden files, Office lock files (~$…) and the system's are left alone."""
+    README or a narrative (which `validate` checks on its own): a warning naming it (as `shown`
+    names it: a name that looks like personal data pseudonymised), never read. Hidden files,
+    Office lock files (~$…) and the system's are left alone."""
     read = {Path(f).relative_to(root).as_posix() for f in files}
     found = []
     for relative in sorted(hashes):
@@ -284,7 +286,8 @@ def unknown_files(root: Path, hashes: dict[str, str], files: list[Path]) -> list
                 or name.lower().startswith("readme") or name.startswith((".", "~$")) or name.lower() in _SYSTEM_FILES
                 or any(p.startswith(".") for p in parts)):
             continue
-        found.append(DataWarning("inputs.unknown_file", f"{relative}: {_unread_reason(relative)}", 1))
+        named = shown.path(relative) if shown else relative
+        found.append(DataWarning("inputs.unknown_file", f"{named}: {_unread_reason(relative)}", 1))
     return found
 
 

@@ -94,6 +94,7 @@ class Part:
         """The file the part is, or whose sheet it is, as the user sees it."""
         return self.file[:-len(SHEET_MARK + self.sheet)] if self.sheet else self.file
 
+    spilled: tuple[int, ...] = ()  # lines with a filled cell beyond the header's columns: never quoted
 
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
@@ -319,7 +320,8 @@ def read_part(sheet: Sheet, display: str, table: str, words: Vocabulary, event: 
     frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
                                ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made,
                                scaled=scaled, sheet=sheet.title, hidden=sheet.hidden,
-                               event_from=event.source if event and "event_id" in made else "")
+                               event_from=event.source if event and "event_id" in made else "",
+                               spilled=sheet.spilled)
     return frame
 
 

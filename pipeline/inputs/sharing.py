@@ -73,6 +73,6 @@ def shared(root: Path) -> Inputs | None:
         return None
     changed = sorted(set(inputs.hashes.items()) ^ set(folder_hashes(root).items()))
     if changed:
-        raise InputError(changed[0][0], expected="a file that does not change during the run (it was saved "
+        raise InputError(inputs.shown.path(changed[0][0]), expected="a file that does not change during the run (it was saved "
                          "after the inputs were validated; the report is not built from it): run again")
     return inputs

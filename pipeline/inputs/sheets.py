@@ -7,6 +7,7 @@ header's width, within the limits on columns and cells; a workbook's sheets name
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Generator, Sequence
@@ -53,6 +54,13 @@ class UnreadSheet:
     @property
     def name(self) -> str:
         return sheet_name(self.file, self.title)
+
+    def shown(self, name: str) -> UnreadSheet:
+        """The sheet as the outputs name it (`name`: its `file › sheet` pseudonymised)."""
+        if name == self.name:
+            return self
+        file, _, title = name.rpartition(SHEET_MARK)
+        return dataclasses.replace(self, file=file, title=title)
 
 
 def raise_all(problems: Sequence[InputError]) -> NoReturn:
@@ -107,6 +115,9 @@ class Sheet:
     body: list[Row]
     title: str = ""  # a sheet of a workbook of more than one: its title, which names it
     hidden: bool = False
+    #: Lines with a filled cell beyond the header's columns (a value with an unquoted comma
+    #: shifts the next ones): `personal.unquoted` quotes none of their cells.
+    spilled: tuple[int, ...] = ()
 
 
 def blank(cells: Sequence[object]) -> bool:
@@ -140,13 +151,15 @@ def split_header(head: list[Row], rest: Callable[[int, int], Lines], display: st
     if width > MAX_COLUMNS:
         raise _too_many_columns(display, line, width)
     body = [(n, cells[:width]) for n, cells in head[index + 1:]]
+    spilled = [n for n, cells in head[index + 1:] if not blank(cells[width:])]
     if len(head) == HEADER_SEARCH_ROWS:  # else the file ended among its first rows
         for n, cells in rest(head[-1][0] + 1, width):
             if n * max(width, 1) > MAX_CELLS:
                 raise too_many_cells(display, n)
             if not blank(cells):
                 body.append((n, cells[:width]))
-    return Sheet(line, header[:width], body)
+                spilled += [n] if not blank(cells[width:]) else []
+    return Sheet(line, header[:width], body, spilled=tuple(spilled))
 
 
 def _cell_text(value: object) -> str:

@@ -113,6 +113,8 @@ class Validation:
     summary: list[TableSummary] = field(default_factory=list)
     #: The contract's tables no file was found for.
     absent: list[str] = field(default_factory=list)
+    #: Per id column, and for the file names, what looks like personal data and is pseudonymised.
+    personal: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -133,7 +135,7 @@ class Validation:
             lines += [f"  {line}" for line in (*table.sheet_lines(), *table.ignored_lines(), *table.scaled_lines())]
         if self.absent:
             lines.append(f"tables not found (optional): {', '.join(self.absent)}")
-        return lines
+        return lines + list(self.personal)
 
 
 def _summary(reading: Reading) -> tuple[list[TableSummary], list[str]]:
@@ -157,10 +159,13 @@ def validate(root: Path | str) -> Validation:
     if problems:
         # data warnings say what a report would count: there is none to build while there are
         # problems; the files read past are told all the same
-        files = [*unknown_files(reading.root, reading.hashes, reading.files), *sheets_of_no_table(reading.unread)]
-        return Validation(problems=problems, warnings=files, summary=summary, absent=absent)
+        files = [*unknown_files(reading.root, reading.hashes, reading.files, reading.shown),
+                 *sheets_of_no_table(reading.unread)]
+        return Validation(problems=problems, warnings=files, summary=summary, absent=absent,
+                          personal=reading.shown.notes)
     try:
         inputs = inputs_of(reading)
     except InputError as error:
         return Validation(problems=[error], summary=summary, absent=absent)
-    return Validation(problems=[], warnings=data_warnings(inputs), inputs=inputs, summary=summary, absent=absent)
+    return Validation(problems=[], warnings=data_warnings(inputs), inputs=inputs, summary=summary, absent=absent,
+                      personal=reading.shown.notes)
