@@ -28,7 +28,9 @@ from xml.parsers import expat
 import openpyxl
 import pandas as pd
 
+from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError
+from pipeline.inputs.folder import MAX_FILE_BYTES
 from pipeline.inputs.headers import (
     EVENT_PARTS,
     HEADER_SEARCH_ROWS,
@@ -68,8 +70,7 @@ class Part:
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
 
-#: A CSV file as stored, and an .xlsx unpacked (its XML parts), at most this many bytes.
-MAX_FILE_BYTES = 50 * 1024 * 1024
+#: A CSV file as stored, and an .xlsx unpacked (its XML parts), at most MAX_FILE_BYTES bytes (`folder`).
 #: Columns of a table file's header line.
 MAX_COLUMNS = 200
 #: Cells of a table file: its rows (to the last one used) × its header's columns; and the
@@ -314,14 +315,15 @@ def read_xlsx_rows(path: Path, display: str, words: Vocabulary) -> Sheet:
 
 
 def table_files(root: Path, table: str) -> list[Path]:
-    """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/."""
+    """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/; never through
+    a link leading outside the inputs folder (`disk.LINK_OUT`: a warning names it)."""
     candidates = [root / f"{table}.csv", root / f"{table}.xlsx"]
-    found = [p for p in candidates if p.is_file()]
+    found = [p for p in candidates if p.is_file() and leads_inside(root, p)]
     folder = root / table
-    if folder.is_dir():
+    if folder.is_dir() and leads_inside(root, folder):
         found += sorted(p for p in folder.iterdir()
                         if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
-                        and p.is_file())
+                        and p.is_file() and leads_inside(root, p))
     return found
 
 
