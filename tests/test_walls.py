@@ -287,3 +287,27 @@ def test_two_builds_in_two_folders_are_the_same_bytes_naming_no_folder_and_print
                 text = path.read_text(encoding="utf-8")
                 assert str(tmp_path) not in text and "б в" not in text and str(PROJECT) not in text, path
                 assert not RAW_CONTROL.search(text), path
+
+
+def test_a_build_s_keys_do_not_depend_on_where_python_is_installed(monkeypatch):
+    """The keys a manifest records (`build`) are made of code and versions, not of the
+    interpreter's path: the same code elsewhere writes the same manifest."""
+    from pipeline.incremental import ledger
+
+    ledger.environment_key.cache_clear()
+    here = ledger.environment_key()
+    monkeypatch.setattr(sys, "executable", "/elsewhere/venv/bin/python")
+    ledger.environment_key.cache_clear()
+    try:
+        assert ledger.environment_key() == here
+    finally:
+        ledger.environment_key.cache_clear()
+
+
+def test_a_failed_build_s_error_is_kept_printable(tmp_path):
+    from pipeline.build import builder
+    from pipeline.incremental import grid
+
+    result = grid.ReportResult(grid.ReportJob("p1", "north"), tmp_path / "p1" / "north", error=f"boom {HOSTILE_ID}")
+    kept = builder.keep_failed(tmp_path / "p1" / ".north.building", tmp_path / "p1" / "north", result)
+    assert (kept / "error.txt").read_text(encoding="utf-8") == "boom E099\\x1b]0;pwned\\x07\\x1b[2J\n"

@@ -177,7 +177,7 @@ def keep_failed(staging: Path, final: Path, result: ReportResult) -> Path:
     failed = failed_dir(final)
     try:
         staging.mkdir(parents=True, exist_ok=True)
-        (staging / "error.txt").write_text(f"{result.error}\n", encoding="utf-8")
+        disk.write_text(staging / "error.txt", f"{result.error}\n")
         shutil.rmtree(failed, ignore_errors=True)
         staging.rename(failed)
     except OSError as error:
