@@ -193,6 +193,15 @@ def test_verify_takes_the_inputs_from_the_manifest_only_relative_and_inside_the_
     assert line.startswith(f"{manifest}: ") and line.endswith("--inputs"), line
 
 
+def test_verify_names_an_inputs_folder_that_is_not_there_in_one_line(tmp_path):
+    out = tmp_path / "out"
+    _tampered(out, named="inputs")
+    result = run_cli("verify", "--outputs", str(out), cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        f"inputs: inputs folder not found (the one {out / '2022-interim' / 'all' / 'manifest.json'} is checked "
+        "against); name it with --inputs"]
+
+
 def test_verify_refuses_a_manifest_of_another_report_than_its_folder(tmp_path):
     folder_ = _tampered(tmp_path / "out")
     manifest = json.loads((folder_ / "manifest.json").read_text(encoding="utf-8"))

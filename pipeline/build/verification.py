@@ -105,6 +105,9 @@ def prepare(folder: Path, inputs: Path | None = None) -> Check:
         raise PipelineError(f"{source}: names the report {manifest['period']!r}/{manifest['region']!r}, "
                             f"not its folder's {folder.parent.name}/{folder.name}; refused")
     root = _inputs_folder(manifest, source, inputs)
+    if not root.is_dir():
+        raise PipelineError(f"{root}: inputs folder not found (the one {source} is checked against); "
+                            "name it with --inputs")
     return Check(folder, manifest, root, _recorded(manifest, source, root))
 
 

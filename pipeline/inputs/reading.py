@@ -70,7 +70,8 @@ class Part:
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
 # is one line naming it and the limit (docs/untrusted-inputs.md).
 
-#: A CSV file as stored, and an .xlsx unpacked (its XML parts), at most MAX_FILE_BYTES bytes (`folder`).
+# A CSV file as stored, and an .xlsx unpacked (its XML parts), at most MAX_FILE_BYTES bytes
+# (declared in `folder`, which hashes no file beyond it either).
 #: Columns of a table file's header line.
 MAX_COLUMNS = 200
 #: Cells of a table file: its rows (to the last one used) × its header's columns; and the
