@@ -24,6 +24,7 @@ from pipeline.build import index_page
 from pipeline.exceptions import PipelineError
 from pipeline.executors import local
 from pipeline.incremental import grid, ledger
+from pipeline.inputs import folder
 
 if TYPE_CHECKING:
     from pipeline.build.kernels import ReportKernel
@@ -127,7 +128,7 @@ def _unchanged(request: RunRequest) -> RunOutcome | None:
     """When every file of the inputs folder hashes as when it was last validated, under the
     same code, and every requested report's folder holds the build made from them: the
     results and the warnings kept, with nothing read, validated or started. Else None."""
-    hashes = disk.folder_hashes(request.inputs)
+    hashes = folder.hashes(request.inputs)
     checked = ledger.recall(request.outputs, hashes)
     if not checked:
         return None
@@ -145,13 +146,15 @@ class EarlyKernel:
     """A run of one report starts its kernel, in a background thread, before the inputs are
     validated: the kernel's start and the notebooks' imports (~1.5 s, in the kernel's own
     process) overlap validating, instead of following it. Its environment names the file the
-    inputs will be shared through (`sharing`), chosen now and written once they are read."""
+    inputs will be shared through (`sharing`), chosen now and written once they are read; it
+    runs in the inputs folder, as a report's kernel does."""
 
-    def __init__(self) -> None:
+    def __init__(self, inputs: Path) -> None:
         from pipeline.inputs import sharing
 
         self.shared = sharing.new_path()
         self._env = sharing.environment(self.shared)
+        self._folder = inputs
         pool = ThreadPoolExecutor(1, thread_name_prefix="early-kernel")
         self._future = pool.submit(self._start)
         pool.shutdown(wait=False)  # the thread ends with its one task
@@ -159,7 +162,8 @@ class EarlyKernel:
     def _start(self) -> ReportKernel:
         from pipeline.build import kernels
 
-        return kernels.ReportKernel(self._env, preload=kernels.import_cells(paths.section_notebooks()))
+        return kernels.ReportKernel(self._env, preload=kernels.import_cells(paths.section_notebooks()),
+                                    folder=self._folder)
 
     def take(self) -> ReportKernel | None:
         """The kernel, once started; None when it could not start (the build starts its own,
@@ -187,7 +191,7 @@ def _kept(job: grid.ReportJob, outputs: Path, key: str | None = None) -> grid.Re
 def _validate_and_build(request: RunRequest, progress: Callable[[int, int], None]) -> RunOutcome:
     """Read and validate the inputs, build the reports whose data changed, and keep what
     validating told for the next run (`ledger.remember`)."""
-    early = EarlyKernel() if EarlyKernel.wanted(request) else None
+    early = EarlyKernel(request.inputs) if EarlyKernel.wanted(request) else None
     try:
         return _validate_and_build_with(request, progress, early)
     finally:
@@ -235,7 +239,7 @@ def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
     none); a single one in the kernel started `early`, if there is one."""
     if not stale:
         return []
-    from pipeline.build import builder
+    from pipeline.build import builder, provenance
     from pipeline.executors import cluster
     from pipeline.inputs import sharing
 
@@ -246,7 +250,8 @@ def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
     # Read once here, the inputs are handed to every local kernel (dask workers read their own).
     shared = sharing.publish(inputs, early.shared if early is not None and kernel is not None else None)
     build = partial(builder.build_report, inputs=inputs, outputs=request.outputs, formats=request.formats,
-                    force=request.force, cell_timeout=request.cell_timeout, shared_inputs=shared, kernel=kernel)
+                    force=request.force, cell_timeout=request.cell_timeout, shared_inputs=shared, kernel=kernel,
+                    inputs_name=provenance.inputs_name(inputs.root))
     try:
         return local.local_executor(request.jobs, len(stale)).map(build, stale, on_result)
     finally:
@@ -295,16 +300,20 @@ def validated(inputs: Path) -> tuple[Inputs, list[DataWarning]]:
     return checked.inputs, checked.warnings
 
 
-def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int) -> tuple[int, list[str]]:
-    """Re-execute every built report asked for aside: how many were checked, and one line per
-    input file that changed and per figure that moved."""
+def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int,
+           inputs: Path | None = None) -> tuple[int, list[str]]:
+    """Re-execute every built report asked for aside, against `inputs` (else the inputs folder
+    each manifest names, when relative and inside the current folder): how many were checked,
+    and one line per input file that changed and per figure that moved. Every manifest is
+    checked before any input is read (`verification.prepare`: a PipelineError of one line)."""
     from pipeline.build import verification
 
     folders = verification.built_reports(outputs, periods, regions)
     if not folders:
         raise PipelineError(f"{outputs}: no built report to verify (run `python -m pipeline run` first)")
-    findings = local.local_executor(jobs, len(folders)).map(verification.verify_report, folders)
-    return len(folders), [line for found in findings for line in found]
+    checks = [verification.prepare(folder, inputs) for folder in folders]
+    findings = local.local_executor(jobs, len(checks)).map(verification.verify_report, checks)
+    return len(checks), [line for found in findings for line in found]
 
 
 def explain(outputs: Path, name: str, period: str | None = None, region: str | None = None) -> list[str]:

@@ -20,7 +20,7 @@ from rich.progress import (
 )
 
 from pipeline import app, paths
-from pipeline.exceptions import PipelineError
+from pipeline.exceptions import PipelineError, printable
 from pipeline.executors import local
 
 INPUTS_HELP = "the inputs folder, read and never changed (default: %(default)s)"
@@ -55,7 +55,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     validate = commands.add_parser("validate", help="check the inputs against the contract")
     validate.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS, help=INPUTS_HELP)
 
-    verify = commands.add_parser("verify", help="re-hash the inputs and re-execute; report what differs")
+    verify = commands.add_parser(
+        "verify", help="re-hash the inputs and re-execute; report what differs",
+        description="Re-hash the input files each built report's manifest records and re-execute the report in a "
+                    "temporary folder; print each input file that changed and each figure that moved. Exit status "
+                    "0: all agree; 1: something differs; 2: a report cannot be verified (one line).")
+    verify.add_argument("--inputs", type=Path,
+                        help="the inputs folder the reports were built from (default: the one each manifest names, "
+                             "when that is a relative path inside the current folder)")
     verify.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
                         help="the built reports to check (default: %(default)s)")
     verify.add_argument("--period", nargs="+", action="extend", help="period ids (default: every one built)")
@@ -116,22 +123,28 @@ def _add_authoring(commands: argparse._SubParsersAction) -> None:
 
 def command_init(args: argparse.Namespace) -> int:
     written = app.init(args.folder)
-    print(f"{args.folder}: wrote {len(written)} files; fill them in, then "
-          f"`python -m pipeline validate --inputs {args.folder}` lists what is still missing", file=sys.stderr)
+    _err(f"{args.folder}: wrote {len(written)} files; fill them in, then "
+         f"`python -m pipeline validate --inputs {args.folder}` lists what is still missing")
     return 0
 
 
 def command_figures(args: argparse.Namespace) -> int:
     lines, notes = app.figures(args.inputs, args.outputs, args.period, args.region)
     for note in notes:
-        print(note, file=sys.stderr)
+        _err(note)
     _print_lines(lines)
     return 0
 
 
+def _err(text: str) -> None:
+    """A line (or lines) for the user on stderr, printable: a control character in it (from
+    the inputs: an id, a file name, a cell) is shown escaped, never obeyed by the terminal."""
+    print(printable(text, keep_lines=True), file=sys.stderr)
+
+
 def _usage_error(message: str) -> NoReturn:
     """`diff`'s usage errors: one line and exit status 2 (argparse's own prints the usage too)."""
-    print(f"python -m pipeline diff: {message}", file=sys.stderr)
+    _err(f"python -m pipeline diff: {message}")
     sys.exit(2)
 
 
@@ -146,17 +159,17 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
         cell_timeout=args.cell_timeout)
     bar = _ProgressBar(err, args.quiet)
     try:
-        outcome = app.run(request, bar.update, lambda line: print(line, file=sys.stderr))
+        outcome = app.run(request, bar.update, _err)
     finally:
         bar.close()
     results, failures = outcome.results, outcome.failures
     skipped = sum(r.skipped for r in results)
     if not args.quiet:
-        print(f"{len(results) - len(failures)} of {len(results)} reports up to date in {args.outputs} "
-              f"({len(results) - len(failures) - skipped} built, {skipped} unchanged)", file=sys.stderr)
+        _err(f"{len(results) - len(failures)} of {len(results)} reports up to date in {args.outputs} "
+             f"({len(results) - len(failures) - skipped} built, {skipped} unchanged)")
         _print_warnings(outcome.warnings)
     for failure in failures:
-        print(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})", file=sys.stderr)
+        _err(f"FAILED {failure.error} (executed notebooks kept in {failure.folder})")
     return 1 if failures else 0
 
 
@@ -188,7 +201,7 @@ def command_validate(args: argparse.Namespace, out: Console) -> int:
 
     checked = app.validate(args.inputs)
     for line in checked.lines():
-        print(line, file=sys.stderr)
+        _err(line)
     _print_warnings(checked.warnings)
     summary = checked.summary_lines()
     if summary:
@@ -206,20 +219,26 @@ def command_validate(args: argparse.Namespace, out: Console) -> int:
 def _say(out: Console, text: str) -> None:
     """A line as it is, whatever it holds (no markup, emoji codes or highlighting) and never
     wrapped, so that a CI log keeps it whole."""
-    out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+    out.print(printable(text), markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
 def _print_warnings(warnings: list) -> None:
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        _err(f"warning: {warning}")
 
 
 def command_verify(args: argparse.Namespace) -> int:
-    checked, lines = app.verify(args.outputs, _split(args.period), _split(args.region), args.jobs)
+    """Exit status 0: every input and figure agrees; 1: something differs; 2: a report cannot be
+    verified (a manifest that names a path outside its folders, a damaged one: one line)."""
+    try:
+        checked, lines = app.verify(args.outputs, _split(args.period), _split(args.region), args.jobs, args.inputs)
+    except (PipelineError, OSError) as error:
+        _print_error(error)
+        return 2
     for line in lines:
-        print(line)
-    print(f"verified {checked} reports: " + ("all inputs and figures agree" if not lines
-                                             else f"{len(lines)} differences"), file=sys.stderr)
+        print(printable(line))
+    _err(f"verified {checked} reports: " + ("all inputs and figures agree" if not lines
+                                            else f"{len(lines)} differences"))
     return 1 if lines else 0
 
 
@@ -230,7 +249,7 @@ def command_explain(args: argparse.Namespace) -> int:
 
 def _print_lines(lines: list[str]) -> None:
     try:
-        print("\n".join(lines), flush=True)
+        print(printable("\n".join(lines), keep_lines=True), flush=True)
     except BrokenPipeError:  # `explain … | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
@@ -251,10 +270,10 @@ def _print_error(error: PipelineError | OSError) -> None:
     that cannot be written) as what and where, one line."""
     if isinstance(error, OSError):
         where = f"{error.filename}: " if error.filename else ""
-        print(f"{where}{error.strerror or error}", file=sys.stderr)
+        _err(f"{where}{error.strerror or error}")
         return
     for line in str(error).splitlines():
-        print(line, file=sys.stderr)
+        _err(line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,5 +298,5 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         local.quiet_interrupt()
-        print("interrupted: finished reports are kept, unfinished ones were not written", file=sys.stderr)
+        _err("interrupted: finished reports are kept, unfinished ones were not written")
         return 130

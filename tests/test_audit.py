@@ -47,12 +47,15 @@ def test_catalogue_rejects_unknown_names():
 def test_manifest_traces_every_figure_to_its_cell_and_inputs(demo_build):
     folder = demo_build[0] / "2022-interim" / ALL
     manifest = _load(folder / "manifest.json")
-    root = Path(manifest["parameters"]["inputs"])
+    assert manifest["parameters"] == {"period": "2022-interim", "region": ALL, "inputs": "inputs"}, \
+        "the inputs folder relative to the folder the build ran in (the project), no folder of the machine"
+    root = PROJECT / manifest["parameters"]["inputs"]
     for entry in manifest["inputs"]:
         assert disk.sha256(root / entry["path"]) == entry["sha256"]
         assert (root / entry["path"]).stat().st_size == entry["size"]
     assert {"python", "papermill", "scrapbook", "nbconvert", "pandas"} <= set(manifest["versions"])
-    assert set(manifest["timings_seconds"]) == {p.name for p in (folder / "notebooks").glob("*.ipynb")}
+    assert "timings_seconds" not in manifest, "what a build measures is in run.json, not in the manifest"
+    assert set(_load(folder / "run.json")["seconds"]) == {p.name for p in (folder / "notebooks").glob("*.ipynb")}
     figures = _load(folder / "figures.json")
     assert set(manifest["figures"]) == set(figures)
     for name, trace in manifest["figures"].items():
@@ -115,7 +118,7 @@ def test_verify_passes_then_names_a_changed_input_and_figure(demo_copy, tmp_path
     built = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
                     "--region", "all", "--quiet")
     assert built.returncode == 0, built.stderr
-    agreed = run_cli("verify", "--outputs", str(out))
+    agreed = run_cli("verify", "--inputs", str(demo_copy), "--outputs", str(out))
     assert agreed.returncode == 0, agreed.stdout + agreed.stderr
     before = (out / "2022-interim" / ALL / "report.html").read_bytes()
 
@@ -123,7 +126,7 @@ def test_verify_passes_then_names_a_changed_input_and_figure(demo_copy, tmp_path
     text = media.read_text(encoding="utf-8")
     assert ",327," in text
     media.write_text(text.replace(",327,", ",337,", 1), encoding="utf-8")
-    moved = run_cli("verify", "--outputs", str(out))
+    moved = run_cli("verify", "--inputs", str(demo_copy), "--outputs", str(out))
     assert moved.returncode == 1
     lines = moved.stdout.splitlines()
     assert "2022-interim/all: input changed: media.csv" in lines
@@ -132,8 +135,16 @@ def test_verify_passes_then_names_a_changed_input_and_figure(demo_copy, tmp_path
     assert (out / "2022-interim" / ALL / "report.html").read_bytes() == before, "verify never overwrites"
 
 
+def test_injected_parameters_stay_readable():
+    from pipeline.build import builder
+
+    assert builder.ReadablePythonTranslator.translate_str("входные данные") == "'входные данные'"
+
+
 @pytest.mark.slow
-def test_injected_parameters_stay_readable(tmp_path):
+def test_the_notebooks_run_in_the_inputs_folder_and_name_no_folder_of_the_machine(tmp_path):
+    """The parameters cell says `inputs = '.'`: the kernel runs in the inputs folder (whose
+    Cyrillic name, like every folder of the machine, appears nowhere in the report folder)."""
     import shutil
 
     inputs = tmp_path / "входные данные"
@@ -144,7 +155,12 @@ def test_injected_parameters_stay_readable(tmp_path):
     assert result.returncode == 0, result.stderr
     nb = nbformat.read(out / "2022-interim" / "atyrau" / "notebooks" / "00_header.ipynb", as_version=4)
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
-    assert "входные данные" in injected.source and "\\u" not in injected.source
+    assert "inputs = '.'" in injected.source and injected.id == "injected-parameters"
+    assert nb.metadata.papermill.input_path == nb.metadata.papermill.output_path == "notebooks/00_header.ipynb"
+    for path in (out / "2022-interim" / "atyrau").rglob("*"):
+        if path.suffix in (".json", ".html", ".ipynb"):
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            assert "входные данные" not in text and str(tmp_path) not in text and str(PROJECT) not in text, path
 
 
 def _same_page(ours: str, theirs: str) -> bool:

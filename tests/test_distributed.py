@@ -29,8 +29,11 @@ def test_a_cluster_builds_the_same_reports(scheduler, demo_build, tmp_path):
             remote = (out / "2022-interim" / region / name).read_bytes()
             assert remote == local, (region, name)
         manifest = json.loads((out / "2022-interim" / region / "manifest.json").read_text(encoding="utf-8"))
-        assert manifest["parameters"]["inputs"] == str(DEMO_INPUTS.resolve())
-        assert manifest["executed_on"]
+        assert manifest["parameters"]["inputs"] == "inputs", "as the client names it, not the worker's folder"
+        assert json.loads((out / "2022-interim" / region / "run.json").read_text(encoding="utf-8"))["executed_on"]
+        for name in ("manifest.json", "report.pdf"):
+            local = (demo_build[0] / "2022-interim" / region / name).read_bytes()
+            assert (out / "2022-interim" / region / name).read_bytes() == local, (region, name)
     again = run_cli("run", "--inputs", str(DEMO_INPUTS), "--outputs", str(out), "--period", "2022-interim",
                     "--region", "all", "atyrau", "--scheduler", scheduler)
     assert again.returncode == 0 and "(0 built, 2 unchanged)" in again.stderr

@@ -55,7 +55,8 @@ def test_explain_tells_every_figure_and_its_rows_lead_to_the_right_lines(request
     assert result.returncode == 0, result.stderr
     period, region = report.split("/")
     manifest = json.loads((out / report / "manifest.json").read_text(encoding="utf-8"))
-    inputs = Path(manifest["parameters"]["inputs"])
+    named = manifest["parameters"]["inputs"]  # relative to the folder the build ran in, if inside it
+    inputs = PROJECT / named if named else out.parent / "inputs"
     tables = {(ref["file"], ref["row"]): ref["table"] for figure in manifest["figures"].values() for ref in figure["rows"]}
     checked = set()
     for name in manifest["figures"]:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import disk
 from pipeline.exceptions import InputError
 from pipeline.incremental import ledger
-from pipeline.inputs import loading
+from pipeline.inputs import folder, loading
 
 
 def _report(folder: Path, key: str) -> Path:
@@ -83,13 +82,13 @@ def test_the_snapshot_key_follows_formats_and_notebooks(tmp_path):
 
 def test_inputs_carry_the_hashes_they_were_read_with(demo_copy):
     inputs = loading.load_inputs(demo_copy)
-    assert inputs.hashes == disk.folder_hashes(demo_copy)
+    assert inputs.hashes == folder.hashes(demo_copy)
     assert "media.csv" in inputs.hashes and "grant.yml" in inputs.hashes
 
 
 def test_a_file_saved_while_the_inputs_are_read_is_an_error(demo_copy, monkeypatch):
     """The hashes must stand for what was read: a report's cache key is made of them."""
-    real = disk.folder_hashes
+    real = folder.hashes
     calls = []
 
     def saved_meanwhile(root):
@@ -97,6 +96,6 @@ def test_a_file_saved_while_the_inputs_are_read_is_an_error(demo_copy, monkeypat
         hashes = real(root)
         return hashes if len(calls) == 1 else {**hashes, "media.csv": "0" * 64}
 
-    monkeypatch.setattr(loading, "folder_hashes", saved_meanwhile)
+    monkeypatch.setattr(folder, "hashes", saved_meanwhile)
     with pytest.raises(InputError, match=r"^media\.csv: .*changes? while it is read"):
         loading.load_inputs(demo_copy)

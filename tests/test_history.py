@@ -133,5 +133,5 @@ def test_a_correction_keeps_the_previous_build_and_an_unchanged_rerun_adds_nothi
     assert rerun.returncode == 0, rerun.stderr
     assert sorted(p.relative_to(built.outputs).as_posix() for p in built.outputs.rglob("history/**/*")) == listing
 
-    checked = run_cli("verify", "--outputs", str(built.outputs), "--region", built.changed)
+    checked = run_cli("verify", "--inputs", str(built.inputs), "--outputs", str(built.outputs), "--region", built.changed)
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -176,7 +176,7 @@ def test_verify_on_a_truncated_manifest_is_one_line(tmp_path):
     folder.mkdir(parents=True)
     (folder / "manifest.json").write_text('{"period": "2022-int', encoding="utf-8")
     result = run_cli("verify", "--outputs", str(tmp_path / "out"))
-    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"{folder / 'manifest.json'}: cannot be read as a build's record (JSONDecodeError")
 

@@ -28,6 +28,7 @@ import openpyxl
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import PROJECT
 
 # ---------------------------------------------------------------- reading the input files
 
@@ -470,7 +471,10 @@ class Report:
 
     @cached_property
     def inputs(self) -> Path:
-        return Path(self.manifest["parameters"]["inputs"])
+        # Named relative to the folder the build ran in (the project); a copy outside it is not
+        # named (other_build's, beside its outputs folder).
+        named = self.manifest["parameters"]["inputs"]
+        return PROJECT / named if named else self.folder.parents[2] / "inputs"
 
     @cached_property
     def grant(self) -> dict:

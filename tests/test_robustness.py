@@ -75,7 +75,7 @@ def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_p
         real = module.write_ipynb
         monkeypatch.setattr(module, "write_ipynb", lambda nb, path, real=real: (writes.append(path), real(nb, path)))
     with kernels.ReportKernel(preload=preload) as kernel:
-        builder.execute_section(source, target, builder.ReportJob("2022-interim", "all"), tmp_path, kernel)
+        builder.execute_section(source, target, builder.ReportJob("2022-interim", "all"), kernel)
     assert 1 <= len(writes) <= 3, writes
     executed = nbformat.read(target, as_version=4)
     printed = [o["text"].strip() for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]

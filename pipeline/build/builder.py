@@ -7,6 +7,7 @@ How the grid is spread over workers is the executors' job (pipeline.executors.lo
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -24,13 +25,18 @@ from papermill.translators import PythonTranslator, papermill_translators
 
 from pipeline import disk, paths
 from pipeline.build import history, kernels, pdf, provenance, stitching, word
-from pipeline.exceptions import ExecutionError, PipelineError
+from pipeline.exceptions import ExecutionError, PipelineError, printable
 from pipeline.figures.scope import make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger
 from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir, swapped_out
 from pipeline.inputs import sharing
 from pipeline.inputs.loading import Inputs
 from pipeline.notebook import recording, views
+
+#: What a build measures (seconds per notebook; on a cluster, the worker): the one file of a
+#: report folder that differs between two builds of the same inputs, so kept out of the manifest
+#: (and of report.pdf, which carries the manifest), of `verify` and of the history.
+RUN = "run.json"
 
 
 class ReadablePythonTranslator(PythonTranslator):
@@ -51,15 +57,21 @@ def set_up_papermill() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path,
-                    kernel: kernels.ReportKernel, cell_timeout: int | None = None) -> float:
-    """Execute one section notebook with the job's parameters in the report's kernel; seconds taken."""
+def parameters(job: ReportJob) -> dict[str, str]:
+    """What a section notebook is given: the report's period and region, and its inputs folder
+    as `.`, the kernel's working directory (`kernels.ReportKernel`): no folder of the machine."""
+    return {"period": job.period, "region": job.region, "inputs": "."}
+
+
+def execute_section(source: Path, target: Path, job: ReportJob, kernel: kernels.ReportKernel,
+                    cell_timeout: int | None = None) -> float:
+    """Execute one section notebook with the job's parameters in the report's kernel (which
+    runs in the inputs folder); seconds taken. The executed notebook is kept as `settle` makes it."""
     set_up_papermill()
     started = time.perf_counter()
     try:
         pm.execute_notebook(
-            str(source), str(target),
-            parameters={"period": job.period, "region": job.region, "inputs": str(inputs_dir)},
+            str(source), str(target), parameters=parameters(job),
             engine_name=kernels.ENGINE, report_kernel=kernel, kernel_name=kernels.KERNEL_NAME,
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             execution_timeout=cell_timeout, written_on_timeout=str(target),
@@ -71,7 +83,38 @@ def execute_section(source: Path, target: Path, job: ReportJob, inputs_dir: Path
         index = mark_timeout(target, _first_line(str(error)))
         raise ExecutionError(f"{job.label}: {source.name} cell {index}: CellTimeoutError: "
                              f"{_first_line(str(error))}") from None
+    finally:
+        if target.is_file():
+            settle(target, source.name)
     return time.perf_counter() - started
+
+
+#: What papermill and nbclient record of the clock, in a notebook's and its cells' metadata.
+CLOCK_KEYS = ("start_time", "end_time", "duration")
+#: The id of the cell of injected parameters (papermill gives it a random one).
+INJECTED = "injected-parameters"
+
+
+def settle(path: Path, name: str) -> None:
+    """An executed notebook as a build keeps it: the same bytes wherever and whenever it ran.
+    papermill records the machine's paths of the section notebook and of the report's staging
+    folder, the clock (when each cell started and ended; nbclient too) and a random id for the
+    cell of injected parameters: the paths become `notebooks/NAME` (in the project; in the
+    report folder), the clock goes (a build's timings are in its run.json), the id is
+    `injected-parameters`. Written printable (`disk.safe_json`)."""
+    notebook = nbformat.v4.reads(path.read_text(encoding="utf-8"))
+    record = notebook.metadata.get("papermill", {})
+    for key in CLOCK_KEYS:
+        record.pop(key, None)
+    if "input_path" in record:
+        record["input_path"] = record["output_path"] = f"notebooks/{name}"
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        for key in CLOCK_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if INJECTED in cell.metadata.get("tags", []):
+            cell["id"] = INJECTED
+    disk.write_text(path, disk.safe_json(nbformat.v4.writes(notebook)) + "\n")
 
 
 def mark_timeout(path: Path, message: str) -> int | None:
@@ -134,7 +177,7 @@ def keep_failed(staging: Path, final: Path, result: ReportResult) -> Path:
     failed = failed_dir(final)
     try:
         staging.mkdir(parents=True, exist_ok=True)
-        (staging / "error.txt").write_text(f"{result.error}\n", encoding="utf-8")
+        disk.write_text(staging / "error.txt", f"{result.error}\n")
         shutil.rmtree(failed, ignore_errors=True)
         staging.rename(failed)
     except OSError as error:
@@ -146,12 +189,16 @@ def keep_failed(staging: Path, final: Path, result: ReportResult) -> Path:
 def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[str, ...],
                  notebooks: list[Path] | None = None, force: bool = False,
                  cell_timeout: int | None = None, shared_inputs: Path | None = None,
-                 kernel: kernels.ReportKernel | None = None) -> ReportResult:
+                 kernel: kernels.ReportKernel | None = None, inputs_name: str | None = None) -> ReportResult:
     """Bring one report up to date: reuse what its last build made from the same content,
     execute the rest in one kernel, then write figures.json, the report and the manifest.
     `shared_inputs` (from `sharing.publish`) spares the kernel reading the inputs again;
-    `kernel`, one started already (its caller shuts it down), spares starting one."""
+    `kernel`, one started already in the inputs folder (its caller shuts it down), spares
+    starting one; `inputs_name`, the inputs folder as the manifest names it
+    (`provenance.inputs_name`; None: not named)."""
     final = paths.report_dir(outputs, job.period, job.region)
+    if kernel is not None and kernel.folder != inputs.root.resolve():
+        raise PipelineError(f"{job.label}: the kernel given runs in another folder than the inputs")
     notebooks = notebooks or paths.section_notebooks()
     selection = select(inputs, make_scope(inputs.grant, job.period, job.region))
     keys = fingerprints.build_keys(inputs, selection, notebooks, formats)
@@ -164,7 +211,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     if "pdf" in formats:
         pdf.warm_up()
     staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
-    previous = last.get("timings_seconds", {})
+    previous = (disk.read_json_object(final / RUN) or {}).get("seconds", {}) if last else {}
     given = kernel
     executed: list[Path] = []
     try:
@@ -178,10 +225,11 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
                 shutil.copy2(cached, target)
                 result.timings[source.name] = previous.get(source.name, 0.0)
             else:
-                kernel = kernel or kernels.ReportKernel(sharing.environment(shared_inputs))
-                seconds = execute_section(source, target, job, inputs.root.resolve(), kernel, cell_timeout)
+                kernel = kernel or kernels.ReportKernel(sharing.environment(shared_inputs), folder=inputs.root)
+                seconds = execute_section(source, target, job, kernel, cell_timeout)
                 result.timings[source.name] = round(seconds, 3)
-        write_products(staging, job, inputs, selection, executed, formats, result.timings, keys, notebooks)
+        write_products(staging, job, inputs, selection, executed, formats, keys, notebooks, inputs_name)
+        disk.write_json(staging / RUN, {"seconds": result.timings})
         swap_in(staging, final)
         result.key = keys["report"]
     except Exception as error:  # one report's failure, whatever it is, must not stop the others
@@ -197,12 +245,21 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     return result
 
 
+def report_date(inputs: Inputs, job: ReportJob) -> dt.datetime:
+    """The date a report's files carry inside it (the PDF's attachments): its period's end, from
+    the inputs, never the clock, so that a rebuild is the same bytes."""
+    return dt.datetime.combine(inputs.grant.period(job.period).end, dt.time(), tzinfo=dt.UTC)
+
+
 def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],
-                   formats: tuple[str, ...], timings: dict[str, float], keys: dict,
-                   notebooks: list[Path]) -> dict[str, object]:
+                   formats: tuple[str, ...], keys: dict, notebooks: list[Path],
+                   inputs_name: str | None = None) -> dict[str, object]:
     """figures.json, the manifest, the report in each format and the reviewers' notebook pages.
     The two JSON files come first: report.pdf carries them inside, the very files beside it (the
-    manifest records inputs, code and figures, nothing of the reports it is attached to)."""
+    manifest records inputs, code and figures, nothing of the reports it is attached to, nor of
+    the machine or the clock: two builds of the same inputs write the same bytes, wherever the
+    folders are; what a build measures goes to run.json). Every page is printable
+    (`exceptions.printable`), and so are the PDF and the Word document made from it."""
     # Each executed notebook is read once, for its figures, their cells, the report and its page.
     notebooks_json = {path: recording.executed(path) for path in executed}
     figures, rows = collect_figures(notebooks_json)
@@ -212,12 +269,11 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
                                          row_counts(selection), input_entries, rows, inputs.shown.path)
     disk.write_json(folder / "manifest.json", {
         "period": job.period, "region": job.region,
-        "parameters": {"period": job.period, "region": job.region, "inputs": str(inputs.root.resolve())},
+        "parameters": {"period": job.period, "region": job.region, "inputs": inputs_name},
         "inputs": input_entries,
         "notebooks": provenance.file_entries(notebooks, notebooks[0].parent),
         "template": provenance.file_entries(sorted(paths.NBCONVERT_TEMPLATES_DIR.rglob("*.*")), paths.TEMPLATES_DIR),
         "versions": ledger.versions(),
-        "timings_seconds": timings,
         "build": keys,
         "figures": traced,
     })
@@ -226,16 +282,17 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
         # One export through the report template serves every format: `pdf.ReportPDFExporter`
         # and `word.ReportDocxExporter` are that same HTML export handed to WeasyPrint and
         # python-docx (tests hold each exporter's page equal to this one).
-        page = stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
-                                 (inputs.grant.grantee.name,))
+        page = printable(stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
+                                           (inputs.grant.grantee.name,)), keep_lines=True)
         if "html" in formats:
-            (folder / paths.REPORT_FILES["html"]).write_text(page, encoding="utf-8")
+            disk.write_text(folder / paths.REPORT_FILES["html"], page)
         paper = views.without_row_lists(page)
         if "pdf" in formats:
             attached = [folder / name for name in pdf.ATTACHED]
-            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached))
+            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached,
+                                                                             dated=report_date(inputs, job)))
         if "docx" in formats:
             (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
     for path, notebook in notebooks_json.items():
-        path.with_suffix(".html").write_text(stitching.notebook_html(notebook), encoding="utf-8")
+        disk.write_text(path.with_suffix(".html"), stitching.notebook_html(notebook))
     return figures

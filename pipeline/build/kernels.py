@@ -64,22 +64,37 @@ def import_cells(notebooks: list[Path]) -> str:
     return "\n".join(dict.fromkeys(line for source in sources for line in source.splitlines()))
 
 
+def kernel_environment(env: dict[str, str]) -> dict[str, str]:
+    """A kernel's environment: `env` with the working directory kept off the import path
+    (`PYTHONSAFEPATH`), and `PYTHONPATH`'s relative entries made absolute (the kernel imports
+    the code this process does, whatever its working directory)."""
+    search = [os.path.abspath(entry) for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    return {**env, "PYTHONSAFEPATH": "1", **({"PYTHONPATH": os.pathsep.join(search)} if search else {})}
+
+
 class ReportKernel:
     """One started kernel that executes a report's section notebooks in turn.
 
     `preload` (e.g. `import_cells`) is sent as soon as the kernel starts, so that the kernel
     imports the notebooks' modules while this process does something else (validating the
-    inputs); the notebooks' reset keeps modules imported."""
+    inputs); the notebooks' reset keeps modules imported.
 
-    def __init__(self, env: dict[str, str] | None = None, preload: str = "") -> None:
+    `folder` (a report's: its inputs folder) is the kernel's working directory, so that the
+    notebooks name it `inputs = "."` and no folder of the machine. Nothing in it is importable:
+    neither Python nor IPython puts the working directory on the kernel's path
+    (`PYTHONSAFEPATH`), so an inputs folder holding `pandas.py` runs nothing."""
+
+    def __init__(self, env: dict[str, str] | None = None, preload: str = "", folder: Path | None = None) -> None:
         self.manager = IPCKernelManager(kernel_name=KERNEL_NAME)
+        self.folder = Path(folder).resolve() if folder is not None else None
         # No input history: nobody reads it, and restarting the cell count would make IPython
         # warn into the next notebook that its history lines are not unique. The kernel writes
         # its own log to our stderr: only its errors belong there, not e.g. its warning that
         # the parent exited when Ctrl-C ends the run before the kernel is shut down.
         run_sync(self.manager.start_kernel)(extra_arguments=["--HistoryManager.enabled=False",
                                                              "--IPKernelApp.log_level=ERROR"],
-                                            env=dict(os.environ) if env is None else env)
+                                            env=kernel_environment(dict(os.environ) if env is None else env),
+                                            **({"cwd": str(self.folder)} if self.folder else {}))
         # The client of the first notebook serves the next ones: a new client waits for the
         # kernel to be ready and its output channel to fall silent (at least 0.2 s) each time.
         self.client: AsyncKernelClient | None = None

@@ -17,6 +17,7 @@ has every Russian and Kazakh letter (Debian: fonts-dejavu-core, DejaVu Sans); se
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import logging
 import threading
@@ -82,9 +83,11 @@ def _collected_after():
             gc.collect(1)
 
 
-def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Path] = ()) -> bytes:
+def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Path] = (),
+                dated: dt.datetime | None = None) -> bytes:
     """A report page (as the `report` template writes it) laid out as a PDF by WeasyPrint:
-    PDF/A-3b, tagged, with each of `attachments` embedded (as `ATTACHED` says what it is)."""
+    PDF/A-3b, tagged, with each of `attachments` embedded (as `ATTACHED` says what it is),
+    `dated` (else WeasyPrint takes the files' times: the clock, and no two builds the same bytes)."""
     import weasyprint  # imported here: Pango is loaded only when a PDF is made
 
     quiet = _Quiet()
@@ -98,16 +101,16 @@ def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Pa
                 url_fetcher=weasyprint.URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS),
             )
             return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True,
-                                      attachments=[_attachment(weasyprint, Path(path)) for path in attachments])
+                                      attachments=[_attachment(weasyprint, Path(path), dated) for path in attachments])
         finally:
             for logger in loggers:
                 logger.removeFilter(quiet)
 
 
-def _attachment(weasyprint, path: Path):
+def _attachment(weasyprint, path: Path, dated: dt.datetime | None = None):
     relationship, description = ATTACHED.get(path.name, ("Unspecified", None))
     return weasyprint.Attachment(filename=str(path), name=path.name, description=description,
-                                 relationship=relationship)
+                                 relationship=relationship, created=dated, modified=dated)
 
 
 def warm_up() -> threading.Thread:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from pipeline.disk import sha256
+from pipeline.disk import is_digest, sha256
 from pipeline.notebook import recording
 
 
@@ -13,16 +13,27 @@ def _as_is(path: str) -> str:
     return path
 
 
+def inputs_name(root: Path) -> str | None:
+    """The inputs folder as a manifest names it: a path relative to the folder the command runs
+    in, when it lies inside it (`inputs`, as `verify` then finds it by default), else None. Never
+    a folder of the machine: a build of the same inputs elsewhere writes the same manifest."""
+    here, folder = Path.cwd().resolve(), Path(root).resolve()
+    return folder.relative_to(here).as_posix() if folder.is_relative_to(here) else None
+
+
 def file_entries(files: list[Path], root: Path, hashes: dict[str, str] | None = None,
                  shown: Callable[[str], str] = _as_is) -> list[dict]:
     """Path relative to `root` (as `shown` names it: a name that looks like personal data
     pseudonymised, `Inputs.shown.path`), size and SHA-256 of each file, sorted by path
-    (`hashes`: those already known, by relative path, as the inputs were read)."""
+    (`hashes`: those already known, by relative path, as the inputs were read; a key that is
+    not a hash, of a file hashed by its size and time, is hashed here)."""
     known = hashes or {}
     entries = []
     for f in files:
         name = Path(f).relative_to(root).as_posix()
-        entries.append({"path": shown(name), "size": Path(f).stat().st_size, "sha256": known.get(name) or sha256(f)})
+        key = known.get(name)
+        entries.append({"path": shown(name), "size": Path(f).stat().st_size,
+                        "sha256": key if key and is_digest(key) else sha256(f)})
     return sorted(entries, key=lambda e: e["path"])
 
 

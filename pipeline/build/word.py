@@ -26,6 +26,7 @@ import base64
 import binascii
 import io
 import re
+import zipfile
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -70,7 +71,24 @@ def html_to_docx(html: str) -> bytes:
         writer.blocks(root, writer.document)
     buffer = io.BytesIO()
     writer.document.save(buffer)
-    return buffer.getvalue()
+    return without_clock(buffer.getvalue())
+
+
+#: The time every part of a .docx is stamped with: the zip format's first day (a .docx is a
+#: zip, and python-docx stamps each part with the clock, so no two builds were the same bytes).
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def without_clock(docx: bytes) -> bytes:
+    """A .docx (a zip of XML parts) with every part stamped `ZIP_EPOCH`, in the same order and
+    compression: two builds of the same report are the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            stamped = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            stamped.compress_type, stamped.external_attr = info.compress_type, info.external_attr
+            target.writestr(stamped, source.read(info))
+    return out.getvalue()
 
 
 class ReportDocxExporter(stitching.ReportPageExporter):

@@ -10,7 +10,6 @@ them into OUT/<period>/<region>/ as a local build does. Workers need this packag
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import disk, paths
-from pipeline.build import builder
+from pipeline.build import builder, provenance
 from pipeline.incremental import grid
 from pipeline.inputs.loading import Inputs, load_inputs
 
@@ -58,11 +57,15 @@ class Shipped:
     worker: str
 
 
-def build_on_worker(job: grid.ReportJob, snapshot: Snapshot, formats: tuple[str, ...]) -> Shipped:
-    """Runs on a dask worker: unpack the snapshot, build one report, return its files."""
+def build_on_worker(job: grid.ReportJob, snapshot: Snapshot, formats: tuple[str, ...],
+                    inputs_name: str | None = None) -> Shipped:
+    """Runs on a dask worker: unpack the snapshot, build one report, return its files. Its
+    manifest names the inputs folder as the client does (`inputs_name`), never the worker's
+    temporary folder: the files are those a local build writes."""
     with tempfile.TemporaryDirectory(prefix="grant-worker-") as scratch:
         inputs_dir, notebooks = snapshot.unpack(Path(scratch))
-        result = builder.build_report(job, load_inputs(inputs_dir), Path(scratch) / "outputs", formats, notebooks)
+        result = builder.build_report(job, load_inputs(inputs_dir), Path(scratch) / "outputs", formats, notebooks,
+                                      inputs_name=inputs_name)
         files = {p.relative_to(result.folder).as_posix(): p.read_bytes()
                  for p in sorted(result.folder.rglob("*")) if p.is_file()}
     return Shipped(result, files, f"{socket.gethostname()}:{os.getpid()}")
@@ -78,12 +81,9 @@ def receive(shipped: Shipped, inputs: Inputs, outputs: Path) -> grid.ReportResul
     for name, data in shipped.files.items():
         (staging / name).parent.mkdir(parents=True, exist_ok=True)
         (staging / name).write_bytes(data)
-    manifest = staging / "manifest.json"
-    if manifest.is_file():
-        record = json.loads(manifest.read_text(encoding="utf-8"))
-        record["parameters"]["inputs"] = str(inputs.root.resolve())
-        record["executed_on"] = shipped.worker
-        disk.write_json(manifest, record)
+    measured = staging / builder.RUN
+    if measured.is_file():  # where it ran is measured, as its timings are (not in the manifest)
+        disk.write_json(measured, {**(disk.read_json_object(measured) or {}), "executed_on": shipped.worker})
     result = shipped.result
     if result.ok:
         builder.swap_in(staging, final)
@@ -108,7 +108,8 @@ class DaskExecutor:
         try:
             results: list = [None] * len(jobs)
             snapshot = client.scatter(Snapshot.take(self.inputs, paths.section_notebooks()), broadcast=True)
-            futures = {client.submit(build_on_worker, job, snapshot, self.formats, pure=False): i
+            named = provenance.inputs_name(self.inputs.root)
+            futures = {client.submit(build_on_worker, job, snapshot, self.formats, named, pure=False): i
                        for i, job in enumerate(jobs)}
             for future in as_completed(futures):
                 results[futures[future]] = receive(future.result(), self.inputs, self.outputs)

@@ -4,9 +4,10 @@ validated, and no pandas imported.
 An unchanged rerun is the commonest run. The run that validated an inputs folder keeps,
 beside the reports (CHECKED), what validating it told (the grid of periods and regions, the
 data warnings: counts, never personal data) and, for each report it left up to date, the
-key of the build in the report's folder with the snapshot key it was made from: the SHA-256
-of every file of the inputs folder, the pipeline's code and package versions, the notebooks
-and the formats. When the folder hashes the same under the same code, and every requested
+key of the build in the report's folder with the snapshot key it was made from: the key of
+every file of the inputs folder (`inputs.folder.hashes`: the SHA-256 of the files a run reads,
+the size and time of the others, never opened), the pipeline's code and package versions, the
+notebooks and the formats. When the folder hashes the same under the same code, and every requested
 report's folder still holds the build kept for that snapshot, the run is over. Anything
 else goes the long way (`caching`: report by report, by the rows each reads, after
 validation), which rebuilds only what a change touches.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -57,16 +57,18 @@ def versions() -> dict[str, str]:
 
 
 def inputs_digest(hashes: dict[str, str]) -> str:
-    """One hash for the whole folder: every file's path and content."""
+    """One hash for the whole folder: every file's path and key (`inputs.folder.hashes`)."""
     return digest(*(f"{path}:{sha}" for path, sha in sorted(hashes.items())))
 
 
 @lru_cache(maxsize=1)
 def environment_key() -> str:
-    """The pipeline's code and templates, the interpreter and the package versions."""
+    """The pipeline's code and templates, and the interpreter's and packages' versions: not
+    where they are installed (a build's keys, in its manifest, name no folder of the machine,
+    so the same code and versions elsewhere build the same bytes)."""
     files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     code = [f"{p.relative_to(paths.PACKAGE_DIR).as_posix()}:{disk.sha256(p)}" for p in files]
-    return digest(KEY_VERSION, sys.executable, json.dumps(versions(), sort_keys=True), *code)
+    return digest(KEY_VERSION, json.dumps(versions(), sort_keys=True), *code)
 
 
 def snapshot_key(hashes: dict[str, str], notebooks: list[Path], formats: tuple[str, ...]) -> str:

@@ -18,8 +18,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from pipeline import paths
+from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.ids import ALL, SEGMENT
+from pipeline.inputs import folder
 from pipeline.inputs.headers import fold
 from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
@@ -335,6 +337,8 @@ def parse_grant(text: str) -> Grant:
 def load_grant(root: Path) -> Grant:
     """The inputs folder's grant.yml, read as UTF-8 and parsed (see `parse_grant`)."""
     path = root / GRANT
+    if not leads_inside(root, path):
+        raise InputError(GRANT, expected=folder.LINKED_OUT)
     if not path.is_file():
         raise InputError(GRANT, expected="file not found in the inputs folder")
     try:

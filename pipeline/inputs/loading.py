@@ -14,9 +14,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from pipeline import paths
-from pipeline.disk import folder_hashes
+from pipeline import disk, paths
 from pipeline.exceptions import InputError
+from pipeline.inputs import folder
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
 from pipeline.inputs.headers import missing_column
 from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
@@ -51,7 +51,8 @@ class Inputs:
     grant: Grant
     tables: dict[str, pd.DataFrame]
     files: list[Path] = field(default_factory=list)
-    #: SHA-256 of every file of the folder, by relative path, as it was read.
+    #: The key of every file of the folder, by relative path, as it was read (`folder.hashes`:
+    #: SHA-256 of the files read, size and time of the others).
     hashes: dict[str, str] = field(default_factory=dict)
     #: Each table's files as read (`reading.Part`): what they gave and what they left out.
     parts: dict[str, list[Part]] = field(default_factory=dict)
@@ -265,7 +266,7 @@ def read_inputs(root: Path | str) -> Reading:
     root = Path(root)
     if not root.is_dir():
         raise InputError(str(root), expected="inputs folder not found")
-    hashes = folder_hashes(root)
+    hashes = folder.hashes(root)
     problems: list[InputError] = []
     grant: Grant | None = None
     try:
@@ -294,7 +295,7 @@ def read_inputs(root: Path | str) -> Reading:
         problems += found
     narratives = root / paths.NARRATIVES_DIR
     if narratives.is_dir():
-        reading.files += sorted(p for p in narratives.rglob("*.md") if p.is_file())
+        reading.files += sorted(p for p in narratives.rglob("*.md") if p.is_file() and disk.leads_inside(root, p))
     # Ids and file names that look like personal data leave the reading as pseudonyms only.
     relative = [*hashes, *(Path(f).relative_to(root).as_posix() for f in reading.files)]
     unread = [sheet.name for sheets in reading.unread.values() for sheet in sheets]
@@ -310,7 +311,7 @@ def inputs_of(reading: Reading) -> Inputs:
     assert reading.grant is not None and not reading.problems
     # The hashes stand for what was read (a report's cache key is made of them) only if
     # nothing changed while reading.
-    changed = sorted(set(reading.hashes.items()) ^ set(folder_hashes(reading.root).items()))
+    changed = sorted(set(reading.hashes.items()) ^ set(folder.hashes(reading.root).items()))
     if changed:
         raise InputError(reading.shown.path(changed[0][0]), expected="a file that does not change while it is read "
                          "(it was saved during the run): run again")

@@ -11,7 +11,9 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from pipeline import paths
+from pipeline import disk, paths
+from pipeline.exceptions import printable
+from pipeline.inputs import folder
 from pipeline.inputs.headers import HEADER_SEARCH_ROWS
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.personal import Shown
@@ -29,8 +31,8 @@ WARNING_LABELS = {
     "dates.outside_periods": "записей вне всех отчетных периодов (не учтены ни в одном отчете)",
     "columns.no_values": "записей в таблицах без значений в столбце, из которого считаются показатели "
                          "(эти показатели пусты или равны 0)",
-    "inputs.unknown_file": "файлов в папке исходных данных и листов книг Excel, не относящихся ни к одной таблице "
-                           "(не прочитаны)",
+    "inputs.unknown_file": "файлов в папке исходных данных и листов книг Excel, не относящихся ни к одной таблице, "
+                           "и ссылок за пределы папки (не прочитаны)",
     "inputs.totals_row": "строк «Итого» в таблицах (пропущены: показатели складываются из записей)",
     "inputs.signature_row": "строк подписей под таблицами (пропущены)",
     "inputs.scaled_column": "записей, значения которых пересчитаны по единице в заголовке столбца "
@@ -43,13 +45,17 @@ WARNING_LABELS = {
 
 @dataclass(frozen=True)
 class DataWarning:
-    """Something that does not stop a report but the analyst should know: counted, never personal."""
+    """Something that does not stop a report but the analyst should know: counted, never personal.
+    Its message is printable (`exceptions.printable`: control characters from the inputs escaped)."""
 
     code: str
     message: str
     count: int
     #: The rows it concerns, by table and label in `Inputs.tables` (for the figures' lineage).
     rows: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         return self.message
@@ -275,19 +281,22 @@ def mixed_script_names(participants: pd.DataFrame) -> list[DataWarning]:
 def unknown_files(root: Path, hashes: dict[str, str], files: list[Path], shown: Shown | None = None) -> list[DataWarning]:
     """Every file of the inputs folder that belongs to no table and is none of grant.yml, a
     README or a narrative (which `validate` checks on its own): a warning naming it (as `shown`
-    names it: a name that looks like personal data pseudonymised), never read. Hidden files,
-    Office lock files (~$…) and the system's are left alone."""
+    names it: a name that looks like personal data pseudonymised), never read; and every link
+    leading outside the folder (never followed, whatever its name). Hidden files, Office lock
+    files (~$…) and the system's are left alone."""
     read = {Path(f).relative_to(root).as_posix() for f in files}
     found = []
     for relative in sorted(hashes):
         parts = PurePosixPath(relative).parts
         name = parts[-1]
         if (relative in read or relative == paths.GRANT_FILE or parts[0] == paths.NARRATIVES_DIR
-                or name.lower().startswith("readme") or name.startswith((".", "~$")) or name.lower() in _SYSTEM_FILES
-                or any(p.startswith(".") for p in parts)):
+                or name.startswith((".", "~$")) or any(p.startswith(".") for p in parts)):
             continue
         named = shown.path(relative) if shown else relative
-        found.append(DataWarning("inputs.unknown_file", f"{named}: {_unread_reason(relative)}", 1))
+        if hashes[relative] == disk.LINK_OUT:
+            found.append(DataWarning("inputs.unknown_file", f"{named}: {folder.LINKED_OUT}", 1))
+        elif not (name.lower().startswith("readme") or name.lower() in _SYSTEM_FILES):
+            found.append(DataWarning("inputs.unknown_file", f"{named}: {_unread_reason(relative)}", 1))
     return found
 
 

@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import openpyxl
 import pandas as pd
 
+from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError
+from pipeline.inputs.folder import MAX_FILE_BYTES
 from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.headers import (
     EVENT_PARTS,
@@ -88,19 +90,18 @@ class Part:
     sheet: str = ""  # the sheet's title, when the part is one sheet of a workbook of several
     hidden: bool = False  # a hidden sheet (read like the others)
     event_from: str = ""  # where a made event_id was taken from: "the file's name", "the sheet's title"
+    spilled: tuple[int, ...] = ()  # lines with a filled cell beyond the header's columns: never quoted
 
     @property
     def path(self) -> str:
         """The file the part is, or whose sheet it is, as the user sees it."""
         return self.file[:-len(SHEET_MARK + self.sheet)] if self.sheet else self.file
 
-    spilled: tuple[int, ...] = ()  # lines with a filled cell beyond the header's columns: never quoted
-
 # Every file is read with bounded work, whatever it declares: a table file beyond these limits
-# is one line naming it and the limit (docs/untrusted-inputs.md).
+# is one line naming it and the limit (docs/untrusted-inputs.md). A CSV file as stored, and an
+# .xlsx unpacked (its XML parts), at most MAX_FILE_BYTES bytes (declared in `folder`, which
+# hashes no file beyond it either); columns and cells: `sheets`.
 
-#: A CSV file as stored, and an .xlsx unpacked (its XML parts), at most this many bytes.
-MAX_FILE_BYTES = 50 * 1024 * 1024
 #: Characters in one CSV field: Excel's own limit for a cell, so whatever Excel writes fits.
 MAX_FIELD_CHARS = 32_767
 
@@ -249,14 +250,15 @@ def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> Workbook:
 
 
 def table_files(root: Path, table: str) -> list[Path]:
-    """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/."""
+    """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/; never through
+    a link leading outside the inputs folder (`disk.LINK_OUT`: a warning names it)."""
     candidates = [root / f"{table}.csv", root / f"{table}.xlsx"]
-    found = [p for p in candidates if p.is_file()]
+    found = [p for p in candidates if p.is_file() and leads_inside(root, p)]
     folder = root / table
-    if folder.is_dir():
+    if folder.is_dir() and leads_inside(root, folder):
         found += sorted(p for p in folder.iterdir()
                         if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
-                        and p.is_file())
+                        and p.is_file() and leads_inside(root, p))
     return found
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import paths
-from pipeline.disk import folder_hashes
 from pipeline.exceptions import InputError, PipelineError
+from pipeline.inputs import folder
 
 if TYPE_CHECKING:
     from pipeline.inputs.loading import Inputs
@@ -71,7 +71,7 @@ def shared(root: Path) -> Inputs | None:
     inputs = record.get("inputs")
     if record.get("root") != str(root) or inputs is None:
         return None
-    changed = sorted(set(inputs.hashes.items()) ^ set(folder_hashes(root).items()))
+    changed = sorted(set(inputs.hashes.items()) ^ set(folder.hashes(root).items()))
     if changed:
         raise InputError(inputs.shown.path(changed[0][0]), expected="a file that does not change during the run (it was saved "
                          "after the inputs were validated; the report is not built from it): run again")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import disk
 from pipeline.figures import blocks
 from pipeline.figures.scope import Scope, Selection, make_scope, select
 from pipeline.inputs import sharing
@@ -40,8 +41,9 @@ class Context:
 
 
 def _signature(root: Path) -> tuple:
-    """What the inputs folder holds right now: every file's path, size and modification time."""
-    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
+    """What the inputs folder holds right now: every file's path, size and modification time
+    (`disk.folder_hashes` opening none, following no link out of the folder)."""
+    return tuple(disk.folder_hashes(root).items())
 
 
 @lru_cache(maxsize=2)
