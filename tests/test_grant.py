@@ -19,8 +19,7 @@ from helpers_inputs import GRANT_YML, make_inputs, write_grant
 from pipeline import app
 from pipeline.exceptions import InputError
 from pipeline.ids import SEGMENT
-from pipeline.inputs.grant import (MAX_GRANT_BYTES, MAX_PERIODS, MAX_REGIONS, MAX_REPORTS, InputProblems, load_grant,
-                                   parse_grant)
+from pipeline.inputs.grant import MAX_GRANT_BYTES, MAX_PERIODS, MAX_REGIONS, MAX_REPORTS, InputProblems, load_grant, parse_grant
 
 DATE = "expected a date like 2022-05-23 or 23.05.2022"
 ALIASES = "YAML anchors and aliases (&{0}, *{0}) are not accepted: write the value out"
