@@ -162,7 +162,8 @@ def _survey_figures(sel: Selection, events_in: pd.DataFrame, topic: str) -> tupl
     forms = sel.surveys[sel.surveys["event_id"].isin(set(of_topic["event_id"]))]
     trainings = rows("events", of_topic)  # which forms count: the trainings of the topic
     summary = ind.survey_summary(events_in, sel.surveys, topic)
-    figures = [("respondents", summary["respondents"], union(trainings, rows("training_surveys", forms)))]
+    figures: list[tuple[str, object, list[Row]]] = [
+        ("respondents", summary["respondents"], union(trainings, rows("training_surveys", forms)))]
     step: dict = {"forms": len(forms)}
     for question in ind.SCORE_QUESTIONS:
         answered = forms[question].notna()
