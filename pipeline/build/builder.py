@@ -233,7 +233,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
         paper = views.without_row_lists(page)
         if "pdf" in formats:
             attached = [folder / name for name in pdf.ATTACHED]
-            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached))
+            dated = inputs.grant.period(job.period).end  # the report's date: its period's end, never the clock
+            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached, date=dated))
         if "docx" in formats:
             (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
     for path, notebook in notebooks_json.items():
