@@ -93,7 +93,7 @@ def test_a_hostile_template_is_refused_on_its_line_before_its_value_is_made(prob
     assert said["said"].startswith(f"{where}: "), said["said"]
     assert "at most" in said["said"] and "MemoryError" not in said["said"], said["said"]
     assert said["peak"] < 150 * 2 ** 20, said  # what a refusal holds, at most a few values of 1 000 000
-    assert said["seconds"] < 20, said
+    assert said["seconds"] < 60, said  # 5 000 000 loop turns under tracemalloc, on a shared machine
 
 
 def test_what_a_refusal_says():

@@ -135,7 +135,17 @@ def _replaced(text: str, old: Any, new: Any, count: Any) -> int:
 
 
 def _joined(items: list, separator: Any) -> int:
-    return sum(size(item) for item in items) + len(str(separator)) * len(items)
+    return _total(items) + len(str(separator)) * len(items)
+
+
+def _total(values: Iterable) -> int:
+    """The sizes of `values` added up, counted no further than just past MAX_SIZE in all."""
+    total = 0
+    for value in values:
+        total += size(value, MAX_SIZE - total)
+        if total > MAX_SIZE:
+            break
+    return total
 
 
 # What a str method makes at most, from its text and arguments (others: at most thrice the text).
@@ -174,7 +184,7 @@ _FILTERS: dict[str, Callable[[Any, tuple, Mapping[str, Any]], int]] = {
     "pprint": lambda v, a, k: 4 * size(v),
     "urlize": lambda v, a, k: 2 * size(v) + 60 * (str(v).count(" ") + str(v).count("\n") + 1),
     **{name: lambda v, a, k: 3 * size(v) for name in ("string", "list", "title", "upper", "lower", "capitalize",
-                                                       "trim", "striptags", "reverse", "truncate")},
+                                                       "striptags")},
 }
 #: Filters whose value is gathered into a list first (it may be a generator), to be sized.
 _GATHERED = frozenset({"join", "sum"})
@@ -313,6 +323,8 @@ class BoundedSandbox(SandboxedEnvironment):
                 if name in _GATHERED and not isinstance(value, Undefined):
                     value = _gathered(value)
                     args = (*args[:passes], value, *args[passes + 1:])
+                else:  # first: the estimates may make it text
+                    _within(size(value), f"«|{name}»")
                 _within(estimate(value, args[passes + 1:], kwargs), f"«|{name}»")
             return self._made(function(*args, **kwargs), f"«|{name}»")
         return bounded
@@ -330,13 +342,13 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def concatenated(self, values: tuple) -> str:
         """`a ~ b`, sized first."""
-        _within(sum(size(v) for v in values), "«~»")
+        _within(_total(values), "«~»")
         return "".join(str(v) for v in values)
 
     def joined(self, parts: Iterable[str]) -> str:
         """A buffer's text (a macro's, a call, set or filter block's), sized first."""
         parts = _gathered(parts)
-        _within(sum(len(p) for p in parts), "a block of the template")
+        _within(_total(parts), "a block of the template")
         return "".join(parts)
 
     @staticmethod
