@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import resource
 import subprocess
 import sys
@@ -12,12 +13,13 @@ import time
 
 import pydantic
 import pytest
-from conftest import PROJECT
+from conftest import DEMO_INPUTS, PROJECT
 from helpers_inputs import GRANT_YML, make_inputs, write_grant
 
+from pipeline import app
 from pipeline.exceptions import InputError
 from pipeline.ids import SEGMENT
-from pipeline.inputs.grant import InputProblems, load_grant, parse_grant
+from pipeline.inputs.grant import MAX_GRANT_BYTES, MAX_PERIODS, MAX_REGIONS, MAX_REPORTS, InputProblems, load_grant, parse_grant
 
 DATE = "expected a date like 2022-05-23 or 23.05.2022"
 ALIASES = "YAML anchors and aliases (&{0}, *{0}) are not accepted: write the value out"
@@ -256,3 +258,84 @@ def test_an_alias_bomb_is_refused_before_anything_expands():
     assert problems(alias_bomb()) == ["grant.yml:1: " + ALIASES.format("a0")]
     assert time.perf_counter() - start < 0.5
 
+
+
+# ---------------------------------------------------------------- the grid's limits
+
+def with_regions(count: int, text: str = GRANT_YML) -> str:
+    """`text` with `count` regions (its own three first)."""
+    extra = "".join(f"  - {{id: r{n}, name: 'Район {n}'}}\n" for n in range(count - 3))
+    return text.replace("periods:\n", extra + "periods:\n", 1)
+
+
+def with_periods(count: int, text: str = GRANT_YML) -> str:
+    """`text` with `count` periods (its own two first)."""
+    extra = "".join(f"  - {{id: q{n}, title: 'Квартал {n}', start: '2024-01-01', end: '2024-03-31'}}\n"
+                    for n in range(count - 2))
+    return text + extra
+
+
+def test_a_grid_at_its_limits_is_a_grant():
+    grant = parse_grant(with_regions(MAX_REGIONS, with_periods(MAX_REPORTS // (MAX_REGIONS + 1))))
+    assert len(grant.regions) == MAX_REGIONS
+    assert len(grant.periods) * (len(grant.regions) + 1) <= MAX_REPORTS
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda: with_regions(MAX_REGIONS + 1), f"{MAX_REGIONS + 1} regions: a grant may have at most {MAX_REGIONS} regions"),
+    (lambda: with_periods(MAX_PERIODS + 1), f"{MAX_PERIODS + 1} periods: a grant may have at most {MAX_PERIODS} periods"),
+    (lambda: with_regions(MAX_REGIONS, with_periods(20)),
+     "20 periods × (500 regions + all) make 10 020 reports: a grant may have at most 10 000 reports "
+     "(fewer periods or regions)"),
+], ids=["regions", "periods", "reports"])
+def test_a_grid_beyond_a_limit_is_one_line_naming_its_key(make, expected):
+    text = make()
+    key = "periods:" if expected.split(":")[0].endswith(" periods") else "regions:"
+    start = time.perf_counter()
+    assert problems(text) == [f"grant.yml:{line_of(text, key)}: {expected}"]
+    assert time.perf_counter() - start < 1  # counted on the YAML's lists, before any item is validated
+
+
+def test_a_grid_beyond_its_limits_and_otherwise_broken_says_the_limit_alone():
+    text = with_regions(MAX_REGIONS + 1).replace("amount: 1000000", "amount: 0")
+    assert problems(text) == [f"grant.yml:{line_of(text, 'regions:')}: {MAX_REGIONS + 1} regions: "
+                              f"a grant may have at most {MAX_REGIONS} regions"]
+
+
+def test_ten_thousand_regions_are_refused_at_once_with_a_line():
+    """10 000 regions took 203 s to validate; reading grant.yml stops at MAX_VALUES values."""
+    text = with_regions(10_000)
+    start = time.perf_counter()
+    [line] = problems(text)
+    assert time.perf_counter() - start < 3, time.perf_counter() - start
+    assert re.fullmatch(r"grant\.yml:\d+: more than 20 000 values \(keys, list items and scalars\): "
+                        r"grant\.yml may hold at most 20 000", line), line
+    assert int(line.split(":")[1]) < len(text.splitlines())
+
+
+def test_a_grant_file_beyond_its_size_is_refused_unread(tmp_path):
+    write_grant(tmp_path, GRANT_YML + "# " + "x" * MAX_GRANT_BYTES + "\n")
+    with pytest.raises(InputError) as refused:
+        load_grant(tmp_path)
+    assert str(refused.value) == "grant.yml: a file of more than 1 MB: grant.yml may be at most 1 MB"
+
+
+def _validate_seconds(inputs, regions: int) -> float:
+    """How long validating the demo's data takes with its grant.yml given `regions` regions."""
+    demo = (DEMO_INPUTS / "grant.yml").read_text(encoding="utf-8")
+    extra = "".join(f"  - {{id: r{n}, name: 'Район {n}'}}\n" for n in range(regions - 7))
+    (inputs / "grant.yml").write_text(demo.replace("periods:\n", extra + "periods:\n", 1), encoding="utf-8")
+    start = time.perf_counter()
+    checked = app.validate(inputs)
+    assert checked.ok and checked.inputs is not None, [str(p) for p in checked.problems]
+    assert len(checked.inputs.grant.regions) == regions
+    return time.perf_counter() - start
+
+
+def test_validate_costs_little_more_with_hundreds_of_regions(demo_copy):
+    """The demo's data with its 7 regions, then with 500: validate took 20 ms more a region (the
+    consolidated report's survey figures filtered every event per region and topic)."""
+    _validate_seconds(demo_copy, 7)  # imports, once
+    few = _validate_seconds(demo_copy, 7)
+    many = _validate_seconds(demo_copy, MAX_REGIONS)
+    assert many < max(3 * few, few + 3), (few, many)

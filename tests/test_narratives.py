@@ -35,10 +35,10 @@ def test_render_text_without_placeholders_is_unchanged():
     assert narratives.render_text(text, FIGS, SOURCE) == text
 
 
-def test_unknown_figure_names_the_file_and_the_figure():
+def test_unknown_figure_names_the_file_its_line_and_the_figure():
     with pytest.raises(NarrativeError) as excinfo:
-        narratives.render_text('Итого {{ fig("consultations.cuont") }}.', FIGS, SOURCE)
-    assert str(excinfo.value) == f"{SOURCE}: placeholder names an unknown figure «consultations.cuont»"
+        narratives.render_text('Первая строка.\nИтого {{ fig("consultations.cuont") }}.', FIGS, SOURCE)
+    assert str(excinfo.value) == f"{SOURCE}:2: placeholder names an unknown figure «consultations.cuont»"
 
 
 def test_an_absent_figure_reads_as_a_dash_and_is_not_linked():
@@ -150,7 +150,7 @@ def test_render_error_names_the_file_relative_to_inputs(tmp_path):
                 'История: {{ fig("nope") }}\n'.encode())
     with pytest.raises(NarrativeError) as excinfo:
         narratives.render(tmp_path, "p1", "success_story", FIGS)
-    assert str(excinfo.value) == "narratives/p1/success_story.md: placeholder names an unknown figure «nope»"
+    assert str(excinfo.value) == "narratives/p1/success_story.md:1: placeholder names an unknown figure «nope»"
 
 
 def test_render_of_a_file_that_is_not_utf8_names_it(tmp_path):

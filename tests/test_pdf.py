@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import html as html_lib
 import json
 import logging
@@ -19,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -325,6 +327,63 @@ def test_report_pdf_carries_the_figures_and_the_manifest_beside_it(demo_build, t
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["period"] == PERIOD and "report.pdf" not in json.dumps(manifest["inputs"])
     assert b"/AFRelationship /Data" in _streams(folder / "report.pdf")
+
+
+def _catalog_af(path: Path) -> list[bytes]:
+    """The references of the catalog's /AF array (the PDF's associated files)."""
+    [listed] = re.findall(rb"/Type /Catalog.*?/AF \[([^\]]*)\]", _streams(path), re.S)
+    return re.findall(rb"\d+ \d+ R", listed)
+
+
+def _dates(path: Path) -> dict[str, dt.datetime]:
+    """The PDF's creation and modification dates, in its info dictionary and in its XMP."""
+    info = _run("pdfinfo", "-isodates", str(path))
+    xmp = _run("pdfinfo", "-meta", str(path))
+    found = {f"info {key}": re.search(rf"^{key}:\s*(\S+)", info, re.M) for key in ("CreationDate", "ModDate")}
+    found |= {f"xmp {key}": re.search(rf"<xmp:{key}>([^<]+)</xmp:{key}>", xmp) for key in ("CreateDate", "ModifyDate")}
+    assert all(found.values()), (info, xmp)
+    return {key: dt.datetime.fromisoformat(match[1]) for key, match in found.items()}
+
+
+def _attached_page(tmp_path: Path, date: dt.date | None) -> bytes:
+    """A small page laid out with the two files a build attaches, written anew just before."""
+    for name in pdf.ATTACHED:
+        (tmp_path / name).write_text(json.dumps({"file": name}), encoding="utf-8")
+    dated = {} if date is None else {"date": date}
+    return pdf.html_to_pdf(pdf._WARM_UP_PAGE, attachments=[tmp_path / name for name in pdf.ATTACHED], **dated)
+
+
+def test_each_attachment_is_listed_once_in_the_catalogs_af(tmp_path):
+    """WeasyPrint 70 listed each one twice (Kozea/WeasyPrint#2917)."""
+    path = tmp_path / "attached.pdf"
+    path.write_bytes(_attached_page(tmp_path, None))
+    listed = _catalog_af(path)
+    assert len(listed) == len(set(listed)) == len(pdf.ATTACHED), listed
+    assert _streams(path).count(b"/Type /Filespec") == len(pdf.ATTACHED)  # one file specification each
+
+
+def test_the_pdf_is_dated_in_its_info_and_its_xmp_alike(tmp_path):
+    path = tmp_path / "dated.pdf"
+    path.write_bytes(_attached_page(tmp_path, dt.date(2022, 6, 15)))
+    dates = _dates(path)
+    assert set(dates.values()) == {dt.datetime(2022, 6, 15, tzinfo=dt.UTC)}, dates
+
+
+def test_a_dated_pdf_is_the_same_bytes_whenever_it_is_made(tmp_path):
+    """Never the clock's date nor a file's: the attached files are written anew, a second apart."""
+    first = _attached_page(tmp_path, dt.date(2022, 6, 15))
+    time.sleep(1.1)
+    assert _attached_page(tmp_path, dt.date(2022, 6, 15)) == first
+    assert _attached_page(tmp_path, dt.date(2022, 11, 30)) != first
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period, end", [("2022-interim", dt.date(2022, 6, 15)), ("2022-final", dt.date(2022, 11, 30))])
+def test_a_built_report_pdf_is_dated_by_its_period_and_lists_its_files_once(demo_build, period, end):
+    path = _built(demo_build, period) / "report.pdf"
+    assert set(_dates(path).values()) == {dt.datetime.combine(end, dt.time(), dt.UTC)}
+    listed = _catalog_af(path)
+    assert len(listed) == len(set(listed)) == 2, listed
 
 
 #: A page of the activities table before its last is at least this full (text height, above

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
+from pipeline.inputs.grant import grant_text
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.inputs.reading import table_files
@@ -238,8 +239,8 @@ def grant_placeholders(root: Path) -> list[InputError]:
     """Each value of grant.yml that is still a placeholder `init` wrote, with its line. A
     grant.yml that cannot be read gives none here (validating it says why)."""
     try:
-        data, lines = read_yaml((Path(root) / paths.GRANT_FILE).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, PipelineError):
+        data, lines = read_yaml(grant_text(root))
+    except (OSError, PipelineError):
         return []
     found = []
     for where, value in _scalars(data):

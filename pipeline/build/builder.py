@@ -7,7 +7,6 @@ How the grid is spread over workers is the executors' job (pipeline.executors.lo
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import shutil
@@ -245,12 +244,6 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     return result
 
 
-def report_date(inputs: Inputs, job: ReportJob) -> dt.datetime:
-    """The date a report's files carry inside it (the PDF's attachments): its period's end, from
-    the inputs, never the clock, so that a rebuild is the same bytes."""
-    return dt.datetime.combine(inputs.grant.period(job.period).end, dt.time(), tzinfo=dt.UTC)
-
-
 def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],
                    formats: tuple[str, ...], keys: dict, notebooks: list[Path],
                    inputs_name: str | None = None) -> dict[str, object]:
@@ -289,8 +282,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, exec
         paper = views.without_row_lists(page)
         if "pdf" in formats:
             attached = [folder / name for name in pdf.ATTACHED]
-            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached,
-                                                                             dated=report_date(inputs, job)))
+            dated = inputs.grant.period(job.period).end  # the report's date: its period's end, never the clock
+            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached, date=dated))
         if "docx" in formats:
             (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
     for path, notebook in notebooks_json.items():

@@ -84,10 +84,13 @@ def _collected_after():
 
 
 def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Path] = (),
-                dated: dt.datetime | None = None) -> bytes:
+                date: dt.date | None = None) -> bytes:
     """A report page (as the `report` template writes it) laid out as a PDF by WeasyPrint:
-    PDF/A-3b, tagged, with each of `attachments` embedded (as `ATTACHED` says what it is),
-    `dated` (else WeasyPrint takes the files' times: the clock, and no two builds the same bytes)."""
+    PDF/A-3b, tagged, with each of `attachments` embedded (as `ATTACHED` says what it is) and
+    listed once in the catalog's /AF (`_each_attachment_once`). `date` is its creation and
+    modification date, in its info dictionary and its XMP alike (`pdf_date`), and its
+    attachments': a date of the report's own (its period's end), never the clock's nor a
+    file's, so that a rebuild writes the same bytes."""
     import weasyprint  # imported here: Pango is loaded only when a PDF is made
 
     quiet = _Quiet()
@@ -96,21 +99,44 @@ def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Pa
         for logger in loggers:
             logger.addFilter(quiet)
         try:
-            document = weasyprint.HTML(
+            page = weasyprint.HTML(
                 string=html, base_url=base_url, media_type="print",
                 url_fetcher=weasyprint.URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS),
             )
-            return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True,
-                                      attachments=[_attachment(weasyprint, Path(path), dated) for path in attachments])
+            options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True,
+                       "attachments": [_attachment(weasyprint, Path(path), date) for path in attachments]}
+            document = page.render(**options)
+            if date is not None:
+                document.metadata.created = document.metadata.modified = pdf_date(date)
+            return document.write_pdf(finisher=_each_attachment_once, **options)
         finally:
             for logger in loggers:
                 logger.removeFilter(quiet)
 
 
-def _attachment(weasyprint, path: Path, dated: dt.datetime | None = None):
+def pdf_date(date: dt.date) -> str:
+    """A day as WeasyPrint takes a document's dates (W3C's ISO 8601): its start, in UTC. It
+    writes the same instant to the info dictionary (`D:20220615000000+00'00`) and to the XMP
+    (`2022-06-15T00:00:00+00:00`), which PDF/A requires to agree."""
+    return f"{date.isoformat()}T00:00:00+00:00"
+
+
+def _each_attachment_once(document, pdf) -> None:
+    """WeasyPrint 70 lists each attachment twice in the catalog's /AF (its PDF/A step adds the
+    files of the /EmbeddedFiles name tree, then every /Filespec object: the same ones again;
+    Kozea/WeasyPrint#2917): each is kept once, in order, before the PDF is written."""
+    import pydyf
+
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+def _attachment(weasyprint, path: Path, date: dt.date | None = None):
+    """An attached file, dated `date` (by default WeasyPrint dates it by the file's time)."""
     relationship, description = ATTACHED.get(path.name, ("Unspecified", None))
+    when = None if date is None else dt.datetime.fromisoformat(pdf_date(date))
     return weasyprint.Attachment(filename=str(path), name=path.name, description=description,
-                                 relationship=relationship, created=dated, modified=dated)
+                                 relationship=relationship, created=when, modified=when)
 
 
 def warm_up() -> threading.Thread:

@@ -155,28 +155,43 @@ def training_people(sel: Selection) -> Block:
     return block
 
 
+def _survey_figures(sel: Selection, events_in: pd.DataFrame, topic: str) -> tuple[list[tuple[str, object, list[Row]]], dict]:
+    """One topic's survey figures over the trainings among `events_in` (measure, value, rows) and
+    their step (forms, and each question's answered forms and mean)."""
+    of_topic = events_in[(events_in["type"] == "training") & (events_in["topic_id"] == topic)]
+    forms = sel.surveys[sel.surveys["event_id"].isin(set(of_topic["event_id"]))]
+    trainings = rows("events", of_topic)  # which forms count: the trainings of the topic
+    summary = ind.survey_summary(events_in, sel.surveys, topic)
+    figures: list[tuple[str, object, list[Row]]] = [
+        ("respondents", summary["respondents"], union(trainings, rows("training_surveys", forms)))]
+    step: dict = {"forms": len(forms)}
+    for question in ind.SCORE_QUESTIONS:
+        answered = forms[question].notna()
+        figures.append((question, summary[question], union(trainings, rows("training_surveys", forms, answered))))
+        step[f"{question}_answered"] = int(answered.sum())
+        step[question] = summary[question]
+    return figures, step
+
+
 def surveys(sel: Selection) -> Block:
     """survey.<topic>.<measure> and survey.<topic>.<region>.<measure>: questionnaires of the
-    trainings on each topic, each mean over the forms that answered its question."""
+    trainings on each topic, each mean over the forms that answered its question. The events are
+    grouped by region once, and a region without any event has the figures of no event, computed
+    once per topic: the cost grows with the rows, not with regions × rows."""
     block = Block("surveys")
     steps = []
-    regions = report_regions(sel.grant, sel.scope)
+    by_region = {region: events for region, events in sel.events.groupby("region", sort=False)}
     for topic in sel.topics:
-        for where, events_in in [(None, sel.events)] + [(r, sel.events[sel.events["region"] == r]) for r in regions]:
+        of_none = _survey_figures(sel, sel.events.iloc[:0], topic)
+        for where in [None, *report_regions(sel.grant, sel.scope)]:
+            if where is None:
+                figures, step = _survey_figures(sel, sel.events, topic)
+            else:
+                figures, step = _survey_figures(sel, by_region[where], topic) if where in by_region else of_none
             prefix = f"survey.{topic}." if where is None else f"survey.{topic}.{where}."
-            of_topic = events_in[(events_in["type"] == "training") & (events_in["topic_id"] == topic)]
-            forms = sel.surveys[sel.surveys["event_id"].isin(set(of_topic["event_id"]))]
-            trainings = rows("events", of_topic)  # which forms count: the trainings of the topic
-            summary = ind.survey_summary(events_in, sel.surveys, topic)
-            block.add(prefix + "respondents", summary["respondents"], union(trainings, rows("training_surveys", forms)))
-            step = {"topic": topic, "region": where or "все", "forms": len(forms)}
-            for question in ind.SCORE_QUESTIONS:
-                answered = forms[question].notna()
-                block.add(prefix + question, summary[question],
-                          union(trainings, rows("training_surveys", forms, answered)))
-                step[f"{question}_answered"] = int(answered.sum())
-                step[question] = summary[question]
-            steps.append(step)
+            for measure, value, counted in figures:
+                block.add(prefix + measure, value, counted)
+            steps.append({"topic": topic, "region": where or "все", **step})
     block.steps = pd.DataFrame(steps)
     return block
 

@@ -323,9 +323,46 @@ def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator
         yield InputError(GRANT, _nearest_line(loc, lines), location_text(loc), error["input"], _expected(error, loc))
 
 
+# ---------------------------------------------------------------- the grid's limits
+
+#: The most regions, periods and reports (periods × (regions + `all`)) a grant may declare: each
+#: report is a build of its own, and `validate` and the consolidated report grow with regions.
+MAX_REGIONS = 500
+MAX_PERIODS = 50
+MAX_REPORTS = 10_000
+
+
+def _count(n: int) -> str:
+    """10 000, as the messages write numbers."""
+    return f"{n:,}".replace(",", " ")
+
+
+def _beyond_limits(data: Any, lines: dict[Loc, int]) -> InputError | None:
+    """The first limit of the grid grant.yml's data goes beyond, as a line naming its key's line;
+    None within them. Counted on the YAML's lists, before any of their items is validated."""
+    if not isinstance(data, dict):
+        return None
+    counts = {key: len(data[key]) for key in ("regions", "periods") if isinstance(data.get(key), list)}
+    for key, most in (("regions", MAX_REGIONS), ("periods", MAX_PERIODS)):
+        if counts.get(key, 0) > most:
+            return InputError(GRANT, lines.get((key,)), expected=f"{_count(counts[key])} {key}: "
+                              f"a grant may have at most {_count(most)} {key}")
+    regions, periods = counts.get("regions", 0), counts.get("periods", 0)
+    if periods * (regions + 1) > MAX_REPORTS:
+        return InputError(GRANT, lines.get(("regions",)), expected=(
+            f"{_count(periods)} periods × ({_count(regions)} regions + {ALL}) make "
+            f"{_count(periods * (regions + 1))} reports: a grant may have at most {_count(MAX_REPORTS)} reports "
+            "(fewer periods or regions)"))
+    return None
+
+
 def parse_grant(text: str) -> Grant:
-    """grant.yml's text as a Grant; an InputError, or InputProblems for several, names each problem."""
+    """grant.yml's text as a Grant; an InputError, or InputProblems for several, names each problem
+    (a grid beyond its limits alone, before anything else is checked)."""
     data, lines = read_yaml(text)
+    beyond = _beyond_limits(data, lines)
+    if beyond is not None:
+        raise beyond
     try:
         return Grant.model_validate(data)
     except ValidationError as error:
@@ -334,15 +371,28 @@ def parse_grant(text: str) -> Grant:
     raise found[0] if len(found) == 1 else InputProblems(found)
 
 
-def load_grant(root: Path) -> Grant:
-    """The inputs folder's grant.yml, read as UTF-8 and parsed (see `parse_grant`)."""
-    path = root / GRANT
+#: The largest grant.yml read (a grant at its limits writes about a tenth of it).
+MAX_GRANT_BYTES = 1024 * 1024
+
+
+def grant_text(root: Path) -> str:
+    """The inputs folder's grant.yml as text (UTF-8), read no further than MAX_GRANT_BYTES."""
+    path = Path(root) / GRANT
     if not leads_inside(root, path):
         raise InputError(GRANT, expected=folder.LINKED_OUT)
     if not path.is_file():
         raise InputError(GRANT, expected="file not found in the inputs folder")
+    with path.open("rb") as file:
+        data = file.read(MAX_GRANT_BYTES + 1)
+    if len(data) > MAX_GRANT_BYTES:
+        raise InputError(GRANT, expected=f"a file of more than {MAX_GRANT_BYTES // 2 ** 20} MB: "
+                                         f"grant.yml may be at most {MAX_GRANT_BYTES // 2 ** 20} MB")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(GRANT, expected="expected UTF-8 text (save grant.yml as UTF-8)") from None
-    return parse_grant(text)
+
+
+def load_grant(root: Path) -> Grant:
+    """The inputs folder's grant.yml, read as UTF-8 and parsed (see `parse_grant`)."""
+    return parse_grant(grant_text(root))

@@ -125,8 +125,9 @@ def region_words(grant: Grant) -> dict[str, str | None]:
     ids = {word_key(region.id): region.id for region in grant.regions}
     words: dict[str, str | None] = {}
     for region in grant.regions:
-        for word in {word_key(w) for w in (region.name, *region.aliases)} - ids.keys():
-            words[word] = region.id if words.get(word, region.id) == region.id else None
+        for word in {word_key(w) for w in (region.name, *region.aliases)}:
+            if word not in ids:  # (not `- ids.keys()`: that copies every region's id, for each region)
+                words[word] = region.id if words.get(word, region.id) == region.id else None
     return words | ids
 
 

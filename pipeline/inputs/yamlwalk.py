@@ -38,9 +38,17 @@ def _line(mark: _Mark | None) -> int | None:
     return None if mark is None else mark.line + 1
 
 
+#: The most values (keys, list items and scalars) grant.yml may hold: composing them is the
+#: cost of reading it (a grant at its limits, 500 regions and 50 periods, holds about 6 000).
+MAX_VALUES = 20_000
+
+
 class _Loader(yaml.SafeLoader):
     """The safe loader's composer, refusing an anchor or an alias before it makes any node:
-    nested aliases would otherwise expand exponentially in whatever walks the tree."""
+    nested aliases would otherwise expand exponentially in whatever walks the tree; and
+    refusing to compose more than MAX_VALUES nodes, so that reading stays bounded."""
+
+    composed = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
@@ -48,6 +56,11 @@ class _Loader(yaml.SafeLoader):
             name = event.anchor
             raise InputError(GRANT, _line(event.start_mark),
                              expected=f"YAML anchors and aliases (&{name}, *{name}) are not accepted: write the value out")
+        self.composed += 1
+        if self.composed > MAX_VALUES:
+            most = f"{MAX_VALUES:,}".replace(",", " ")
+            raise InputError(GRANT, _line(event.start_mark), expected=(
+                f"more than {most} values (keys, list items and scalars): grant.yml may hold at most {most}"))
         return super().compose_node(parent, index)
 
 

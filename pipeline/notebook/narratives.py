@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from functools import partial
 from html import escape
 from pathlib import Path
 
 import mistune
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline import paths
 from pipeline.exceptions import InputError, NarrativeError, PipelineError
@@ -36,6 +36,7 @@ from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.notebook import formatting, links
+from pipeline.notebook.sandbox import BoundedSandbox, LimitError, template_line
 
 SUCCESS_STORY = "success_story"
 NO_SUCCESS_STORY = ("Истории успеха ожидаются к окончанию проекта, "
@@ -53,7 +54,7 @@ class _Renderer(mistune.HTMLRenderer):
 
 
 _markdown = mistune.create_markdown(escape=True, renderer=_Renderer(escape=True))
-_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_environment = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
 #: What a template sees beside `fig`, and the attributes of each.
@@ -87,12 +88,20 @@ def template_values(grant: Grant, period: str, region: str) -> dict[str, dict[st
 
 
 NOT_UTF8 = "expected UTF-8 text (save it as UTF-8)"
+#: The largest narrative file read (a narrative renders to at most `sandbox.MAX_SIZE` characters).
+MAX_FILE_BYTES = 1024 * 1024
 
 
 def read(path: Path, source: str) -> str:
-    """A narrative's text (UTF-8, with or without BOM); an InputError naming it otherwise."""
+    """A narrative's text (UTF-8, with or without BOM), read no further than MAX_FILE_BYTES; an
+    InputError naming it otherwise."""
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(source, expected=f"a file of more than {MAX_FILE_BYTES // 2 ** 20} MB: "
+                                          f"a narrative may be at most {MAX_FILE_BYTES // 2 ** 20} MB")
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(source, expected=NOT_UTF8) from None
 
@@ -102,30 +111,49 @@ _MARK = re.compile("\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002")
 _MARKERS = re.compile("[\ue000-\ue002]")
 
 
-def render_text(template: str, figures: dict[str, object], source: str, mark: bool = False,
+class NarrativeLimit(InputError):
+    """A narrative beyond a limit of the sandbox (`sandbox`): a value, a text or work too big."""
+
+
+def render_text(template: str, figures: Mapping[str, object], source: str, mark: bool = False,
                 absent: Collection[str] = (), values: Mapping[str, object] | None = None) -> str:
     """Fill the placeholders of one narrative (Markdown out). With `mark`, each filled
     value carries its figure's name, for `link_figures` to turn into a link (an absent
     figure has no row in this report's registry to link to). `values`: what else the
-    template sees (`template_values`)."""
+    template sees (`template_values`). Whatever stops it is a NarrativeError naming the
+    file and the template's line (`_filled`)."""
+    try:
+        return _filled(template, figures, source, mark, absent, values)
+    except InputError as error:
+        raise NarrativeError(str(error)) from None
+
+
+def _filled(template: str, figures: Mapping[str, object], source: str, mark: bool = False,
+            absent: Collection[str] = (), values: Mapping[str, object] | None = None) -> str:
+    """`render_text`'s work, in the sandbox's bounds (`sandbox`); what stops it is an
+    InputError naming the file and the template's line: a placeholder naming an unknown
+    figure, a limit of the sandbox, any error of the template."""
 
     def fig(name: str) -> str:
         if name in absent:
             return formatting.figure(name, None)
         if name not in figures:
-            raise NarrativeError(f"{source}: placeholder names an unknown figure «{name}»")
+            raise InputError(source, expected=f"placeholder names an unknown figure «{name}»")
         text = formatting.figure(name, figures[name])
         return f"\ue000{name}\ue001{text}\ue002" if mark else text
 
     template = _MARKERS.sub("", template)  # figure links are made from the figure list, never from text
     try:
-        return _environment.from_string(template).render({**(values or {}), "fig": fig})
-    except NarrativeError:
-        raise
+        return _environment.render(template, {**(values or {}), "fig": fig})
+    except InputError as error:
+        raise InputError(source, template_line(error), expected=error.expected) from None
+    except LimitError as error:
+        raise NarrativeLimit(source, template_line(error), expected=str(error)) from None
     except TemplateError as error:
-        raise NarrativeError(str(_template_error(error, source))) from None
+        raise _template_error(error, source) from None
     except Exception as error:  # anything an analyst's template can provoke: fig(), 1/0, range(10**9)
-        raise NarrativeError(f"{source}: narrative template error: {type(error).__name__}: {error}") from None
+        raise InputError(source, template_line(error),
+                         expected=f"narrative template error: {type(error).__name__}: {error}") from None
 
 
 def to_html(markdown_text: str) -> str:
@@ -164,7 +192,8 @@ NOT_USED = "narratives.not_used"
 
 
 def _template_error(error: TemplateError, source: str) -> InputError:
-    return InputError(source, getattr(error, "lineno", None), expected=f"narrative template error: {error.message}")
+    line = getattr(error, "lineno", None) or template_line(error)
+    return InputError(source, line, expected=f"narrative template error: {error.message}")
 
 
 def _unknown(name: str, known: Collection[str]) -> str:
@@ -257,17 +286,32 @@ def _narrative_files(root: Path) -> Iterator[tuple[Path, str]]:
             yield relative, path.relative_to(root).as_posix()
 
 
-def _text_problems(root: Path, relative: Path, source: str, figures: Collection[str]) -> list[InputError]:
-    """One narrative's problems (`check_text` against `figures`), read through the wall a build
-    reads it through: no link out of the narratives folder."""
+def _text_problems(root: Path, relative: Path, source: str, figures: Collection[str],
+                   render: Callable[[str], InputError | None]) -> list[InputError]:
+    """One narrative's problems (`check_text` against `figures`; then what `render` of its text
+    says), read through the wall a build reads it through: no link out of the narratives folder."""
     try:
         path = paths.inside(root / paths.NARRATIVES_DIR, *relative.parts)
     except PipelineError:
         return [InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused")]
     try:
-        return check_text(read(path, source), source, figures)
+        text = read(path, source)
     except InputError as error:
         return [error]
+    problems = check_text(text, source, figures)
+    rendered = None if problems else render(text)
+    return problems + ([rendered] if rendered else [])
+
+
+def _render_problem(template: str, source: str, figures: Mapping[str, object], absent: Collection[str] = (),
+                    values: Mapping[str, object] | None = None) -> InputError | None:
+    """What rendering a narrative says (its file and line), as a report renders it: a limit of
+    the sandbox, an unknown figure whose name the template computes, any error of the template."""
+    try:
+        _filled(template, figures, source, absent=absent, values=values)
+    except InputError as error:
+        return error
+    return None
 
 
 def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
@@ -277,7 +321,7 @@ def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
     one no report reads."""
     periods, names = inputs.grant.period_ids(), {*inputs["plan"]["activity_id"], SUCCESS_STORY}
     regions = [*inputs.grant.region_ids(), ALL]
-    figures: dict[str, Collection[str]] = {}
+    figures: dict[str, dict[str, object]] = {}
     problems: list[InputError] = []
     warnings: list[DataWarning] = []
     for relative, source in _narrative_files(inputs.root):
@@ -285,10 +329,12 @@ def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
         if reason:
             warnings.append(DataWarning(NOT_USED, f"{source}: not used by any report ({reason})", 1))
             continue
-        period = relative.parts[0]
+        period, region = relative.parts[0], relative.parts[1] if len(relative.parts) == 3 else ALL
         if period not in figures:
-            figures[period] = report_figures(select(inputs, make_scope(inputs.grant, period, ALL)), ()).keys()
-        problems += _text_problems(inputs.root, relative, source, figures[period])
+            figures[period] = report_figures(select(inputs, make_scope(inputs.grant, period, ALL)), ())
+        values = template_values(inputs.grant, period, region)
+        problems += _text_problems(inputs.root, relative, source, figures[period], partial(
+            _render_problem, source=source, figures=figures[period], values=values))
     return problems, warnings
 
 
@@ -316,4 +362,12 @@ def check_early(root: Path) -> list[InputError]:
     every narrative's syntax, names and placeholders, these against the catalogue's patterns
     (the figures of a period need valid tables; `check` holds them to those once they are)."""
     return [problem for relative, source in _narrative_files(root) if relative.suffix == ".md"
-            for problem in _text_problems(root, relative, source, CatalogueNames())]
+            for problem in _text_problems(root, relative, source, CatalogueNames(), partial(_beyond_limits, source=source))]
+
+
+def _beyond_limits(template: str, source: str) -> InputError | None:
+    """A limit of the sandbox a narrative goes beyond, its figures all «—» (what it does with
+    their values is checked once the tables are valid, `check`)."""
+    unknown = {owner: dict.fromkeys(keys, formatting.figure("", None)) for owner, keys in TEMPLATE_VALUES.items()}
+    problem = _render_problem(template, source, {}, absent=CatalogueNames(), values=unknown)
+    return problem if isinstance(problem, NarrativeLimit) else None
