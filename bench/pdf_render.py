@@ -50,7 +50,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from pipeline import paths  # noqa: E402
-from pipeline.build import pdf, stitching, word  # noqa: E402
+from pipeline.assembly import pdf, stitching, word  # noqa: E402
 from pipeline.notebook import views  # noqa: E402
 
 
@@ -60,7 +60,7 @@ def _built_report(outputs: Path | None, period: str, region: str, scratch: Path)
         folder = paths.report_dir(outputs, period, region)
         if (folder / "manifest.json").exists() and any((folder / "notebooks").glob("*.ipynb")):
             return folder
-    from pipeline.build.builder import ReportJob, build_report
+    from pipeline.assembly.builder import ReportJob, build_report
     from pipeline.inputs.loading import load_inputs
 
     print(f"building {period}/{region} from {paths.DEFAULT_INPUTS} (not timed)…", flush=True)
@@ -154,8 +154,8 @@ def in_build(period: str, region: str, runs: int) -> None:
 
 def _build_once(period: str, region: str, warm: bool) -> None:
     """One forced build in this (new) process; prints its timings as a JSON line."""
-    from pipeline.build import builder
-    from pipeline.build.builder import ReportJob, build_report
+    from pipeline.assembly import builder
+    from pipeline.assembly.builder import ReportJob, build_report
     from pipeline.inputs.loading import load_inputs
 
     if not warm:

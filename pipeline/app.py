@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import disk, paths
-from pipeline.build import index_page
+from pipeline.assembly import index_page
 from pipeline.exceptions import PipelineError
 from pipeline.executors import local
 from pipeline.incremental import grid, ledger
 from pipeline.inputs import folder
 
 if TYPE_CHECKING:
-    from pipeline.build.kernels import ReportKernel
+    from pipeline.assembly.kernels import ReportKernel
     from pipeline.inputs.loading import Inputs
     from pipeline.inputs.notes import DataWarning
     from pipeline.inputs.validation import Validation
@@ -160,7 +160,7 @@ class EarlyKernel:
         pool.shutdown(wait=False)  # the thread ends with its one task
 
     def _start(self) -> ReportKernel:
-        from pipeline.build import kernels
+        from pipeline.assembly import kernels
 
         return kernels.ReportKernel(self._env, preload=kernels.import_cells(paths.section_notebooks()),
                                     folder=self._folder)
@@ -239,7 +239,7 @@ def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
     none); a single one in the kernel started `early`, if there is one."""
     if not stale:
         return []
-    from pipeline.build import builder, provenance
+    from pipeline.assembly import builder, provenance
     from pipeline.executors import cluster
     from pipeline.inputs import sharing
 
@@ -306,7 +306,7 @@ def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int,
     each manifest names, when relative and inside the current folder): how many were checked,
     and one line per input file that changed and per figure that moved. Every manifest is
     checked before any input is read (`verification.prepare`: a PipelineError of one line)."""
-    from pipeline.build import verification
+    from pipeline.assembly import verification
 
     folders = verification.built_reports(outputs, periods, regions)
     if not folders:
@@ -318,19 +318,19 @@ def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int,
 
 def explain(outputs: Path, name: str, period: str | None = None, region: str | None = None) -> list[str]:
     """One figure of a built report, from its manifest (nothing rebuilt, no input read): its
-    meaning, rule, value as shown, cell and rows as `file:row` (`build.explaining`)."""
-    from pipeline.build import explaining
+    meaning, rule, value as shown, cell and rows as `file:row` (`assembly.explaining`)."""
+    from pipeline.assembly import explaining
 
     return explaining.explain(outputs, name, period, region)
 
 
 def diff(folders: list[Path], outputs: Path | None = None, periods: list[str] | None = None,
          html: Path | None = None) -> tuple[bool, list[str]]:
-    """What changed, figure by figure (`build.diffing`): two outputs folders (`folders`, OLD
+    """What changed, figure by figure (`assembly.diffing`): two outputs folders (`folders`, OLD
     and NEW), else each report of `outputs` against its previous build, or, with `periods`,
     the second period against the first, region by region. Whether anything differs, and the
     lines to print; `html`, a page of the same. Reads JSON only (no inputs, no pandas)."""
-    from pipeline.build import diffing, history
+    from pipeline.assembly import diffing, history
 
     if folders and (outputs is not None or periods):
         raise PipelineError("diff: give two outputs folders (OLD NEW), or --outputs and --periods, not both")

@@ -14,7 +14,7 @@ from conftest import PROJECT, run_cli
 from helpers_builds import chromium_page, file_links, write_build
 
 from pipeline import disk
-from pipeline.build import index_page
+from pipeline.assembly import index_page
 from pipeline.figures import catalogue
 from pipeline.figures.scope import ALL
 from pipeline.incremental import grid
@@ -136,7 +136,7 @@ def test_verify_passes_then_names_a_changed_input_and_figure(demo_copy, tmp_path
 
 
 def test_injected_parameters_stay_readable():
-    from pipeline.build import builder
+    from pipeline.assembly import builder
 
     assert builder.ReadablePythonTranslator.translate_str("входные данные") == "'входные данные'"
 
@@ -179,7 +179,7 @@ def test_pages_are_nbconverts_own_with_the_images_own_alt_text(demo_build):
     focusable alike, every image with its own alt text, not nbconvert's placeholder."""
     from nbconvert import HTMLExporter
 
-    from pipeline.build import stitching
+    from pipeline.assembly import stitching
     from pipeline.notebook import recording
 
     folder = demo_build[0] / "2022-final" / ALL / "notebooks"

@@ -72,7 +72,7 @@ def test_one_report_is_built_in_the_kernel_started_early(demo_copy, tmp_path, mo
     """In process, to see it: the kernel started before validation is the one the notebooks
     ran in (its preloaded modules made the build), and it is shut down after the build."""
     from pipeline import cli
-    from pipeline.build import kernels
+    from pipeline.assembly import kernels
 
     started = []
     real = kernels.ReportKernel.__init__
@@ -120,7 +120,7 @@ def test_the_cli_imports_no_notebook_machinery_until_a_report_is_built():
     """A rerun with nothing to rebuild does not pay papermill's, nbconvert's and the Jupyter
     client's imports (about 2 s): only `_build` imports them; nor pandas' and pandera's,
     imported only when the inputs are read."""
-    heavy = ("papermill", "nbconvert", "nbclient", "jupyter_client", "weasyprint", "pipeline.build.builder",
+    heavy = ("papermill", "nbconvert", "nbclient", "jupyter_client", "weasyprint", "pipeline.assembly.builder",
              "pandas", "pandera", "pipeline.inputs.loading")
     code = f"import sys, pipeline.cli; print([m for m in {heavy!r} if m in sys.modules])"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)

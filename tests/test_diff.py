@@ -14,7 +14,7 @@ from conftest import PROJECT, run_cli
 from helpers_builds import INPUTS, chromium_page, file_links, write_build
 
 from pipeline import app
-from pipeline.build import diffing, history
+from pipeline.assembly import diffing, history
 from pipeline.notebook import formatting
 
 BEFORE = {"consultations.count": 1234, "budget.spent": 680000, "feedback.response_pct": 50,

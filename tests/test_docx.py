@@ -1,5 +1,5 @@
 """The Word report (issue 15): report.docx, made by python-docx from the report page
-(`pipeline.build.word`), read back with python-docx and, where LibreOffice is installed
+(`pipeline.assembly.word`), read back with python-docx and, where LibreOffice is installed
 (Debian: libreoffice-writer-nogui), converted to PDF and read as a reader would (poppler-utils).
 
 The fast tests write a small page of the real templates; the slow ones read the session's
@@ -28,7 +28,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from pipeline.build import stitching, word, wordstyles
+from pipeline.assembly import stitching, word, wordstyles
 from pipeline.notebook import charts, views
 
 PERIOD = "2022-interim"

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli
 from helpers_builds import INPUTS, write_build
 
-from pipeline.build import builder, diffing, history
+from pipeline.assembly import builder, diffing, history
 from pipeline.incremental import grid, ledger
 
 #: 2026-11-28 05:30:12 UTC.

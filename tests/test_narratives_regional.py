@@ -11,7 +11,7 @@ import pytest
 from conftest import run_cli
 
 from pipeline import app
-from pipeline.build import diffing
+from pipeline.assembly import diffing
 from pipeline.figures.scope import make_scope, select
 from pipeline.incremental.fingerprints import slice_key
 from pipeline.inputs.loading import load_inputs

@@ -10,7 +10,7 @@ import pytest
 from conftest import PROJECT
 
 from pipeline import paths
-from pipeline.build import kernels
+from pipeline.assembly import kernels
 from pipeline.figures import blocks
 from pipeline.notebook import recording
 

@@ -1,4 +1,4 @@
-"""The print-ready PDF (issue 3): the demo report through `pipeline.build.pdf`, checked as a reader
+"""The print-ready PDF (issue 3): the demo report through `pipeline.assembly.pdf`, checked as a reader
 would see it, with poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages) and Pillow.
 
 The executed notebooks come from the real pipeline (the session's demo build, and one
@@ -29,8 +29,8 @@ import pytest
 from conftest import DEMO_INPUTS
 from PIL import Image
 
-from pipeline.build import pdf, stitching
-from pipeline.build.builder import ReportJob, build_report
+from pipeline.assembly import pdf, stitching
+from pipeline.assembly.builder import ReportJob, build_report
 from pipeline.inputs.loading import load_inputs
 from pipeline.notebook import charts, views
 

@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import PROJECT, kernel_pids, new_tag, run_cli, run_processes, tagged, temp_files_of
 
-from pipeline.build import builder
+from pipeline.assembly import builder
 from pipeline.incremental import grid
 from pipeline.inputs.loading import load_inputs
 
@@ -62,7 +62,7 @@ def test_an_executed_notebook_is_written_when_it_ends_not_after_every_cell(tmp_p
     import papermill.engines
     import papermill.execute
 
-    from pipeline.build import kernels
+    from pipeline.assembly import kernels
 
     notebook = nbformat.v4.new_notebook(metadata=SLOW["metadata"])
     notebook.cells = [nbformat.from_dict(SLOW["cells"][0])] + [nbformat.v4.new_code_cell(f"print({i} * 7)")
@@ -157,7 +157,7 @@ def test_a_kernel_whose_parent_died_says_nothing_on_the_shared_stderr(tmp_path):
     before shutting it down (Ctrl-C), the kernel's warning that its parent exited would land
     under the run's one line. The kernel still exits; it says nothing."""
     tag = new_tag()
-    script = ("import os\nfrom pipeline.build.kernels import ReportKernel\n"
+    script = ("import os\nfrom pipeline.assembly.kernels import ReportKernel\n"
               "ReportKernel(preload='import os')\nos._exit(0)\n")
     run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True, env=tagged(tag), timeout=120)

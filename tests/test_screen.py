@@ -15,7 +15,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pipeline.build import stitching
+from pipeline.assembly import stitching
 from pipeline.notebook import formatting, views
 
 NBSP = "\u00a0"

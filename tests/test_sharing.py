@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import run_cli, temp_files_of
 
-from pipeline.build import builder
+from pipeline.assembly import builder
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs import sharing
 from pipeline.inputs.loading import load_inputs

@@ -314,7 +314,7 @@ def test_a_build_s_keys_do_not_depend_on_where_python_is_installed(monkeypatch):
 
 
 def test_a_failed_build_s_error_is_kept_printable(tmp_path):
-    from pipeline.build import builder
+    from pipeline.assembly import builder
     from pipeline.incremental import grid
 
     result = grid.ReportResult(grid.ReportJob("p1", "north"), tmp_path / "p1" / "north", error=f"boom {HOSTILE_ID}")

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from conftest import PROJECT
 
-from pipeline.build import warmup
+from pipeline.assembly import warmup
 
 
 def test_a_warm_up_runs_once_per_name():
@@ -45,7 +45,7 @@ PROBE = """
 import json, sys, time
 import nbformat
 from pipeline import paths
-from pipeline.build import pdf, stitching
+from pipeline.assembly import pdf, stitching
 
 prepared = {prepared!r}
 cold = [m for m in prepared if m in sys.modules]

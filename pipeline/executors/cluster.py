@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import disk, paths
-from pipeline.build import builder, provenance
+from pipeline.assembly import builder, provenance
 from pipeline.exceptions import PipelineError
 from pipeline.incremental import grid
 from pipeline.inputs.loading import Inputs, load_inputs

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.build import wordstyles
-from pipeline.build.wordstyles import ACTIVITIES_PT, GROUP_SHADING, HEADER_SHADING, NOTE_PT, TABLE_PT, PrintLayout
+from pipeline.assembly import wordstyles
+from pipeline.assembly.wordstyles import ACTIVITIES_PT, GROUP_SHADING, HEADER_SHADING, NOTE_PT, TABLE_PT, PrintLayout
 
 #: A row taller than this share of the page's text height may break across pages; shorter
 #: ones are kept whole (rows that do not break mid-cell where avoidable).

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pipeline import disk, paths
-from pipeline.build import builder
+from pipeline.assembly import builder
 from pipeline.exceptions import PipelineError
 from pipeline.incremental import grid
 from pipeline.inputs import folder as inputs_folder

@@ -33,8 +33,8 @@ from typing import Any
 import nbformat
 from traitlets import default
 
-from pipeline.build import stitching, wordstyles, wordtables
-from pipeline.build.wordstyles import HEADINGS, PrintLayout
+from pipeline.assembly import stitching, wordstyles, wordtables
+from pipeline.assembly.wordstyles import HEADINGS, PrintLayout
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

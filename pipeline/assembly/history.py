@@ -24,7 +24,7 @@ import re
 import shutil
 from pathlib import Path
 
-from pipeline.build import diffing
+from pipeline.assembly import diffing
 from pipeline.exceptions import PipelineError
 
 HISTORY = "history"

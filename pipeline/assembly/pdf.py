@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 from traitlets import default
 
-from pipeline.build import stitching, warmup
+from pipeline.assembly import stitching, warmup
 
 #: PDF/A-3 (ISO 19005-3), level B: an archival PDF that may carry files of any kind. WeasyPrint
 #: also tags it (`pdf_tags`: headings, paragraphs, tables, lists and the chart's alt text as a

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import disk, paths
-from pipeline.build import diffing, history
+from pipeline.assembly import diffing, history
 from pipeline.exceptions import PipelineError
 from pipeline.ids import ALL
 from pipeline.incremental import ledger

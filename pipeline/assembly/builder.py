@@ -23,7 +23,7 @@ from papermill.execute import raise_for_execution_errors
 from papermill.translators import PythonTranslator, papermill_translators
 
 from pipeline import disk, paths
-from pipeline.build import history, kernels, pdf, provenance, stitching, word
+from pipeline.assembly import history, kernels, pdf, provenance, stitching, word
 from pipeline.exceptions import ExecutionError, PipelineError, printable
 from pipeline.figures.scope import make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger

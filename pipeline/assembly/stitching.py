@@ -21,7 +21,7 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets import default
 
 from pipeline import paths
-from pipeline.build import warmup
+from pipeline.assembly import warmup
 from pipeline.notebook import recording
 
 DROP_TAGS = frozenset({"parameters", "injected-parameters", "review"})

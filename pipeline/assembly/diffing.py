@@ -23,7 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader
 
 from pipeline import disk, paths
-from pipeline.build import explaining
+from pipeline.assembly import explaining
 from pipeline.exceptions import PipelineError
 from pipeline.notebook import formatting
 
