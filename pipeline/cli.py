@@ -23,8 +23,9 @@ from pipeline import app, paths
 from pipeline.exceptions import PipelineError, printable
 from pipeline.executors import local
 
-INPUTS_HELP = "the inputs folder, read and never changed (default: %(default)s)"
-OUTPUTS_HELP = "where each period x region report goes, in OUTPUTS/<period>/<region>/ (default: %(default)s)"
+INPUTS_HELP = "the inputs folder, read and never changed (default: ./inputs, in the current folder)"
+OUTPUTS_HELP = "where each period x region report goes, in OUTPUTS/<period>/<region>/ (default: ./outputs, in the current folder)"
+BUILT_HELP = "the built reports{} (default: ./outputs, in the current folder)"
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -64,7 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the inputs folder the reports were built from (default: the one each manifest names, "
                              "when that is a relative path inside the current folder)")
     verify.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
-                        help="the built reports to check (default: %(default)s)")
+                        help=BUILT_HELP.format(" to check"))
     verify.add_argument("--period", nargs="+", action="extend", help="period ids (default: every one built)")
     verify.add_argument("--region", nargs="+", action="extend", help="region ids or `all` (default: every one built)")
     verify.add_argument("--jobs", type=int, default=local.default_jobs(),
@@ -77,7 +78,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     "rows it was computed from, one file:row a line, grouped by file.")
     explain.add_argument("name", help="the figure's name, e.g. events.training.participants (see figures.json)")
     explain.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
-                         help="the built reports (default: %(default)s)")
+                         help=BUILT_HELP.format(""))
     explain.add_argument("--period", help="a period id; may be left out when one period only is built (for that region)")
     explain.add_argument("--region", help="a region id or `all` (default: `all`, or the only region built)")
 
@@ -90,7 +91,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     "narratives that changed. Exit status 0: nothing moved; 1: something did; 2: a usage or input error.")
     diff.error = _usage_error  # type: ignore[method-assign]
     diff.add_argument("folders", nargs="*", type=Path, metavar="OLD NEW", help="two outputs folders to compare")
-    diff.add_argument("--outputs", type=Path, help=f"the built reports (default: {paths.DEFAULT_OUTPUTS})")
+    diff.add_argument("--outputs", type=Path, help=BUILT_HELP.format(""))
     diff.add_argument("--periods", nargs=2, metavar=("P1", "P2"), help="compare period P2 with period P1, region by region")
     diff.add_argument("--html", type=Path, metavar="FILE", help="also write the differences as a page")
     _add_authoring(commands)
@@ -116,7 +117,7 @@ def _add_authoring(commands: argparse._SubParsersAction) -> None:
                     "--outputs. In a narrative, a figure is {{ fig(\"name\") }}.")
     figures.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS, help=INPUTS_HELP)
     figures.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
-                         help="the built reports, for the values (default: %(default)s)")
+                         help=BUILT_HELP.format(", for the values"))
     figures.add_argument("--period", help="a period id (default: the last period of grant.yml)")
     figures.add_argument("--region", help="a region id or `all` (default: `all`)")
 

@@ -7,13 +7,27 @@ from pathlib import Path
 from pipeline.exceptions import PipelineError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
-NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+#: Where an installed wheel keeps the section notebooks, in the package: the package data of
+#: `pipeline._notebooks`, which pyproject.toml maps to the repository's top-level notebooks/.
+SHIPPED_NOTEBOOKS = "_notebooks"
+
+
+def notebooks_dir(package_dir: Path) -> Path:
+    """The section notebooks' folder for the package in `package_dir`: the copy shipped inside
+    it (an installed wheel, `pip install .` or `pipx install .`), else the repository's
+    top-level notebooks/ beside it (a checkout on PYTHONPATH, or an editable install)."""
+    shipped = package_dir / SHIPPED_NOTEBOOKS
+    return shipped if shipped.is_dir() else package_dir.parent / "notebooks"
+
+
+NOTEBOOKS_DIR = notebooks_dir(PACKAGE_DIR)
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 NBCONVERT_TEMPLATES_DIR = TEMPLATES_DIR / "nbconvert"
 HTML_TEMPLATES_DIR = TEMPLATES_DIR / "html"
-DEFAULT_INPUTS = PROJECT_DIR / "inputs"
-DEFAULT_OUTPUTS = PROJECT_DIR / "outputs"
+#: The folders a command reads and writes unless told otherwise: ./inputs and ./outputs of
+#: the current folder (relative, so that an installed tool serves any grant's folder).
+DEFAULT_INPUTS = Path("inputs")
+DEFAULT_OUTPUTS = Path("outputs")
 
 #: What a run leaves in the temp folder (kernel sockets and connection files, the shared
 #: inputs) is named TEMP_PREFIX + its process id + "-…": the next run removes a dead run's.

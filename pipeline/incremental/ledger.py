@@ -65,8 +65,12 @@ def inputs_digest(hashes: dict[str, str]) -> str:
 def environment_key() -> str:
     """The pipeline's code and templates, and the interpreter's and packages' versions: not
     where they are installed (a build's keys, in its manifest, name no folder of the machine,
-    so the same code and versions elsewhere build the same bytes)."""
-    files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    so the same code and versions elsewhere build the same bytes). The notebooks an installed
+    wheel keeps in the package (`paths.SHIPPED_NOTEBOOKS`) are not code: each is keyed by its
+    own content (`snapshot_key`, `fingerprints.build_keys`), as in a checkout."""
+    skipped = {"__pycache__", paths.SHIPPED_NOTEBOOKS}
+    files = sorted(p for p in paths.PACKAGE_DIR.rglob("*")
+                   if p.is_file() and not skipped & set(p.relative_to(paths.PACKAGE_DIR).parts))
     code = [f"{p.relative_to(paths.PACKAGE_DIR).as_posix()}:{disk.sha256(p)}" for p in files]
     return digest(KEY_VERSION, json.dumps(versions(), sort_keys=True), *code)
 
