@@ -5,6 +5,7 @@ current folder's ./inputs and ./outputs."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -103,8 +104,9 @@ def _without_pythonpath() -> dict[str, str]:
 
 
 def _wheel(tmp_path: Path) -> Path:
-    """A wheel built (PEP 517, setuptools in an isolated environment) from a copy of the
-    worktree's sources, so that no build/ or *.egg-info is left in it."""
+    """A wheel built (PEP 517, setuptools in an isolated environment: `python -m build` when it
+    is installed, else `pip wheel`) from a copy of the worktree's sources, so that no build/ or
+    *.egg-info is left in it."""
     source = tmp_path / "source"
     source.mkdir()
     for name in WHEEL_SOURCES:
@@ -114,7 +116,9 @@ def _wheel(tmp_path: Path) -> Path:
         else:
             shutil.copy2(PROJECT / name, source / name)
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--quiet", "-w", str(dist)],
+    builder = ["-m", "build", "--wheel", "--outdir", str(dist)] if importlib.util.find_spec("build") else \
+        ["-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist)]
+    subprocess.run([sys.executable, *builder, str(source)],
                    check=True, capture_output=True, text=True, env=_without_pythonpath(), timeout=120)
     [wheel] = dist.glob("*.whl")
     return wheel
