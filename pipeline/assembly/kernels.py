@@ -119,7 +119,7 @@ class ReportKernel:
     def __enter__(self) -> ReportKernel:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.shutdown()
 
 

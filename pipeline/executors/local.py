@@ -151,7 +151,7 @@ def _quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
         sys.__unraisablehook__(unraisable)
 
 
-def _interrupted(signum: int, frame: FrameType | None) -> None:
+def _interrupted(_signum: int, _frame: FrameType | None) -> None:
     quiet_interrupt()
     raise KeyboardInterrupt
 

@@ -33,7 +33,7 @@ ENV = "GRANT_REPORT_SHARED_INPUTS"
 
 def new_path() -> Path:
     """Where a run's shared inputs go: the temp folder, named like the run's kernel files, so
-    that a killed run's is found and removed (`planning.clean_stale`). Chosen before the
+    that a killed run's is found and removed (`grid.clean_stale`). Chosen before the
     inputs are read when a kernel must be started first (its environment names the file)."""
     return Path(tempfile.gettempdir()) / f"{paths.TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
 
