@@ -247,7 +247,7 @@ def _add_todo(checked: Validation, inputs: Path) -> None:
 
 def validated(inputs: Path) -> tuple[Inputs, list[DataWarning]]:
     """The inputs read and their data warnings; every problem raised at once (`InputProblems`)."""
-    from pipeline.inputs.loading import InputProblems
+    from pipeline.inputs.grant import InputProblems
 
     checked = validate(inputs)
     if not checked.ok or checked.inputs is None:

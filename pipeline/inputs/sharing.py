@@ -68,7 +68,7 @@ def shared(root: Path) -> Inputs | None:
         raise PipelineError(f"{name}: the inputs this run validated cannot be read back "
                             f"({type(error).__name__}): run again") from None
     root = Path(root).resolve()
-    inputs = record.get("inputs")
+    inputs: Inputs | None = record.get("inputs")
     if record.get("root") != str(root) or inputs is None:
         return None
     changed = sorted(set(inputs.hashes.items()) ^ set(folder.hashes(root).items()))
