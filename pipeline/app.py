@@ -26,9 +26,8 @@ from pipeline.incremental import grid, ledger
 from pipeline.inputs import folder
 
 if TYPE_CHECKING:
-    from pipeline.inputs.loading import Inputs
     from pipeline.inputs.notes import DataWarning
-    from pipeline.inputs.validation import Validation
+    from pipeline.inputs.validation import Validation, ValidInputs
 
 #: The report's formats a run can write (`paths.REPORT_FILES`), all of them by default: the Word
 #: document costs about a tenth of the PDF's time (bench/README.md).
@@ -190,7 +189,7 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
     return RunOutcome(results, warnings)
 
 
-def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
+def _build(stale: list[grid.ReportJob], inputs: ValidInputs, request: RunRequest,
            on_result: Callable[[grid.ReportResult], None], early: EarlyKernel | None = None) -> list[grid.ReportResult]:
     """Build the stale reports with the chosen executor (nothing is imported or started for
     none); a single one in the kernel started `early`, if there is one."""
@@ -201,7 +200,7 @@ def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
 
 
 @contextmanager
-def _executor(request: RunRequest, inputs: Inputs, count: int, early: EarlyKernel | None) -> Iterator[Executor]:
+def _executor(request: RunRequest, inputs: ValidInputs, count: int, early: EarlyKernel | None) -> Iterator[Executor]:
     """The cluster's at `--scheduler`, else this machine's (`local.building`)."""
     if request.scheduler:
         from pipeline.executors import cluster
@@ -245,7 +244,7 @@ def _add_todo(checked: Validation, inputs: Path) -> None:
         checked.warnings = [*checked.warnings, *skeleton.empty_tables(checked.inputs)]
 
 
-def validated(inputs: Path) -> tuple[Inputs, list[DataWarning]]:
+def validated(inputs: Path) -> tuple[ValidInputs, list[DataWarning]]:
     """The inputs read and their data warnings; every problem raised at once (`InputProblems`)."""
     from pipeline.inputs.grant import InputProblems
 

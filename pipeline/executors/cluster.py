@@ -36,6 +36,8 @@ from pipeline.inputs.loading import Inputs, load_inputs
 if TYPE_CHECKING:
     from distributed import Client
 
+    from pipeline.inputs.validation import ValidInputs
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -232,7 +234,7 @@ class DaskExecutor:
     """Builds reports on a dask.distributed cluster (its scheduler's address, or a Client): the
     remote task is always `build_on_worker`, which needs nothing of this machine's disk."""
 
-    def __init__(self, address: str | Client, inputs: Inputs, outputs: Path, formats: tuple[str, ...]) -> None:
+    def __init__(self, address: str | Client, inputs: ValidInputs, outputs: Path, formats: tuple[str, ...]) -> None:
         self.address, self.inputs, self.outputs, self.formats = address, inputs, Path(outputs), formats
 
     def run(self, jobs: Sequence[grid.ReportJob],

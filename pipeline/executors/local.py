@@ -25,7 +25,7 @@ from pipeline.executors.early import EarlyKernel
 from pipeline.incremental.grid import ReportJob, ReportResult
 
 if TYPE_CHECKING:
-    from pipeline.inputs.loading import Inputs
+    from pipeline.inputs.validation import ValidInputs
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -106,7 +106,7 @@ def ignore_any(result: object) -> None:
 
 
 @contextmanager
-def building(inputs: Inputs, outputs: Path, formats: tuple[str, ...], *, jobs: int, count: int,
+def building(inputs: ValidInputs, outputs: Path, formats: tuple[str, ...], *, jobs: int, count: int,
              force: bool = False, cell_timeout: int | None = None,
              early: EarlyKernel | None = None) -> Iterator[Executor]:
     """The executor of a run's `count` stale reports on this machine: the inputs, read once,
