@@ -4,7 +4,7 @@
 
 Each run is a fresh process doing what `python -m pipeline run --period P --region R --force`
 does (validation, the build, HTML and PDF), into a temporary folder. Runs alternate between
-the command as it is and the command with its early kernel turned off (`app.EarlyKernel`:
+the command as it is and the command with its early kernel turned off (`executors.early.EarlyKernel`:
 the kernel started, and the notebooks' modules imported in it, while the inputs are
 validated), so the two medians are measured under the same machine load.
 """
@@ -26,10 +26,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 def _once(period: str, region: str, early: bool, outputs: Path) -> None:
     """One run of the command in this (new) process."""
     sys.path.insert(0, str(PROJECT))
-    from pipeline import app, cli
+    from pipeline import cli
+    from pipeline.executors.early import EarlyKernel
 
     if not early:
-        app.EarlyKernel.wanted = staticmethod(lambda args: False)
+        EarlyKernel.wanted = staticmethod(lambda *args: False)
     code = cli.main(["run", "--period", period, "--region", region, "--outputs", str(outputs), "--force", "--quiet"])
     if code:
         sys.exit(f"the run failed with exit status {code}")

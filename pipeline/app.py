@@ -12,25 +12,22 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import disk, paths
 from pipeline.assembly import index_page
 from pipeline.exceptions import PipelineError
-from pipeline.executors import local
+from pipeline.executors import Executor, local
+from pipeline.executors.early import EarlyKernel
 from pipeline.incremental import grid, ledger
 from pipeline.inputs import folder
 
 if TYPE_CHECKING:
-    from pipeline.assembly.kernels import ReportKernel
-    from pipeline.inputs.loading import Inputs
     from pipeline.inputs.notes import DataWarning
-    from pipeline.inputs.validation import Validation
+    from pipeline.inputs.validation import Validation, ValidInputs
 
 #: The report's formats a run can write (`paths.REPORT_FILES`), all of them by default: the Word
 #: document costs about a tenth of the PDF's time (bench/README.md).
@@ -142,48 +139,6 @@ def _unchanged(request: RunRequest) -> RunOutcome | None:
     return RunOutcome([_kept(job, request.outputs) for job in jobs], checked["warnings"])
 
 
-class EarlyKernel:
-    """A run of one report starts its kernel, in a background thread, before the inputs are
-    validated: the kernel's start and the notebooks' imports (~1.5 s, in the kernel's own
-    process) overlap validating, instead of following it. Its environment names the file the
-    inputs will be shared through (`sharing`), chosen now and written once they are read; it
-    runs in the inputs folder, as a report's kernel does."""
-
-    def __init__(self, inputs: Path) -> None:
-        from pipeline.inputs import sharing
-
-        self.shared = sharing.new_path()
-        self._env = sharing.environment(self.shared)
-        self._folder = inputs
-        pool = ThreadPoolExecutor(1, thread_name_prefix="early-kernel")
-        self._future = pool.submit(self._start)
-        pool.shutdown(wait=False)  # the thread ends with its one task
-
-    def _start(self) -> ReportKernel:
-        from pipeline.assembly import kernels
-
-        return kernels.ReportKernel(self._env, preload=kernels.import_cells(paths.section_notebooks()),
-                                    folder=self._folder)
-
-    def take(self) -> ReportKernel | None:
-        """The kernel, once started; None when it could not start (the build starts its own,
-        which reports why)."""
-        try:
-            return self._future.result()
-        except Exception:  # noqa: BLE001 - see above
-            return None
-
-    def close(self) -> None:
-        kernel = self.take()
-        if kernel is not None:
-            kernel.shutdown()
-
-    @staticmethod
-    def wanted(request: RunRequest) -> bool:
-        """One period and one region asked for, built on this machine."""
-        return len(request.periods) == 1 and len(request.regions) == 1 and not request.scheduler
-
-
 def _kept(job: grid.ReportJob, outputs: Path, key: str | None = None) -> grid.ReportResult:
     return grid.ReportResult(job, paths.report_dir(outputs, job.period, job.region), skipped=True, key=key)
 
@@ -191,7 +146,8 @@ def _kept(job: grid.ReportJob, outputs: Path, key: str | None = None) -> grid.Re
 def _validate_and_build(request: RunRequest, progress: Callable[[int, int], None]) -> RunOutcome:
     """Read and validate the inputs, build the reports whose data changed, and keep what
     validating told for the next run (`ledger.remember`)."""
-    early = EarlyKernel(request.inputs) if EarlyKernel.wanted(request) else None
+    wanted = EarlyKernel.wanted(request.periods, request.regions, request.scheduler)
+    early = EarlyKernel(request.inputs) if wanted else None
     try:
         return _validate_and_build_with(request, progress, early)
     finally:
@@ -233,29 +189,27 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
     return RunOutcome(results, warnings)
 
 
-def _build(stale: list[grid.ReportJob], inputs: Inputs, request: RunRequest,
-           on_result: Callable[[grid.ReportResult], None], early: EarlyKernel | None = None) -> list:
+def _build(stale: list[grid.ReportJob], inputs: ValidInputs, request: RunRequest,
+           on_result: Callable[[grid.ReportResult], None], early: EarlyKernel | None = None) -> list[grid.ReportResult]:
     """Build the stale reports with the chosen executor (nothing is imported or started for
     none); a single one in the kernel started `early`, if there is one."""
     if not stale:
         return []
-    from pipeline.assembly import builder, provenance
-    from pipeline.executors import cluster
-    from pipeline.inputs import sharing
+    with _executor(request, inputs, len(stale), early) as executor:
+        return executor.run(stale, on_result)
 
+
+@contextmanager
+def _executor(request: RunRequest, inputs: ValidInputs, count: int, early: EarlyKernel | None) -> Iterator[Executor]:
+    """The cluster's at `--scheduler`, else this machine's (`local.building`)."""
     if request.scheduler:
-        executor = cluster.DaskExecutor(request.scheduler, inputs, request.outputs, request.formats)
-        return executor.map(None, stale, on_result)
-    kernel = early.take() if early is not None and len(stale) == 1 else None
-    # Read once here, the inputs are handed to every local kernel (dask workers read their own).
-    shared = sharing.publish(inputs, early.shared if early is not None and kernel is not None else None)
-    build = partial(builder.build_report, inputs=inputs, outputs=request.outputs, formats=request.formats,
-                    force=request.force, cell_timeout=request.cell_timeout, shared_inputs=shared, kernel=kernel,
-                    inputs_name=provenance.inputs_name(inputs.root))
-    try:
-        return local.local_executor(request.jobs, len(stale)).map(build, stale, on_result)
-    finally:
-        shared.unlink(missing_ok=True)
+        from pipeline.executors import cluster
+
+        yield cluster.DaskExecutor(request.scheduler, inputs, request.outputs, request.formats)
+        return
+    with local.building(inputs, request.outputs, request.formats, jobs=request.jobs, count=count,
+                        force=request.force, cell_timeout=request.cell_timeout, early=early) as executor:
+        yield executor
 
 
 def validate(inputs: Path) -> Validation:
@@ -290,9 +244,9 @@ def _add_todo(checked: Validation, inputs: Path) -> None:
         checked.warnings = [*checked.warnings, *skeleton.empty_tables(checked.inputs)]
 
 
-def validated(inputs: Path) -> tuple[Inputs, list[DataWarning]]:
+def validated(inputs: Path) -> tuple[ValidInputs, list[DataWarning]]:
     """The inputs read and their data warnings; every problem raised at once (`InputProblems`)."""
-    from pipeline.inputs.loading import InputProblems
+    from pipeline.inputs.grant import InputProblems
 
     checked = validate(inputs)
     if not checked.ok or checked.inputs is None:
@@ -312,7 +266,7 @@ def verify(outputs: Path, periods: list[str], regions: list[str], jobs: int,
     if not folders:
         raise PipelineError(f"{outputs}: no built report to verify (run `python -m pipeline run` first)")
     checks = [verification.prepare(folder, inputs) for folder in folders]
-    findings = local.local_executor(jobs, len(checks)).map(verification.verify_report, checks)
+    findings = local.run_tasks(verification.verify_report, checks, jobs)
     return len(checks), [line for found in findings for line in found]
 
 

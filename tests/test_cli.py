@@ -55,7 +55,7 @@ def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_p
 
 @pytest.mark.slow
 def test_a_run_of_one_report_with_bad_inputs_leaves_no_kernel(demo_copy, tmp_path):
-    """A run of one report starts its kernel while the inputs are validated (app.EarlyKernel):
+    """A run of one report starts its kernel while the inputs are validated (executors.early.EarlyKernel):
     when they turn out invalid, that kernel is shut down with the one-line error."""
     (demo_copy / "media.csv").write_text(
         (demo_copy / "media.csv").read_text(encoding="utf-8").replace(",327,", ",-5,", 1), encoding="utf-8")
@@ -77,9 +77,9 @@ def test_one_report_is_built_in_the_kernel_started_early(demo_copy, tmp_path, mo
     started = []
     real = kernels.ReportKernel.__init__
 
-    def record(self, env=None, preload=""):
+    def record(self, env=None, preload="", **kwargs):
         started.append((self, preload))
-        real(self, env, preload)
+        real(self, env, preload, **kwargs)
 
     monkeypatch.setattr(kernels.ReportKernel, "__init__", record)
     code = cli.main(["run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"),

@@ -127,7 +127,7 @@ def test_the_executor_fails_fast_at_a_silent_service(monkeypatch, tmp_path):
     with service(None) as address:
         start = time.monotonic()
         with pytest.raises(cluster.SchedulerError, match="said nothing within 1 s"):
-            cluster.DaskExecutor(address, None, tmp_path, ("html",)).map(None, [])
+            cluster.DaskExecutor(address, None, tmp_path, ("html",)).run([])
         assert time.monotonic() - start < 3
 
 

@@ -1,11 +1,23 @@
-"""Executors: results in the items' order, one `on_result` per item, and a worker process
-only when two tasks can run at once."""
+"""Executors: every way of building reports honours the `Executor` protocol (results in the
+jobs' order, one `on_result` per job), and a worker process starts only when two reports can
+be built at once."""
 
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+
 import pytest
 
-from pipeline.executors import local
+from pipeline.executors import Executor, cluster, local
+from pipeline.incremental.grid import ReportJob, ReportResult
+
+JOBS = [ReportJob("p1", r) for r in ("b", "a", "c", "all", "d", "e")]
+
+
+def fake_build(job: ReportJob) -> ReportResult:
+    """A report "built" without a kernel: picklable, so worker processes can run it."""
+    return ReportResult(job, Path("/nowhere") / job.label)
 
 
 @pytest.mark.parametrize("jobs, tasks, expected", [
@@ -15,22 +27,40 @@ from pipeline.executors import local
     (3, None, local.ProcessExecutor),
 ])
 def test_a_pool_only_when_two_tasks_can_run_at_once(jobs, tasks, expected):
-    assert type(local.local_executor(jobs, tasks)) is expected
+    assert type(local.local_executor(fake_build, jobs, tasks)) is expected
 
 
 def test_no_more_workers_than_tasks():
-    assert local.local_executor(8, 3).workers == 3
-    assert local.local_executor(2, 30).workers == 2
+    executor = local.local_executor(fake_build, 8, 3)
+    assert isinstance(executor, local.ProcessExecutor) and executor.workers == 3
+    executor = local.local_executor(fake_build, 2, 30)
+    assert isinstance(executor, local.ProcessExecutor) and executor.workers == 2
 
 
-@pytest.mark.parametrize("executor", [local.SerialExecutor(), local.ThreadExecutor(2),
-                                      local.ProcessExecutor(2)], ids=["serial", "threads", "processes"])
-def test_results_come_in_the_items_order_and_each_is_reported(executor):
-    seen = []
-    items = [-3, 1, -4, 1, -5, 9]
-    assert executor.map(abs, items, seen.append) == [3, 1, 4, 1, 5, 9]
-    assert sorted(seen) == sorted([3, 1, 4, 1, 5, 9])
+@pytest.mark.parametrize("executor", [local.SerialExecutor(fake_build), local.ProcessExecutor(fake_build, 2)],
+                         ids=["in-process", "processes"])
+def test_results_come_in_the_jobs_order_and_each_is_reported(executor: Executor):
+    seen: list[ReportResult] = []
+    results = executor.run(JOBS, seen.append)
+    assert [r.job for r in results] == JOBS
+    assert sorted(r.job.label for r in seen) == sorted(j.label for j in JOBS)
 
 
 def test_nothing_to_run_starts_nothing():
-    assert local.ProcessExecutor(2).map(abs, []) == []
+    assert local.ProcessExecutor(fake_build, 2).run([]) == []
+
+
+def test_other_tasks_are_spread_the_same_way():
+    assert local.run_tasks(abs, [-3, 1, -4], 1) == [3, 1, 4]
+    assert local.run_tasks(abs, [-3, 1, -4], 2) == [3, 1, 4]
+
+
+@pytest.mark.parametrize("kind", [local.SerialExecutor, local.ProcessExecutor, cluster.DaskExecutor])
+def test_every_executor_has_the_protocols_run(kind: type):
+    """`Executor.run(jobs, on_result)`, the same parameters and default, in every executor
+    (the dask one once had `map(fn, …)` and ignored `fn`)."""
+    expected = inspect.signature(Executor.run)
+    found = inspect.signature(kind.run)
+    assert list(found.parameters) == list(expected.parameters)
+    assert found.parameters["on_result"].default is expected.parameters["on_result"].default
+    assert not hasattr(kind, "map")

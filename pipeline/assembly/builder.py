@@ -25,7 +25,7 @@ from papermill.translators import PythonTranslator, papermill_translators
 from pipeline import disk, paths
 from pipeline.assembly import history, kernels, pdf, provenance, stitching, word
 from pipeline.exceptions import ExecutionError, PipelineError, printable
-from pipeline.figures.scope import make_scope, row_counts, select
+from pipeline.figures.scope import Selection, make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger
 from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir, swapped_out
 from pipeline.inputs import sharing
@@ -244,7 +244,7 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     return result
 
 
-def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection, executed: list[Path],
+def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Selection, executed: list[Path],
                    formats: tuple[str, ...], keys: dict, notebooks: list[Path],
                    inputs_name: str | None = None) -> dict[str, object]:
     """figures.json, the manifest, the report in each format and the reviewers' notebook pages.

@@ -296,7 +296,7 @@ def _environment() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def render(template: str, **values) -> str:
+def render(template: str, **values: object) -> str:
     """One of pipeline/templates/html/ (the reviewers' index, a diff page)."""
     return _environment().get_template(template).render(**values)
 

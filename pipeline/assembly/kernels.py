@@ -16,13 +16,15 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
+from typing import IO, Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError
+from nbformat import NotebookNode
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.iorw import write_ipynb
 from papermill.log import logger
 from papermill.utils import remove_args
@@ -119,7 +121,7 @@ class ReportKernel:
     def __enter__(self) -> ReportKernel:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.shutdown()
 
 
@@ -129,7 +131,7 @@ class ResettingClient(PapermillNotebookClient):
     The reset goes out on the same shell channel just before the first cell, so the
     kernel runs it first; its reply and outputs belong to no cell and are ignored."""
 
-    def papermill_execute_cells(self):
+    def papermill_execute_cells(self) -> None:
         # The kernel has answered, so it has read its connection file: remove it now, so that
         # nothing is left in the temp folder even if this process is killed.
         self.km.cleanup_connection_file()
@@ -149,10 +151,11 @@ class WarmKernelEngine(NBClientEngine):
     A killed build's staging folder is removed anyway (`grid.clean_stale`)."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 report_kernel: ReportKernel | None = None,
-                                 written_on_timeout: str | None = None, **kwargs):
+    def execute_managed_notebook(cls, nb_man: NotebookExecutionManager, kernel_name: str | None,
+                                 log_output: bool = False, stdout_file: IO[str] | None = None,
+                                 stderr_file: IO[str] | None = None, start_timeout: int = 60,
+                                 execution_timeout: int | None = None, report_kernel: ReportKernel | None = None,
+                                 written_on_timeout: str | None = None, **kwargs: Any) -> NotebookNode:
         if report_kernel is None:
             raise TypeError(f"papermill's {ENGINE!r} engine runs in the kernel it is handed: report_kernel=")
         kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)

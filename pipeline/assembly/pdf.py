@@ -21,8 +21,10 @@ import datetime as dt
 import gc
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import nbformat
 from traitlets import default
@@ -68,7 +70,7 @@ class _Quiet(logging.Filter):
 
 
 @contextlib.contextmanager
-def _collected_after():
+def _collected_after() -> Iterator[None]:
     """No cyclic garbage collection while WeasyPrint lays a report out, one pass over the young
     generations after. WeasyPrint allocates millions of objects, so the collector would run
     full passes over everything the process holds (a build's notebooks, tables, modules):
@@ -121,7 +123,7 @@ def pdf_date(date: dt.date) -> str:
     return f"{date.isoformat()}T00:00:00+00:00"
 
 
-def _each_attachment_once(document, pdf) -> None:
+def _each_attachment_once(document: Any, pdf: Any) -> None:
     """WeasyPrint 70 lists each attachment twice in the catalog's /AF (its PDF/A step adds the
     files of the /EmbeddedFiles name tree, then every /Filespec object: the same ones again;
     Kozea/WeasyPrint#2917): each is kept once, in order, before the PDF is written."""
@@ -131,7 +133,7 @@ def _each_attachment_once(document, pdf) -> None:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
 
 
-def _attachment(weasyprint, path: Path, date: dt.date | None = None):
+def _attachment(weasyprint: ModuleType, path: Path, date: dt.date | None = None) -> Any:
     """An attached file, dated `date` (by default WeasyPrint dates it by the file's time)."""
     relationship, description = ATTACHED.get(path.name, ("Unspecified", None))
     when = None if date is None else dt.datetime.fromisoformat(pdf_date(date))

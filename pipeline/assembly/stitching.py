@@ -11,14 +11,16 @@ import copy
 import functools
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets import default
+from traitlets.config import Config
 
 from pipeline import paths
 from pipeline.assembly import warmup
@@ -73,7 +75,7 @@ def merge(notebooks: Sequence[Mapping | Path], appendices: tuple[str, ...] = ())
 _cache = threading.local()
 
 
-def _exporter(name: str, make) -> HTMLExporter:
+def _exporter(name: str, make: Callable[[], HTMLExporter]) -> HTMLExporter:
     """One exporter of each kind per thread: building one loads its whole Jinja template
     chain (~0.4 s), so it is reused for every report the thread stitches."""
     if not hasattr(_cache, name):
@@ -95,7 +97,8 @@ class PageExporter(HTMLExporter):
     letters come out as themselves, not as character references. Tests hold the report and
     reviewer pages equal to HTMLExporter's otherwise."""
 
-    def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None,  # type: ignore[override]
+                           **kw: Any) -> tuple[str, dict[str, Any]]:  # as HTMLExporter's, which ignores it too
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name"))
         self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
@@ -177,18 +180,19 @@ class ReportPageExporter(PageExporter):
     def _raw_mimetypes_default(self) -> list[str]:
         return ["text/html", ""]  # raw cells come out as they show in report.html
 
-    def __init__(self, config=None, **kw):
+    def __init__(self, config: Config | None = None, **kw: Any) -> None:
         settings = {name: copy.deepcopy(value) for name, value in report_settings().items()
                     if name not in kw and not self._configured(config, name)}
         super().__init__(config=config, **settings, **kw)
 
     @classmethod
-    def _configured(cls, config, name: str) -> bool:
+    def _configured(cls, config: Config | None, name: str) -> bool:
         """Whether nbconvert configuration (e.g. `--TemplateExporter.exclude_input=False`) sets `name`."""
-        return bool(config) and any(klass.__name__ in config and name in config[klass.__name__]
-                                    for klass in cls.__mro__)
+        return config is not None and any(klass.__name__ in config and name in config[klass.__name__]
+                                          for klass in cls.__mro__)
 
-    def from_notebook_node(self, nb: nbformat.NotebookNode, resources=None, **kw):
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None,  # type: ignore[override]
+                           **kw: Any) -> tuple[bytes, dict[str, Any]]:  # the page as this medium's file
         html, resources = super().from_notebook_node(nb, resources=resources, **kw)
         folder = (resources.get("metadata") or {}).get("path") or None
         return self.render_page(html, f"{folder.rstrip('/')}/" if folder else None), resources

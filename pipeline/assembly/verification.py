@@ -21,6 +21,7 @@ from pipeline.exceptions import PipelineError
 from pipeline.incremental import grid
 from pipeline.inputs import folder as inputs_folder
 from pipeline.inputs.loading import load_inputs
+from pipeline.inputs.validation import validated
 
 MANIFEST = "manifest.json"
 
@@ -159,7 +160,7 @@ def verify_report(check: Check) -> list[str]:
     manifest, folder = check.manifest, check.folder
     job = grid.ReportJob(manifest["period"], manifest["region"])
     findings = input_changes(check.recorded, check.inputs)
-    inputs = load_inputs(check.inputs)
+    inputs = validated(check.inputs)  # re-executed only from inputs a run would build from
     with tempfile.TemporaryDirectory(prefix="grant-verify-") as scratch:
         result = builder.build_report(job, inputs, Path(scratch), formats=())
         if result.ok:

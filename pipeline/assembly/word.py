@@ -28,13 +28,18 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 from traitlets import default
 
 from pipeline.assembly import stitching, wordstyles, wordtables
 from pipeline.assembly.wordstyles import HEADINGS, PrintLayout
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import _Cell
+    from lxml.html import HtmlElement
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -121,11 +126,11 @@ class _Format:
     href: str | None = None
 
 
-def _classes(element) -> set[str]:
+def _classes(element: HtmlElement) -> set[str]:
     return set((element.get("class") or "").split())
 
 
-def _skipped(element) -> bool:
+def _skipped(element: HtmlElement) -> bool:
     return not isinstance(element.tag, str) or element.tag in SKIPPED_TAGS or bool(_classes(element) & SCREEN_ONLY)
 
 
@@ -144,7 +149,7 @@ class _Writer:
 
     # ------------------------------------------------------------ blocks
 
-    def blocks(self, element, container, style: str = "Normal") -> None:
+    def blocks(self, element: HtmlElement, container: Document | _Cell, style: str = "Normal") -> None:
         """The content of a block element: runs of inline content as paragraphs in `style`,
         block children in their own way."""
         paragraph = _Paragraph(self, container, style)
@@ -163,7 +168,7 @@ class _Writer:
                 paragraph.text(child.tail, _Format())
         paragraph.close()
 
-    def block(self, element, container, style: str = "Normal") -> None:
+    def block(self, element: HtmlElement, container: Document | _Cell, style: str = "Normal") -> None:
         tag, classes = element.tag, _classes(element)
         if "gr-registry" in classes:
             self.break_before = True  # the registry starts a page, as on paper
@@ -187,7 +192,7 @@ class _Writer:
         else:  # div, section, li outside a list, …: a container of blocks
             self.blocks(element, container, style)
 
-    def listing(self, element, container, style: str) -> None:
+    def listing(self, element: HtmlElement, container: Document | _Cell, style: str) -> None:
         """A list: one paragraph per item, numbered from 1 for each `ol`, bulleted for `ul`."""
         from docx.shared import Mm
 
@@ -203,7 +208,7 @@ class _Writer:
                 paragraph.paragraph.paragraph_format.left_indent = Mm(4)
                 paragraph.paragraph.paragraph_format.first_line_indent = Mm(-4)
 
-    def _item(self, item, paragraph: _Paragraph, container, style: str) -> None:
+    def _item(self, item: HtmlElement, paragraph: _Paragraph, container: Document | _Cell, style: str) -> None:
         """A list item's content in one paragraph (its own paragraphs joined by line breaks);
         a list inside it follows as its own paragraphs."""
         if item.text:
@@ -223,7 +228,7 @@ class _Writer:
                 paragraph.text(child.tail, _Format())
         paragraph.close()
 
-    def preformatted(self, element, container) -> None:
+    def preformatted(self, element: HtmlElement, container: Document | _Cell) -> None:
         """A block of lines as set (the registry on paper): one paragraph per line."""
         for line in element.text_content().strip("\n").split("\n"):
             paragraph = _Paragraph(self, container, "Registry")
@@ -232,7 +237,7 @@ class _Writer:
 
     # ------------------------------------------------------------ inline content
 
-    def inline(self, element, paragraph: _Paragraph, fmt: _Format) -> None:
+    def inline(self, element: HtmlElement, paragraph: _Paragraph, fmt: _Format) -> None:
         if _skipped(element):
             return
         tag = element.tag
@@ -260,7 +265,7 @@ class _Writer:
 
     # ------------------------------------------------------------ a table of labels
 
-    def label_lines(self, element, container) -> None:
+    def label_lines(self, element: HtmlElement, container: Document | _Cell) -> None:
         """A table of labels (th) and values (td) as one paragraph per row, «label:<tab>value»,
         the value's lines aligned at the tab."""
         from docx.shared import Mm
@@ -342,7 +347,7 @@ class _Paragraph:
         if self.paragraph is not None and self.paragraph.runs:
             self.line_break()
 
-    def picture(self, element) -> None:
+    def picture(self, element: HtmlElement) -> None:
         """An embedded image (a data: URI) as an inline picture at its own resolution, no
         wider than the text nor taller than report.css prints a chart, its alt text kept."""
         from docx.shared import Mm

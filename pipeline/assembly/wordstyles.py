@@ -16,9 +16,16 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import paths
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.styles.style import CharacterStyle
+    from docx.table import Table, _Cell, _Row
+    from docx.text.paragraph import Paragraph
 
 FONT = "Arial"
 LANGUAGE = "ru-RU"
@@ -94,7 +101,7 @@ def new_document(layout: PrintLayout, title: str, authors: list[str]) -> Any:
     return document
 
 
-def _font(style, size: float, bold: bool | None = None, color: str = INK) -> None:
+def _font(style: CharacterStyle, size: float, bold: bool | None = None, color: str = INK) -> None:
     """The style's font: Arial (named, not the theme's, which would win), size, colour, weight."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -115,7 +122,7 @@ def _font(style, size: float, bold: bool | None = None, color: str = INK) -> Non
         style.font.bold = bold
 
 
-def _styles(document) -> None:
+def _styles(document: Document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -124,7 +131,7 @@ def _styles(document) -> None:
 
     styles = document.styles
 
-    def paragraph_style(name: str, base: str, size: float, **formatting) -> Any:
+    def paragraph_style(name: str, base: str, size: float, **formatting: object) -> Any:
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style, style.quick_style = styles[base], True
         _font(style, size)
@@ -162,7 +169,7 @@ def _styles(document) -> None:
         tab_stop.addnext(OxmlElement("w:autoHyphenation"))
 
 
-def _page(document, layout: PrintLayout) -> None:
+def _page(document: Document, layout: PrintLayout) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
@@ -184,7 +191,7 @@ def _page(document, layout: PrintLayout) -> None:
 
 # ---------------------------------------------------------------- Word's XML where python-docx has no API
 
-def hyperlink(paragraph, url: str, text: str) -> Any:
+def hyperlink(paragraph: Paragraph, url: str, text: str) -> Any:
     """A real link (w:hyperlink to an external relationship) in the Hyperlink style; its run."""
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.oxml import OxmlElement
@@ -202,7 +209,7 @@ def hyperlink(paragraph, url: str, text: str) -> Any:
     return run
 
 
-def field(paragraph, instruction: str) -> None:
+def field(paragraph: Paragraph, instruction: str) -> None:
     """A field Word computes when it lays the page out (PAGE, NUMPAGES), shown as 1 until then."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -215,7 +222,7 @@ def field(paragraph, instruction: str) -> None:
     paragraph._p.append(simple)
 
 
-def insert(parent, child, successors: tuple[str, ...]) -> None:
+def insert(parent: BaseOxmlElement, child: BaseOxmlElement, successors: tuple[str, ...]) -> None:
     """`child` into `parent` before the first of `successors` there (the schema's order, which
     Word holds a document to), else last."""
     from docx.oxml.ns import qn
@@ -227,7 +234,7 @@ def insert(parent, child, successors: tuple[str, ...]) -> None:
         following.addprevious(child)
 
 
-def cell_padding(table) -> None:
+def cell_padding(table: Table) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -240,7 +247,7 @@ def cell_padding(table) -> None:
     insert(table._tbl.tblPr, margins, ("w:tblLook", "w:tblCaption", "w:tblDescription"))
 
 
-def row_property(row, name: str) -> None:
+def row_property(row: _Row, name: str) -> None:
     """An on/off property of a table row: `tblHeader` (repeated at the top of every page),
     `cantSplit` (not broken across pages)."""
     from docx.oxml import OxmlElement
@@ -254,7 +261,7 @@ def row_property(row, name: str) -> None:
 _AFTER_SHADING = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
 
 
-def shade(cell, colour: str) -> None:
+def shade(cell: _Cell, colour: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -264,7 +271,7 @@ def shade(cell, colour: str) -> None:
     insert(cell._tc.get_or_add_tcPr(), shading, _AFTER_SHADING)
 
 
-def bottom_border(cell) -> None:
+def bottom_border(cell: _Cell) -> None:
     """A line under the cell (the signature's)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -276,14 +283,14 @@ def bottom_border(cell) -> None:
     insert(cell._tc.get_or_add_tcPr(), borders, ("w:shd", *_AFTER_SHADING))
 
 
-def number(paragraph, numbering: int) -> None:
+def number(paragraph: Paragraph, numbering: int) -> None:
     """The paragraph as an item of a list of that numbering."""
     properties = paragraph._p.get_or_add_pPr().get_or_add_numPr()
     properties.get_or_add_ilvl().val = 0
     properties.get_or_add_numId().val = numbering
 
 
-def list_numbering(document, style: str, restart: bool) -> int:
+def list_numbering(document: Document, style: str, restart: bool) -> int:
     """The numbering of a list style of the template (List Bullet, List Number); with `restart`,
     a new one of the same kind counting from 1 again (each `ol` of the page is its own list)."""
     from docx.oxml.ns import qn

@@ -11,10 +11,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.assembly import wordstyles
 from pipeline.assembly.wordstyles import ACTIVITIES_PT, GROUP_SHADING, HEADER_SHADING, NOTE_PT, TABLE_PT, PrintLayout
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import _Cell
+    from lxml.html import HtmlElement
+
+    from pipeline.assembly.word import _Writer
 
 #: A row taller than this share of the page's text height may break across pages; shorter
 #: ones are kept whole (rows that do not break mid-cell where avoidable).
@@ -43,11 +50,11 @@ class Grid:
     cells: list[tuple[int, int, int, int, Any]] = field(default_factory=list)  # row, col, rowspan, colspan, element
 
 
-def _classes(element) -> set[str]:
+def _classes(element: HtmlElement) -> set[str]:
     return set((element.get("class") or "").split())
 
 
-def grid(element) -> Grid:
+def grid(element: HtmlElement) -> Grid:
     """The table's rows (its own, not a nested table's) and each cell's place in the grid; a
     short row is filled with empty cells."""
     rows = element.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
@@ -74,7 +81,7 @@ def grid(element) -> Grid:
     return table
 
 
-def column_widths(element, table: Grid, layout: PrintLayout) -> list[float]:
+def column_widths(element: HtmlElement, table: Grid, layout: PrintLayout) -> list[float]:
     """Each grid column's width in millimetres: report.css's print widths of the table's
     columns, a plain table's own, else shares by the length of each column's text."""
     shares: list[float] = []
@@ -96,7 +103,7 @@ def column_widths(element, table: Grid, layout: PrintLayout) -> list[float]:
     return [share * scale for share in shares]
 
 
-def height_pt(element, width_mm: float, size: float) -> float:
+def height_pt(element: HtmlElement, width_mm: float, size: float) -> float:
     """About how tall a cell's text is when set `width_mm` wide: the lines of its paragraphs."""
     characters = max(1.0, (width_mm - 3) / 25.4 * 72 / (size * 0.5))
     blocks = [_SPACE.sub(" ", b.text_content()).strip() for b in element.iter("p", "li")] or \
@@ -104,7 +111,7 @@ def height_pt(element, width_mm: float, size: float) -> float:
     return sum(max(1, math.ceil(len(text) / characters)) for text in blocks) * size * 1.2 + 4
 
 
-def write(writer, element, container) -> None:
+def write(writer: _Writer, element: HtmlElement, container: Document | _Cell) -> None:
     """The page's table `element` as a Word table in `container` (the document or a cell);
     `writer` (`word`'s) writes each cell's content."""
     from docx.shared import Mm
@@ -150,7 +157,7 @@ def write(writer, element, container) -> None:
     writer.after_table = True
 
 
-def _cell(writer, element, cell, table: Grid, row: int, size: float) -> None:
+def _cell(writer: _Writer, element: HtmlElement, cell: _Cell, table: Grid, row: int, size: float) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
     from docx.text.run import Run

@@ -24,12 +24,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pipeline import disk, paths
 from pipeline.assembly import builder, provenance
 from pipeline.exceptions import PipelineError
+from pipeline.executors import ignore
 from pipeline.incremental import grid
 from pipeline.inputs.loading import Inputs, load_inputs
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from pipeline.inputs.validation import ValidInputs
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,7 @@ def _not_dask(address: str, data: bytes) -> SchedulerError:
     return SchedulerError(address, f"a service that is not a dask scheduler answered (it began {data[:32]!r})")
 
 
-def _greeting(host: str, port: int, address: str, timeout: float) -> dict:
+def _greeting(host: str, port: int, address: str, timeout: float) -> dict[str, Any]:
     """The handshake a dask scheduler sends first to whoever connects, read as dask frames it
     (a length, then the frames' count and sizes, then msgpack), each length checked first."""
     from distributed.protocol import loads
@@ -212,7 +219,7 @@ def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
             raise SchedulerError(address, f"cannot connect ({error.strerror or error})") from None
 
 
-def connect(address: str, timeout: float = CONNECT_TIMEOUT):
+def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Client:
     """A dask Client of the scheduler at `address`, once `check_scheduler` has found one there."""
     from distributed import Client
 
@@ -224,27 +231,28 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
 
 
 class DaskExecutor:
-    """Builds reports on a dask.distributed cluster (its scheduler's address, or a Client)."""
+    """Builds reports on a dask.distributed cluster (its scheduler's address, or a Client): the
+    remote task is always `build_on_worker`, which needs nothing of this machine's disk."""
 
-    def __init__(self, address, inputs: Inputs, outputs: Path, formats: tuple[str, ...]):
+    def __init__(self, address: str | Client, inputs: ValidInputs, outputs: Path, formats: tuple[str, ...]) -> None:
         self.address, self.inputs, self.outputs, self.formats = address, inputs, Path(outputs), formats
 
-    def map(self, fn, jobs: Sequence[grid.ReportJob],
-            on_result: Callable[[grid.ReportResult], None] = lambda r: None) -> list[grid.ReportResult]:
-        """`fn` is ignored: the remote task is always `build_on_worker` (it must not need our disk)."""
+    def run(self, jobs: Sequence[grid.ReportJob],
+            on_result: Callable[[grid.ReportResult], None] = ignore) -> list[grid.ReportResult]:
         from distributed import Client, as_completed
 
         client = self.address if isinstance(self.address, Client) else connect(self.address, CONNECT_TIMEOUT)
         try:
-            results: list = [None] * len(jobs)
+            results: list[grid.ReportResult | None] = [None] * len(jobs)
             snapshot = client.scatter(Snapshot.take(self.inputs, paths.section_notebooks()), broadcast=True)
             named = provenance.inputs_name(self.inputs.root)
             futures = {client.submit(build_on_worker, job, snapshot, self.formats, named, pure=False): i
                        for i, job in enumerate(jobs)}
             for future in as_completed(futures):
-                results[futures[future]] = receive(future.result(), self.inputs, self.outputs)
-                on_result(results[futures[future]])
-            return results
+                result = receive(future.result(), self.inputs, self.outputs)
+                results[futures[future]] = result
+                on_result(result)
+            return [r for r in results if r is not None]
         finally:
             if not isinstance(self.address, Client):
                 client.close()

@@ -1,6 +1,7 @@
-"""Executors: how a list of independent tasks (one report each) is run. Swappable objects
-with one method, `map(fn, items, on_result)`, that returns the results in the items' order
-and calls `on_result` as each finishes (for the progress bar)."""
+"""Executors on this machine (`Executor`): reports built one after another in this process
+(`SerialExecutor`), or several at once in worker processes (`ProcessExecutor`); `building`
+sets one up for a run, the inputs shared once with every kernel. `run_tasks` spreads any other
+list of independent tasks (verify's re-executions) the same way."""
 
 from __future__ import annotations
 
@@ -11,53 +12,118 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor as _PoolExecutor
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pipeline.executors import Executor, ignore
+from pipeline.executors.early import EarlyKernel
+from pipeline.incremental.grid import ReportJob, ReportResult
+
+if TYPE_CHECKING:
+    from pipeline.inputs.validation import ValidInputs
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+#: What builds one report (`builder.build_report` with the run's settings).
+Build = Callable[[ReportJob], ReportResult]
+
+
+def in_this_process(fn: Callable[[T], R], items: Sequence[T], on_result: Callable[[R], None]) -> list[R]:
+    """`fn` of each item, one after another: the results in the items' order."""
+    results = []
+    for item in items:
+        results.append(fn(item))
+        on_result(results[-1])
+    return results
+
+
+def in_worker_processes(fn: Callable[[T], R], items: Sequence[T], workers: int,
+                        on_result: Callable[[R], None]) -> list[R]:
+    """`fn` of each item, up to `workers` at once in worker processes: the results in the
+    items' order, `on_result` called as each finishes. No item, no worker started."""
+    results: list[Any] = [None] * len(items)
+    if not items:
+        return results
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_setup) as pool:
+        futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            on_result(results[futures[future]])
+    return results
+
 
 class SerialExecutor:
-    """One task after another, in this process."""
+    """Reports built one after another, in this process."""
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], on_result: Callable[[R], None] = lambda r: None) -> list[R]:
-        results = []
-        for item in items:
-            results.append(fn(item))
-            on_result(results[-1])
-        return results
+    def __init__(self, build: Build) -> None:
+        self.build = build
 
-
-class _PoolMixin:
-    workers: int
-
-    def _pool(self) -> _PoolExecutor:
-        raise NotImplementedError
-
-    def map(self, fn: Callable[[T], R], items: Sequence[T], on_result: Callable[[R], None] = lambda r: None) -> list[R]:
-        results: list = [None] * len(items)
-        if not items:  # nothing to build: start no worker at all
-            return results
-        with self._pool() as pool:
-            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                on_result(results[futures[future]])
-        return results
+    def run(self, jobs: Sequence[ReportJob], on_result: Callable[[ReportResult], None] = ignore) -> list[ReportResult]:
+        return in_this_process(self.build, jobs, on_result)
 
 
-class ThreadExecutor(_PoolMixin):
-    """Several tasks at once in threads of this process (kernels are separate processes
-    anyway; stitching shares this process's one core)."""
+class ProcessExecutor:
+    """Several reports at once in worker processes: stitching and PDF rendering use every core."""
 
-    def __init__(self, workers: int):
-        self.workers = workers
+    def __init__(self, build: Build, workers: int) -> None:
+        self.build, self.workers = build, workers
 
-    def _pool(self) -> _PoolExecutor:
-        return ThreadPoolExecutor(max_workers=self.workers)
+    def run(self, jobs: Sequence[ReportJob], on_result: Callable[[ReportResult], None] = ignore) -> list[ReportResult]:
+        return in_worker_processes(self.build, jobs, self.workers, on_result)
+
+
+def workers_for(jobs: int, tasks: int | None = None) -> int:
+    """At most `jobs` tasks at once, and no more workers than `tasks`."""
+    return jobs if tasks is None else min(jobs, tasks)
+
+
+def local_executor(build: Build, jobs: int, tasks: int | None = None) -> Executor:
+    """At most `jobs` reports at once, and no more workers than `tasks`. A single one is built
+    in this process: a worker would cost its start and imports (~1.2 s of a 10 s one-report
+    run) and win nothing."""
+    workers = workers_for(jobs, tasks)
+    return SerialExecutor(build) if workers <= 1 else ProcessExecutor(build, workers)
+
+
+def run_tasks(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+    """`fn` of each item as `local_executor` spreads reports: in this process when only one
+    can run at a time, else in at most `jobs` worker processes."""
+    workers = workers_for(jobs, len(items))
+    if workers <= 1:
+        return in_this_process(fn, items, ignore_any)
+    return in_worker_processes(fn, items, workers, ignore_any)
+
+
+def ignore_any(result: object) -> None:
+    """An `on_result` that wants nothing, of any task."""
+
+
+@contextmanager
+def building(inputs: ValidInputs, outputs: Path, formats: tuple[str, ...], *, jobs: int, count: int,
+             force: bool = False, cell_timeout: int | None = None,
+             early: EarlyKernel | None = None) -> Iterator[Executor]:
+    """The executor of a run's `count` stale reports on this machine: the inputs, read once,
+    handed to every kernel (`sharing`), removed when it is done; a single report built in the
+    kernel started `early`, if there is one (its caller shuts it down)."""
+    from pipeline.assembly import builder, provenance
+    from pipeline.inputs import sharing
+
+    kernel = early.take() if early is not None and count == 1 else None
+    shared = sharing.publish(inputs, early.shared if early is not None and kernel is not None else None)
+    build = partial(builder.build_report, inputs=inputs, outputs=outputs, formats=formats, force=force,
+                    cell_timeout=cell_timeout, shared_inputs=shared, kernel=kernel,
+                    inputs_name=provenance.inputs_name(inputs.root))
+    try:
+        yield local_executor(build, jobs, count)
+    finally:
+        shared.unlink(missing_ok=True)
 
 
 def die_with_parent() -> None:
@@ -80,12 +146,12 @@ def quiet_interrupt() -> None:
     sys.unraisablehook = _quiet_unraisable
 
 
-def _quiet_unraisable(unraisable) -> None:
+def _quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     if not isinstance(unraisable.exc_value, KeyboardInterrupt):
         sys.__unraisablehook__(unraisable)
 
 
-def _interrupted(signum, frame) -> None:
+def _interrupted(_signum: int, _frame: FrameType | None) -> None:
     quiet_interrupt()
     raise KeyboardInterrupt
 
@@ -97,25 +163,6 @@ def _worker_setup() -> None:
     signal.signal(signal.SIGINT, _interrupted)
 
 
-class ProcessExecutor(_PoolMixin):
-    """Several tasks at once in worker processes: stitching and PDF rendering use every core."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-
-    def _pool(self) -> _PoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_setup)
-
-
 def default_jobs() -> int:
     """Kernel start-up is partly waiting, so a worker more than the cores still helps."""
     return (os.cpu_count() or 1) + 1
-
-
-def local_executor(jobs: int, tasks: int | None = None):
-    """At most `jobs` tasks at once, and no more workers than `tasks`. A single task runs in
-    this process: a worker would cost its start and imports (~1.2 s of a 10 s one-report run)
-    and win nothing."""
-    workers = jobs if tasks is None else min(jobs, tasks)
-    return SerialExecutor() if workers <= 1 else ProcessExecutor(workers)

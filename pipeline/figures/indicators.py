@@ -172,11 +172,6 @@ def media_totals(media: pd.DataFrame) -> dict[str, int]:
     return totals
 
 
-def missing_reach(media: pd.DataFrame) -> int:
-    """Publications whose reach is not given (a data warning)."""
-    return int(media["reach"].isna().sum())
-
-
 # ---------------------------------------------------------------- metrics
 
 def latest_metric_rows(metrics: pd.DataFrame, names: list[str], regional_sum: bool) -> dict[str, pd.DataFrame]:
@@ -199,11 +194,6 @@ def latest_metric_rows(metrics: pd.DataFrame, names: list[str], regional_sum: bo
 def metric_value(rows: pd.DataFrame) -> int | float | None:
     """A metric's value from the rows it is read from (their sum: one row, or one per region)."""
     return None if rows.empty else _number(rows["value"].sum())
-
-
-def latest_metrics(metrics: pd.DataFrame, names: list[str], regional_sum: bool) -> dict[str, float | None]:
-    """The latest value of each metric (`latest_metric_rows`)."""
-    return {name: metric_value(rows) for name, rows in latest_metric_rows(metrics, names, regional_sum).items()}
 
 
 def _number(value) -> int | float:

@@ -1,7 +1,7 @@
 """The grid of reports, and which of them a rerun can leave alone without reading anything.
 
-Kept apart from `running` (papermill, nbconvert, the Jupyter client: about 2 s of imports)
-and from pandas (`caching`, which compares reports by their rows), so that a rerun with
+Kept apart from `assembly` (papermill, nbconvert, the Jupyter client: about 2 s of imports)
+and from pandas (`fingerprints`, which compares reports by their rows), so that a rerun with
 nothing to rebuild imports none of it.
 """
 
@@ -39,7 +39,7 @@ class ReportResult:
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     skipped: bool = False
-    #: The key of the build the report's folder holds (`caching.build_keys`), once known.
+    #: The key of the build the report's folder holds (`fingerprints.build_keys`), once known.
     key: str | None = None
 
     @property

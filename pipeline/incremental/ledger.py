@@ -9,7 +9,7 @@ every file of the inputs folder (`inputs.folder.hashes`: the SHA-256 of the file
 the size and time of the others, never opened), the pipeline's code and package versions, the
 notebooks and the formats. When the folder hashes the same under the same code, and every requested
 report's folder still holds the build kept for that snapshot, the run is over. Anything
-else goes the long way (`caching`: report by report, by the rows each reads, after
+else goes the long way (`fingerprints`: report by report, by the rows each reads, after
 validation), which rebuilds only what a change touches.
 """
 

@@ -57,8 +57,3 @@ def hashes(root: Path) -> dict[str, str]:
     """The key of every file of the inputs folder, by relative path (`disk.folder_hashes` with
     `hash_limit`): what an unchanged rerun, the ledger and a build's change checks compare."""
     return disk.folder_hashes(Path(root), hash_limit)
-
-
-def links_out(keys: dict[str, str]) -> list[str]:
-    """The links of the folder that lead outside it (never followed), by relative path."""
-    return [relative for relative, key in keys.items() if key == disk.LINK_OUT]

@@ -33,7 +33,7 @@ ENV = "GRANT_REPORT_SHARED_INPUTS"
 
 def new_path() -> Path:
     """Where a run's shared inputs go: the temp folder, named like the run's kernel files, so
-    that a killed run's is found and removed (`planning.clean_stale`). Chosen before the
+    that a killed run's is found and removed (`grid.clean_stale`). Chosen before the
     inputs are read when a kernel must be started first (its environment names the file)."""
     return Path(tempfile.gettempdir()) / f"{paths.TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-inputs.pickle"
 
@@ -68,7 +68,7 @@ def shared(root: Path) -> Inputs | None:
         raise PipelineError(f"{name}: the inputs this run validated cannot be read back "
                             f"({type(error).__name__}): run again") from None
     root = Path(root).resolve()
-    inputs = record.get("inputs")
+    inputs: Inputs | None = record.get("inputs")
     if record.get("root") != str(root) or inputs is None:
         return None
     changed = sorted(set(inputs.hashes.items()) ^ set(folder.hashes(root).items()))

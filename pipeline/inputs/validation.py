@@ -1,5 +1,7 @@
 """Validating an inputs folder: read and type it (`loading`), check it (`checks`), and say
-what it holds that the figures count in a particular way (`notes`). Never raises for bad input.
+what it holds that the figures count in a particular way (`notes`). `validate` never raises
+for bad input; `validated` gives the inputs that passed (`ValidInputs`, what a report is
+computed from) or raises every problem at once.
 
 One pass tells everything: the problems of every table that could be read (a missing column
 or a broken grant.yml no longer hides the other tables' problems), the files read past, and a
@@ -11,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NewType
 
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs.checks import check_tables, sort_key
+from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
 from pipeline.inputs.notes import DataWarning, data_warnings, plural, sheets_of_no_table, unknown_files
 from pipeline.inputs.reading import Part
@@ -102,13 +106,18 @@ def summarise(table: str, parts: list[Part], unread: Sequence[UnreadSheet] = ())
                         tuple(sorted(sheets, key=lambda sheet: order.get(sheet.file, len(order)))))
 
 
+#: Inputs that passed every check of `validate`: the only inputs a report may be computed from
+#: (`validated` makes them; `loading.load_inputs` reads a folder without checking it).
+ValidInputs = NewType("ValidInputs", Inputs)
+
+
 @dataclass
 class Validation:
     """The outcome of validating an inputs folder."""
 
     problems: list[InputError] = field(default_factory=list)
     warnings: list[DataWarning] = field(default_factory=list)
-    inputs: Inputs | None = None  # the loaded inputs when they could be read and typed
+    inputs: ValidInputs | None = None  # the inputs, when they were read, typed and passed every check
     #: What each table found gave, in the contract's order (tables with no file left out).
     summary: list[TableSummary] = field(default_factory=list)
     #: The contract's tables no file was found for.
@@ -167,5 +176,14 @@ def validate(root: Path | str) -> Validation:
         inputs = inputs_of(reading)
     except InputError as error:
         return Validation(problems=[error], summary=summary, absent=absent)
-    return Validation(problems=[], warnings=data_warnings(inputs), inputs=inputs, summary=summary, absent=absent,
-                      personal=reading.shown.notes)
+    return Validation(problems=[], warnings=data_warnings(inputs), inputs=ValidInputs(inputs), summary=summary,
+                      absent=absent, personal=reading.shown.notes)
+
+
+def validated(root: Path | str) -> ValidInputs:
+    """The inputs of a folder that passes every check of `validate` (the tables', not the
+    narratives'); else every problem raised at once (InputProblems, or the one InputError)."""
+    checked = validate(root)
+    if checked.inputs is None or checked.problems:
+        raise checked.problems[0] if len(checked.problems) == 1 else InputProblems(checked.problems)
+    return checked.inputs

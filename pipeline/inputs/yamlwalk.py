@@ -51,7 +51,7 @@ class _Loader(yaml.SafeLoader):
     composed = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
         if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
             name = event.anchor
             raise InputError(GRANT, _line(event.start_mark),

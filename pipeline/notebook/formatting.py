@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from itertools import groupby
+from typing import cast
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -11,15 +13,18 @@ from babel.numbers import format_decimal
 LOCALE = "ru_RU"
 DASH = "—"
 
+#: What a figure's value is: a count, a sum, a rate; None when there is nothing to count.
+Number = int | float | Decimal | None
 
-def number(value) -> str:
+
+def number(value: Number) -> str:
     """29364470 -> "29 364 470", 3.07 -> "3,07", 4.8 -> "4,8"; None or NaN -> "—"."""
     if value is None or value != value:
         return DASH
     return format_decimal(value, format="#,##0.##", locale=LOCALE)
 
 
-def amount(value, zero: str = DASH) -> str:
+def amount(value: Number, zero: str = DASH) -> str:
     """A sum of money: 680000 -> "680 000", 12500.5 -> "12 500,50"; None -> "—"; 0 -> `zero`
     ("—" by default: an activity without cost, as the seed shows it; "0" where the sum is a
     figure of its own, as the period's spending is)."""
@@ -31,12 +36,12 @@ def amount(value, zero: str = DASH) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
-def money(value, currency: str = "тенге") -> str:
+def money(value: Number, currency: str = "тенге") -> str:
     """680000 -> "680 000 тенге"; 0 or None -> "—" (no cost, as the seed shows it)."""
     return DASH if not value else f"{amount(value)}\u00a0{currency}"
 
 
-def pct(value) -> str:
+def pct(value: Number) -> str:
     """90 -> "90 %" (with a no-break space); None or NaN -> "—"."""
     return DASH if value is None or value != value else f"{number(value)}\u00a0%"
 
@@ -51,8 +56,10 @@ def agreement_date(value: dt.date) -> str:
     return format_date(value, format="«d» MMMM y 'года'", locale=LOCALE)
 
 
-def figure(name: str, value) -> str:
-    """A figure as the report shows it, by the kind its name says."""
+def figure(name: str, recorded: object) -> str:
+    """A figure as the report shows it, by the kind its name says (its value as recorded: a
+    number or None, read back from a notebook's scraps or figures.json)."""
+    value = cast(Number, recorded)
     if name.endswith(("_pct",)):
         return pct(value)
     if name.endswith(".cost"):

@@ -18,6 +18,7 @@ from typing import Any
 import nbformat
 import scrapbook as sb
 from scrapbook.encoders import registry
+from scrapbook.models import Scrap
 from scrapbook.schemas import GLUE_PAYLOAD_PREFIX
 
 NULL_ENCODER = "figure-null"
@@ -29,13 +30,13 @@ class NullFigureEncoder:
     def name(self) -> str:
         return NULL_ENCODER
 
-    def encodable(self, data) -> bool:
+    def encodable(self, data: object) -> bool:
         return data is None
 
-    def encode(self, scrap, **kwargs):
+    def encode(self, scrap: Scrap, **kwargs: object) -> Scrap:
         return scrap._replace(data="null")
 
-    def decode(self, scrap, **kwargs):
+    def decode(self, scrap: Scrap, **kwargs: object) -> Scrap:
         return scrap._replace(data=None)
 
 
@@ -43,7 +44,7 @@ if NULL_ENCODER not in registry._encoders:
     registry.register(NullFigureEncoder())
 
 
-def glue(name: str, value) -> None:
+def glue(name: str, value: object) -> None:
     """Record one figure in the running notebook (data only, nothing displayed)."""
     sb.glue(name, value, encoder=NULL_ENCODER if value is None else "json", display=False)
 
