@@ -362,7 +362,8 @@ def test_a_grant_with_personal_ids_builds_and_shows_none_of_them(demo_copy, tmp_
         assert told.returncode == 0, told.stderr
         said.append(told.stdout + told.stderr)
     assert "консультация " in said[-4] and "/анкета " in said[-2] and "participants/файл 7.csv" in said[-1], said[-4:]
-    verified = run_cli("verify", "--outputs", str(outputs), "--period", "2022-final", "--region", "zko")
+    verified = run_cli("verify", "--outputs", str(outputs), "--inputs", str(demo_copy), "--period", "2022-final",
+                       "--region", "zko")
     assert verified.returncode == 0, verified.stdout + verified.stderr  # it finds participants/файл 7.csv
     said.append(verified.stdout + verified.stderr)
 
