@@ -16,7 +16,8 @@ import pandas as pd
 from pipeline.figures import indicators as ind
 from pipeline.figures.lineage import Block, Row, rows, union
 from pipeline.figures.scope import Selection, report_regions
-from pipeline.inputs.notes import WARNING_LABELS, DataWarning
+from pipeline.inputs.loading import Inputs
+from pipeline.inputs.notes import WARNING_LABELS, DataWarning, folder_warnings, in_order, row_warnings
 from pipeline.inputs.schema import EVENT_TYPES, person_key
 
 
@@ -240,6 +241,14 @@ def metrics(sel: Selection) -> Block:
         steps.append({"name": name, "rows_used": len(found), "value": value})
     block.steps = pd.DataFrame(steps, columns=["name", "rows_used", "value"])
     return block
+
+
+def report_notes(inputs: Inputs, sel: Selection) -> list[DataWarning]:
+    """The data notes of one report: those about rows count the rows it counts (its period and
+    region, `scope.select`: a publication without reach counts in its period's reports of its
+    region and of `all`, in no other); those about files and the whole folder are the
+    folder's, the same in every report (docs/figures-conventions.md)."""
+    return in_order(row_warnings(sel.tables) + folder_warnings(inputs))
 
 
 def data_notes(warnings: Sequence[DataWarning]) -> Block:
