@@ -6,6 +6,7 @@ A mean or ratio of nothing is None ("—" in the report); a count or sum of noth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -240,6 +241,31 @@ def unit_measure(unit: str) -> str:
         if stem in lowered:
             return measure
     return "events"
+
+
+#: The blocks a grant may not have: what the plan's unit of such an activity measures
+#: (`unit_measure`), and the table (and event type) whose records show one.
+OPTIONAL_BLOCKS: dict[str, tuple[str, str, str | None]] = {
+    "trainings": ("training", "events", "training"),
+    "centres": ("centres", "centres", None),
+    "consultations": ("consultations", "consultations", None),
+    "feedback": ("feedback", "feedback", None),
+}
+
+
+def optional_blocks(tables: Mapping[str, pd.DataFrame]) -> frozenset[str]:
+    """The optional blocks (`OPTIONAL_BLOCKS`) a grant has: those its plan has an activity for
+    or whose records it has, in any period or region (every report of a grant shows the same
+    blocks)."""
+    measures = {unit_measure(unit) for unit in tables["plan"]["unit"]}
+    shown = set()
+    for block, (measure, table, kind) in OPTIONAL_BLOCKS.items():
+        records = tables[table]
+        if kind is not None:
+            records = records[records["type"] == kind]
+        if measure in measures or len(records):
+            shown.add(block)
+    return frozenset(shown)
 
 
 def activity_participants(activity_id: str, events: pd.DataFrame, participants: pd.DataFrame,
