@@ -129,7 +129,7 @@ def write_json(path: Path, data: object) -> None:
     write_text(path, json_text(data) + "\n")
 
 
-def read_json_object(path: Path) -> dict | None:
+def read_json_object(path: Path) -> dict[str, object] | None:
     """A JSON object written by `write_json` (figures.json, say), or None when the file is
     missing, unreadable or holds something else: for pages and listings that show what was
     built, where a damaged file means "nothing to show", not an error."""

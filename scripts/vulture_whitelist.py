@@ -72,3 +72,6 @@ _.StartElementHandler
 _.StartDoctypeDeclHandler
 _.disabled
 _.unraisablehook
+# The two kinds of data note, named for the docs and held to WARNING_LABELS by tests/test_figures.py.
+ROW_NOTES
+FOLDER_NOTES

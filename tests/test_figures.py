@@ -16,7 +16,9 @@ from pipeline.exceptions import InputError, ScopeError
 from pipeline.figures import blocks
 from pipeline.figures.scope import make_scope, select
 from pipeline.inputs.loading import load_inputs
+from pipeline.inputs.notes import data_warnings
 from pipeline.inputs.schema import EVENT_TYPES
+from pipeline.notebook import context
 
 TABLES = dict(
     plan=[
@@ -332,3 +334,34 @@ def test_every_figure_is_computed_by_exactly_one_block(inputs):
 def test_every_block_declares_the_rows_a_notebook_shows_before_computing_it():
     declared = {compute.__name__ for section in blocks.SECTIONS.values() for compute in section} | {"data_notes"}
     assert set(blocks.INPUTS) == declared
+
+
+# ---------------------------------------------------------------- data notes
+
+def test_data_notes_about_rows_count_the_reports_own_rows_and_the_folders_notes_are_the_folders(tmp_path):
+    """A report's notes about rows count its own period and region (issue 20: every report
+    said the whole grant's count); a note about the folder is the same in every report."""
+    tables = {**TABLES,
+              # a second publication without reach: north, in p2 (P2 is p1's, without a region)
+              "media": [*TABLES["media"], ["2023-08-01", "FB", "@a", "own", "P6", "", "1", "north", "3.1"]],
+              # a payment dated outside every period: a note about the folder
+              "expenses": [*TABLES["expenses"], ["2024-02-01", "1.1", "100", "south"]]}
+    root = make_inputs(tmp_path / "inputs", **tables)
+    expected = {  # (no reach, events without list or number: E5, south's, in p1)
+        "p1/all": (1, 1), "p1/north": (0, 0), "p1/south": (0, 1), "p1/east": (0, 0),
+        "p2/all": (1, 0), "p2/north": (1, 0), "p2/south": (0, 0), "p2/east": (0, 0)}
+    for report, (no_reach, no_attendance) in expected.items():
+        f = context.load(root, *report.split("/")).figures
+        assert (f["warnings.media.no_reach"], f["warnings.events.no_attendance"]) == (no_reach, no_attendance), report
+        assert f["warnings.dates.outside_periods"] == 1, report
+    whole = {w.code: w.count for w in data_warnings(load_inputs(root))}
+    assert whole["media.no_reach"] == 2, "validate still tells the whole grant"
+
+
+def test_every_data_note_is_of_one_kind_rows_or_folder():
+    """Every note's code is either about rows (counted per report) or about the folder (the
+    same in every report): docs/figures-conventions.md names each under its kind."""
+    from pipeline.inputs.notes import FOLDER_NOTES, ROW_NOTES, WARNING_LABELS
+
+    assert not set(ROW_NOTES) & set(FOLDER_NOTES)
+    assert sorted([*ROW_NOTES, *FOLDER_NOTES]) == sorted(WARNING_LABELS)

@@ -17,8 +17,15 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO_INPUTS, PROJECT, run_cli
+from helpers_inputs import make_inputs
+from test_figures import TABLES
 
+from pipeline.figures import blocks
+from pipeline.figures.lineage import refs
+from pipeline.figures.scope import SELECTION_OF_TABLE
 from pipeline.incremental import grid
+from pipeline.incremental.fingerprints import slice_key
+from pipeline.notebook import context, views
 
 REGIONS = ("all", "turkestan", "zko")
 
@@ -140,3 +147,65 @@ def test_all_reports_start_first_and_the_rest_keep_the_grid_order():
     jobs = grid.plan_jobs(["p1", "p2"], ["north", "south", "all"])
     assert [j.label for j in grid.build_order(jobs)] == [
         "p1/all", "p2/all", "p1/north", "p1/south", "p2/north", "p2/south"]
+
+
+# ---------------------------------------------------------------- a report's key covers what it shows
+
+def _shown(root: Path, period: str, region: str) -> tuple[str, dict]:
+    """A report's data key, and what the report shows that the key does not hold whole by its
+    rows, as its notebooks compute it (`context.load`): its data notes (their figures, and the
+    files and rows they name), the optional blocks it shows, and where each of its rows stands
+    (the registry names a figure's rows by file and row). Its other figures are computed from
+    its rows alone."""
+    ctx = context.load(root, period, region)
+    rows = {table: list(zip(frame["_file"], frame["_row"], strict=True))
+            for table, frame in ((table, getattr(ctx.selection, attr)) for table, attr in SELECTION_OF_TABLE.items())}
+    notes = sorted((w.code, w.message.split(":", 1)[0], w.count, str(refs(w.rows, ctx.inputs.tables)))
+                   for w in ctx.warnings)
+    shown = {"figures": ctx.figures, "notes": notes, "blocks": sorted(views.shown_blocks(ctx)), "rows": rows}
+    return slice_key(ctx.inputs, ctx.selection), shown
+
+
+def _without(rows: list[list[str]], first_cell: str) -> list[list[str]]:
+    return [row for row in rows if row[0] != first_cell]
+
+
+#: Ordinary edits to a grant, each on the tables (and grant.yml) the one before left.
+EDITS = {
+    "a publication without reach, north, p1": lambda t: t["media"].append(
+        ["2023-03-05", "FB", "@a", "own", "P7", "", "1", "north", "3.1"]),
+    "consultation C4 moved from north to south": lambda t: t["consultations"].__setitem__(
+        4, ["C4", "2.1", "15.03.2023", "south", "Б4", "Т", "да"]),
+    "a totals row under the expenses": lambda t: t["expenses"].append(["Итого", "", "262500.5", ""]),
+    "a payment dated outside every period": lambda t: t["expenses"].insert(1, ["2024-02-01", "1.1", "100", "south"]),
+    "a publication of all regions deleted (the rows below it move up)": lambda t: t.update(
+        media=_without(t["media"], "2023-02-01")),
+    "every feedback form deleted (no report shows the feedback block)": lambda t: t.update(
+        feedback=t["feedback"][:1]),
+}
+
+
+def test_a_report_whose_key_is_unchanged_shows_what_it_showed(tmp_path, monkeypatch):
+    """Issue 20: after ordinary edits, a report left alone (its key unchanged) must show what a
+    build from scratch would; reports kept stale «Замечания к данным» counts, rows named at
+    lines that had moved, a block the grant no longer had."""
+    # Only the data notes' figures (the others, from the rows, cost ten times more to compute)
+    monkeypatch.setattr(blocks, "report_figures", lambda selection, notes: blocks.data_notes(notes).figures)
+    tables = {name: [list(row) for row in rows] for name, rows in TABLES.items()}
+    reports = [(period, region) for period in ("p1", "p2") for region in ("all", "north", "south")]
+
+    def state(n: int) -> dict:
+        root = make_inputs(tmp_path / f"inputs{n}", **tables)
+        return {report: _shown(root, *report) for report in reports}
+
+    before = state(0)
+    for n, (edit, change) in enumerate(EDITS.items(), start=1):
+        change(tables)
+        after = state(n)
+        stale = [f"{p}/{r}" for (p, r) in reports if after[p, r][0] == before[p, r][0] and after[p, r] != before[p, r]]
+        assert not stale, f"after «{edit}», reports whose key is unchanged show something else: {stale}"
+        if n == 1:
+            kept = [f"{p}/{r}" for (p, r) in reports if after[p, r][0] == before[p, r][0]]
+            assert kept == ["p1/south", "p2/all", "p2/north", "p2/south"], \
+                "a note about a row is the report's own: the other reports stay as they are"
+        before = after

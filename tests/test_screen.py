@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from pipeline.assembly import stitching
+from pipeline.figures import indicators as ind
 from pipeline.notebook import formatting, views
 
 NBSP = "\u00a0"
@@ -121,7 +122,7 @@ def _grant_context(units: list[str], **tables: int) -> SimpleNamespace:
         inputs[name] = pd.DataFrame({"id": range(tables.get(name, 0))})
     figures = {"centres.count": 0, "consultations.count": 5, "feedback.count": 0, "feedback.response_pct": None,
                "feedback.answered_pct": None, "feedback.satisfaction_pct": None, "feedback.positive_pct": None}
-    return SimpleNamespace(inputs=inputs, figures=figures)
+    return SimpleNamespace(inputs=inputs, figures=figures, selection=SimpleNamespace(blocks=ind.optional_blocks(inputs)))
 
 
 def test_blocks_a_grant_does_not_have_are_left_out():

@@ -210,7 +210,8 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
     if "pdf" in formats:
         pdf.warm_up()
     staging = final.with_name(f".{final.name}.building-{os.getpid()}-{threading.get_ident()}")
-    previous = (disk.read_json_object(final / RUN) or {}).get("seconds", {}) if last else {}
+    seconds_before = (disk.read_json_object(final / RUN) or {}).get("seconds") if last else None
+    previous: dict[str, float] = seconds_before if isinstance(seconds_before, dict) else {}
     given = kernel
     executed: list[Path] = []
     try:

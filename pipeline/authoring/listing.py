@@ -67,15 +67,14 @@ def report_names(inputs_dir: Path, period: str | None, region: str) -> tuple[lis
     """The names of the period x region report's figures in report order, and the period and
     region (the last period of grant.yml when none is given). The inputs are read, not
     validated: a narrative being written may still be wrong."""
-    from pipeline.figures.blocks import report_figures
+    from pipeline.figures.blocks import report_figures, report_notes
     from pipeline.figures.scope import make_scope, select
     from pipeline.inputs.loading import load_inputs
-    from pipeline.inputs.notes import data_warnings
 
     inputs = load_inputs(inputs_dir)
     period = period or inputs.grant.period_ids()[-1]
     selection = select(inputs, make_scope(inputs.grant, period, region))
-    return list(report_figures(selection, data_warnings(inputs))), period, region
+    return list(report_figures(selection, report_notes(inputs, selection))), period, region
 
 
 def _values(outputs: Path, period: str, region: str, notes: list[str]) -> dict[str, object] | None:

@@ -16,7 +16,8 @@ import pandas as pd
 from pipeline.figures import indicators as ind
 from pipeline.figures.lineage import Block, Row, rows, union
 from pipeline.figures.scope import Selection, report_regions
-from pipeline.inputs.notes import WARNING_LABELS, DataWarning
+from pipeline.inputs.loading import Inputs
+from pipeline.inputs.notes import WARNING_LABELS, DataWarning, folder_warnings, in_order, row_warnings
 from pipeline.inputs.schema import EVENT_TYPES, person_key
 
 
@@ -155,7 +156,8 @@ def training_people(sel: Selection) -> Block:
     return block
 
 
-def _survey_figures(sel: Selection, events_in: pd.DataFrame, topic: str) -> tuple[list[tuple[str, object, list[Row]]], dict]:
+def _survey_figures(sel: Selection, events_in: pd.DataFrame,
+                    topic: str) -> tuple[list[tuple[str, object, list[Row]]], dict[str, object]]:
     """One topic's survey figures over the trainings among `events_in` (measure, value, rows) and
     their step (forms, and each question's answered forms and mean)."""
     of_topic = events_in[(events_in["type"] == "training") & (events_in["topic_id"] == topic)]
@@ -164,7 +166,7 @@ def _survey_figures(sel: Selection, events_in: pd.DataFrame, topic: str) -> tupl
     summary = ind.survey_summary(events_in, sel.surveys, topic)
     figures: list[tuple[str, object, list[Row]]] = [
         ("respondents", summary["respondents"], union(trainings, rows("training_surveys", forms)))]
-    step: dict = {"forms": len(forms)}
+    step: dict[str, object] = {"forms": len(forms)}
     for question in ind.SCORE_QUESTIONS:
         answered = forms[question].notna()
         figures.append((question, summary[question], union(trainings, rows("training_surveys", forms, answered))))
@@ -255,6 +257,14 @@ def metrics(sel: Selection) -> Block:
         steps.append({"name": name, "rows_used": len(found), "value": value})
     block.steps = pd.DataFrame(steps, columns=["name", "rows_used", "value"])
     return block
+
+
+def report_notes(inputs: Inputs, sel: Selection) -> list[DataWarning]:
+    """The data notes of one report: those about rows count the rows it counts (its period and
+    region, `scope.select`: a publication without reach counts in its period's reports of its
+    region and of `all`, in no other); those about files and the whole folder are the
+    folder's, the same in every report (docs/figures-conventions.md)."""
+    return in_order(row_warnings(sel.tables) + folder_warnings(inputs))
 
 
 def data_notes(warnings: Sequence[DataWarning]) -> Block:

@@ -6,8 +6,11 @@ A mean or ratio of nothing is None ("—" in the report); a count or sum of noth
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -18,7 +21,11 @@ SCORE_QUESTIONS = ("knowledge_before", "knowledge_after", "trainer", "organisati
 
 # ---------------------------------------------------------------- rounding
 
-def _exact(value) -> Fraction:
+#: What the exact arithmetic takes: counts, sums and means as pandas and numpy give them.
+Exact = int | float | Decimal | Fraction | numbers.Rational
+
+
+def _exact(value: Exact) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, float):
@@ -26,7 +33,7 @@ def _exact(value) -> Fraction:
     return Fraction(value)
 
 
-def round_half_up(value, places: int = 0) -> Decimal:
+def round_half_up(value: Exact, places: int = 0) -> Decimal:
     """Round exactly, ties away from zero, at `places` decimals."""
     exact = _exact(value)
     scaled = abs(exact) * 10 ** places
@@ -36,7 +43,7 @@ def round_half_up(value, places: int = 0) -> Decimal:
     return Decimal(-whole if exact < 0 else whole).scaleb(-places)
 
 
-def percent(numerator, denominator) -> int | None:
+def percent(numerator: Exact, denominator: Exact) -> int | None:
     """numerator / denominator x 100, whole, half-up; None when the denominator is 0."""
     if not denominator:
         return None
@@ -196,7 +203,7 @@ def metric_value(rows: pd.DataFrame) -> int | float | None:
     return None if rows.empty else _number(rows["value"].sum())
 
 
-def _number(value) -> int | float:
+def _number(value: SupportsFloat) -> int | float:
     value = float(value)
     return int(value) if value.is_integer() else value
 
@@ -230,6 +237,31 @@ def unit_measure(unit: str) -> str:
         if stem in lowered:
             return measure
     return "events"
+
+
+#: The blocks a grant may not have: what the plan's unit of such an activity measures
+#: (`unit_measure`), and the table (and event type) whose records show one.
+OPTIONAL_BLOCKS: dict[str, tuple[str, str, str | None]] = {
+    "trainings": ("training", "events", "training"),
+    "centres": ("centres", "centres", None),
+    "consultations": ("consultations", "consultations", None),
+    "feedback": ("feedback", "feedback", None),
+}
+
+
+def optional_blocks(tables: Mapping[str, pd.DataFrame]) -> frozenset[str]:
+    """The optional blocks (`OPTIONAL_BLOCKS`) a grant has: those its plan has an activity for
+    or whose records it has, in any period or region (every report of a grant shows the same
+    blocks)."""
+    measures = {unit_measure(unit) for unit in tables["plan"]["unit"]}
+    shown = set()
+    for block, (measure, table, kind) in OPTIONAL_BLOCKS.items():
+        records = tables[table]
+        if kind is not None:
+            records = records[records["type"] == kind]
+        if measure in measures or len(records):
+            shown.add(block)
+    return frozenset(shown)
 
 
 def activity_participants(activity_id: str, events: pd.DataFrame, participants: pd.DataFrame,
@@ -268,7 +300,7 @@ def achieved(measure: str, activity_id: str, *, events: pd.DataFrame, participan
     return len(own_events)
 
 
-def target(value) -> int | float | None:
+def target(value: float | None) -> int | float | None:
     if value is None or pd.isna(value):
         return None
     return _number(value)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.exceptions import ScopeError
-from pipeline.figures.indicators import topic_titles
+from pipeline.figures.indicators import optional_blocks, topic_titles
 from pipeline.ids import ALL
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
@@ -59,7 +59,9 @@ def in_region(regions: pd.Series, scope: Scope) -> pd.Series:
 
 @dataclass
 class Selection:
-    """The rows of every table that one report counts."""
+    """The rows of every table that one report counts, and what the report shows of the whole
+    grant (its topics, metric names and optional blocks). A report reads nothing else of the
+    inputs' tables: its cache key (`incremental.fingerprints`) covers all of it."""
 
     scope: Scope
     grant: Grant
@@ -75,6 +77,13 @@ class Selection:
     metrics: pd.DataFrame
     topics: dict[str, str]
     metric_names: list[str]
+    #: The optional blocks the grant has, in any period or region (`indicators.optional_blocks`).
+    blocks: frozenset[str]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's rows by input table name, as `Inputs.tables` names them."""
+        return {table: getattr(self, attr) for table, attr in SELECTION_OF_TABLE.items()}
 
 
 SELECTION_OF_TABLE = {
@@ -120,4 +129,5 @@ def select(inputs: Inputs, scope: Scope) -> Selection:
         metrics=metrics,
         topics=topic_titles(t["events"]),
         metric_names=sorted(set(t["metrics"]["name"])),
+        blocks=optional_blocks(t),
     )

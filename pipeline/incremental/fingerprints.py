@@ -1,45 +1,59 @@
 """Incremental builds by content: what a report and each of its notebooks depend on, hashed.
 
 A report depends on its notebooks, its parameters, the pipeline's own code and templates,
-the package versions, and the slice of input data it reads: the rows of its period and
-region (fingerprinted after normalisation, so re-saving a file or moving rows within it
-changes nothing), grant.yml and the narratives it reads (the period's and its region's
-overrides). The last good build of a report is its cache: the keys are kept in its
-manifest, so the cache survives interrupted runs, and a result is reused only when every
-key is equal.
+the package versions, and the slice of input data it reads and shows: the rows of its period
+and region (fingerprinted after normalisation, with the file and row each stands at, which
+the report's registry of figures shows: re-saving a file changes nothing, moving a row
+changes the reports that count it), what it shows of the whole grant (its `Selection`'s
+topics, metric names and optional blocks), its data notes (`blocks.report_notes`, with the
+rows they name), grant.yml and the narratives it reads (the period's and its region's
+overrides). The last good build of a report is its cache: the keys are kept in its manifest,
+so the cache survives interrupted runs, and a result is reused only when every key is equal.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import disk, paths
-from pipeline.figures.scope import SELECTION_OF_TABLE, Selection, make_scope, select
+from pipeline.figures.blocks import report_notes
+from pipeline.figures.lineage import refs
+from pipeline.figures.scope import Selection, make_scope, select
 from pipeline.incremental.grid import ReportJob
 from pipeline.incremental.ledger import complete, digest, environment_key, last_manifest
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.reading import SOURCE_COLUMNS
+from pipeline.inputs.notes import DataWarning
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
-    """The content of a table's rows (not where they came from), order included."""
-    content = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
-    rows = pd.util.hash_pandas_object(content, index=False).to_numpy().tobytes() if len(content) else b""
-    return digest(",".join(content.columns), ",".join(str(t) for t in content.dtypes), rows)
+    """The content of a table's rows, order included, with where each stands (`_file`, `_row`:
+    the report names its rows so)."""
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes() if len(frame) else b""
+    return digest(",".join(frame.columns), ",".join(str(t) for t in frame.dtypes), rows)
+
+
+def notes_fingerprint(inputs: Inputs, notes: Sequence[DataWarning]) -> str:
+    """A report's data notes as it shows and records them: code, message, count and the rows
+    each names (file, row, id), those outside its scope included (a folder's note)."""
+    return json.dumps([[w.code, w.message, w.count, refs(w.rows, inputs.tables)] for w in notes],
+                      ensure_ascii=False, default=str)
 
 
 def slice_key(inputs: Inputs, selection: Selection) -> str:
-    """The data one report reads: its rows of every table, the grant and its prose (the
-    period's narratives and its region's overrides)."""
+    """The data one report reads: its rows of every table, what it shows of the whole grant,
+    its data notes, the grant and its prose (the period's narratives and its region's overrides)."""
     scope = selection.scope
     # The folder's path is not part of it: the same content elsewhere is the same data.
     parts = [f"{scope.period}|{scope.region}"]
-    parts += [f"{table}:{frame_fingerprint(getattr(selection, attr))}" for table, attr in SELECTION_OF_TABLE.items()]
+    parts += [f"{table}:{frame_fingerprint(frame)}" for table, frame in selection.tables.items()]
     parts.append(json.dumps(selection.topics, ensure_ascii=False, sort_keys=True))
     parts.append(json.dumps(selection.metric_names, ensure_ascii=False))
+    parts.append(json.dumps(sorted(selection.blocks)))
+    parts.append(notes_fingerprint(inputs, report_notes(inputs, selection)))
     parts.append(disk.sha256(inputs.root / paths.GRANT_FILE))
     narratives = paths.inside(inputs.root / paths.NARRATIVES_DIR, scope.period)
     if narratives.is_dir():

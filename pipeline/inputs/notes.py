@@ -1,11 +1,20 @@
 """Data notes: what does not stop a report but changes what it counts, per file, counted,
-never personal data. Shown by `validate`, counted in the report's «Замечания к данным».
+never personal data. Shown by `validate` (over the whole grant), counted in the report's
+«Замечания к данным».
+
+Two kinds (docs/figures-conventions.md): notes about rows (`ROW_NOTES`: a publication without
+reach, an event without a list, …) count the rows they are given, which for a report are the
+rows of its own period and region (`figures.blocks.report_notes`); notes about files and the
+whole inputs folder (`FOLDER_NOTES`: files read past, columns without values, records outside
+every period, totals and signature rows) belong to no period or region and are the same in
+every report.
 
 Imports no pandera: every report's kernel computes these.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -41,6 +50,12 @@ WARNING_LABELS = {
                                  "(один человек может быть учтен дважды)",
 }
 
+#: The notes about rows: a report counts those of its own period and region (`row_warnings`).
+ROW_NOTES = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surveys.beyond_list",
+             "surveys.not_training", "participants.mixed_script")
+#: The notes about files and the whole inputs folder: the same in every report (`folder_warnings`).
+FOLDER_NOTES = ("dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
+                "inputs.signature_row", "inputs.scaled_column")
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,7 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _ids(values) -> str:
+def _ids(values: Iterable[object]) -> str:
     values = list(dict.fromkeys(values))
     shown = ", ".join(str(v) for v in values[:5])
     return shown + (", …" if len(values) > 5 else "")
@@ -81,9 +96,29 @@ def _labels(table: str, *frames: pd.DataFrame) -> tuple[tuple[str, int], ...]:
 
 
 def data_warnings(inputs: Inputs) -> list[DataWarning]:
-    """What does not stop a report but changes what it counts: per file, counted, never personal."""
+    """What does not stop a report but changes what it counts, over the whole grant (what
+    `validate` prints): per file, counted, never personal."""
+    return in_order(row_warnings(inputs.tables) + folder_warnings(inputs))
+
+
+def in_order(found: list[DataWarning]) -> list[DataWarning]:
+    """Warnings as they are printed and listed: by file, then by code."""
+    return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
+
+
+def folder_warnings(inputs: Inputs) -> list[DataWarning]:
+    """The notes about files and the whole folder (`FOLDER_NOTES`): records outside every
+    period, columns without values, files and sheets read past, totals and signature rows,
+    columns scaled by their header's unit."""
+    return [*_outside_periods(inputs), *empty_figure_columns(inputs.tables, inputs.parts),
+            *unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown), *sheets_of_no_table(inputs.unread),
+            *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts)]
+
+
+def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
+    """The notes about rows (`ROW_NOTES`) of `t`, the tables by name: the whole grant's, or
+    the rows one report counts. A questionnaire or list counts with its event."""
     found: list[DataWarning] = []
-    t = inputs.tables
     media = t["media"]
     for file, rows in _per_file(media, media["reach"].isna()):
         found.append(DataWarning("media.no_reach", f"{file}: "
@@ -128,15 +163,8 @@ def data_warnings(inputs: Inputs) -> list[DataWarning]:
             f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
             f"trainings (not counted in the survey figures): {_ids(rows['event_id'])}", len(rows),
             _labels("training_surveys", rows)))
-
-    found += _outside_periods(inputs)
-    found += empty_figure_columns(inputs.tables, inputs.parts)
-    found += unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown)
-    found += sheets_of_no_table(inputs.unread)
-    found += rows_not_records(inputs.parts)
-    found += scaled_columns(inputs.tables, inputs.parts)
     found += mixed_script_names(participants)
-    return sorted(found, key=lambda w: (w.message.split(":", 1)[0], w.code))
+    return found
 
 
 # table -> (date column, counted while within a period | on or before a period's end)

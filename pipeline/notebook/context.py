@@ -13,7 +13,6 @@ from pipeline.figures.scope import Scope, Selection, make_scope, select
 from pipeline.inputs import sharing
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs, load_inputs
-from pipeline.inputs.notes import data_warnings
 from pipeline.notebook import narratives
 from pipeline.notebook.rows import Pseudonyms
 
@@ -27,6 +26,7 @@ class Context:
     scope: Scope
     selection: Selection
     figures: dict[str, object]
+    #: The report's data notes (`blocks.report_notes`): its own rows', and the folder's.
     warnings: list = field(default_factory=list)
     people: Pseudonyms = field(default_factory=lambda: Pseudonyms(()))
 
@@ -56,7 +56,7 @@ def _read(root: Path, signature: tuple) -> Inputs:
 def _compute(data: Inputs, period: str, region: str) -> tuple[Scope, Selection, dict[str, object], list]:
     scope = make_scope(data.grant, period, region)
     selection = select(data, scope)
-    notes = data_warnings(data)
+    notes = blocks.report_notes(data, selection)
     return scope, selection, blocks.report_figures(selection, notes), notes
 
 

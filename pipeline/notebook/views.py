@@ -27,7 +27,7 @@ _env.filters.update(num=formatting.number, pct=formatting.pct, money=formatting.
                     amount=formatting.amount, date=formatting.date, safe_href=links.safe_href)
 
 
-def render(template: str, **values) -> HTML:
+def render(template: str, **values: object) -> HTML:
     return HTML(_env.get_template(template).render(**values))
 
 
@@ -131,32 +131,16 @@ def survey_rows(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
 
 
-#: The blocks a grant may not have: what the plan's unit of such an activity measures
-#: (`indicators.unit_measure`), and the table (and event type) whose records show one.
-OPTIONAL_BLOCKS: dict[str, tuple[str, str, str | None]] = {
-    "trainings": ("training", "events", "training"),
-    "centres": ("centres", "centres", None),
-    "consultations": ("consultations", "consultations", None),
-    "feedback": ("feedback", "feedback", None),
-}
 #: «Community-центры, консультации и отзывы бенефициаров», of the parts a grant has.
 FEEDBACK_HEADING = {"centres": "Community-центры", "consultations": "консультации", "feedback": "отзывы бенефициаров"}
 
 
 def shown_blocks(ctx: Context) -> set[str]:
-    """The optional blocks that apply to the report's grant: those its plan has an activity
-    for or whose records it has, in any period or region (every report of a grant shows the
-    same blocks; one with nothing in its period shows zeros, as before). A grant without
-    community centres or feedback forms leaves their rows out, instead of «создано 0»."""
-    measures = {ind.unit_measure(unit) for unit in ctx.inputs["plan"]["unit"]}
-    shown = set()
-    for block, (measure, table, kind) in OPTIONAL_BLOCKS.items():
-        records = ctx.inputs[table]
-        if kind is not None:
-            records = records[records["type"] == kind]
-        if measure in measures or len(records):
-            shown.add(block)
-    return shown
+    """The optional blocks that apply to the report's grant (`indicators.optional_blocks`):
+    those its plan has an activity for or whose records it has, in any period or region (every
+    report of a grant shows the same blocks; one with nothing in its period shows zeros). A
+    grant without community centres or feedback forms leaves their rows out, instead of «создано 0»."""
+    return set(ctx.selection.blocks)
 
 
 def _listed(parts: list[str]) -> str:
