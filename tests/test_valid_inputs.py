@@ -41,3 +41,13 @@ def test_verify_re_executes_nothing_from_inputs_a_run_would_refuse(demo_copy, tm
     with pytest.raises(InputError, match="expected a unique event_id"):
         verification.verify_report(check)
     assert not built
+
+
+def test_a_notebook_run_on_its_own_computes_from_checked_inputs_only(demo_copy):
+    """Outside a run (plain papermill), `context.load` reads the folder itself: through the
+    checks, so a notebook never computes figures from inputs `validate` refuses."""
+    from pipeline.notebook import context
+
+    _duplicate_event(demo_copy)
+    with pytest.raises(InputError, match=r"expected a unique event_id"):
+        context.load(demo_copy, "2022-interim", "all")

@@ -12,7 +12,8 @@ from pipeline.figures import blocks
 from pipeline.figures.scope import Scope, Selection, make_scope, select
 from pipeline.inputs import sharing
 from pipeline.inputs.grant import Grant
-from pipeline.inputs.loading import Inputs, load_inputs
+from pipeline.inputs.loading import Inputs
+from pipeline.inputs.validation import validated
 from pipeline.notebook import narratives
 from pipeline.notebook.rows import Pseudonyms
 
@@ -50,7 +51,7 @@ def _signature(root: Path) -> tuple:
 def _read(root: Path, signature: tuple) -> Inputs:
     """The folder as this run's orchestrator read it (`sharing`), or as read here and now."""
     inputs = sharing.shared(root)
-    return inputs if inputs is not None else load_inputs(root)
+    return inputs if inputs is not None else validated(root)  # a notebook run on its own: checked here
 
 
 def _compute(data: Inputs, period: str, region: str) -> tuple[Scope, Selection, dict[str, object], list]:
@@ -77,7 +78,7 @@ def load(inputs: str | Path, period: str, region: str) -> Context:
         data = _read(root, signature)
         scope, selection, figures, notes = _computed(root, signature, period, region)
     else:
-        data = load_inputs(inputs)
+        data = validated(inputs)
         scope, selection, figures, notes = _compute(data, period, region)
     # Copies of the containers: a section notebook may not change what the next one reads.
     return Context(Path(inputs), data, scope, selection, dict(figures), list(notes),
