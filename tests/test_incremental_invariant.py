@@ -243,10 +243,11 @@ def run_incrementally(inputs: Path, outputs: Path) -> str:
 
 
 @contextmanager
-def scratch_kernels(count: int = 2) -> Iterator[list[kernels.ReportKernel]]:
-    """Kernels for the builds from scratch, each reading the inputs folder itself (no inputs
-    shared by a run): started once, reset between notebooks as a build's kernel is."""
-    started = [kernels.ReportKernel() for _ in range(count)]
+def scratch_kernels(inputs: Path, count: int = 2) -> Iterator[list[kernels.ReportKernel]]:
+    """Kernels for the builds from scratch, each working in the inputs folder and reading it
+    itself (no inputs shared by a run): started once, reset between notebooks as a build's
+    kernel is."""
+    started = [kernels.ReportKernel(folder=inputs) for _ in range(count)]
     try:
         yield started
     finally:
@@ -309,7 +310,7 @@ def test_an_incremental_run_equals_a_build_from_scratch_after_every_edit(tmp_pat
     inputs, outputs = shutil.copytree(OTHER_GRANT / "inputs", tmp_path / "inputs"), tmp_path / "outputs"
     made: list[str] = []
     try:
-        with scratch_kernels() as started:
+        with scratch_kernels(inputs) as started:
             build_from_scratch(inputs, outputs, JOBS, started)  # the first build, which `run` keeps up to date
             for n, edits in enumerate(steps(rng), start=1):
                 made += [f"step {n}: {edit(rng, inputs)}" for edit in edits]
