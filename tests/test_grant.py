@@ -241,6 +241,7 @@ def _two_gigabytes() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
 
 
+@pytest.mark.slow  # validate in a process of its own, under a 2 GB limit
 def test_an_alias_bomb_is_refused_at_once_in_little_memory(tmp_path):
     inputs = make_inputs(tmp_path / "inputs", grant=alias_bomb())
     start = time.perf_counter()
