@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,27 @@ def run_cli(*args: str, cwd: Path = PROJECT, timeout: int = 1800, tag: str | Non
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     result.pid = process.pid
     return result
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch) -> Callable[..., subprocess.CompletedProcess]:
+    """`python -m pipeline ARGS` run in this process (`pipeline.cli.main`), its result as
+    `run_cli` gives it (exit status, stdout, stderr): for the tests of what a command does and
+    says, without paying a Python start and the imports each time (seconds on this machine).
+    What only a process shows (its own imports, its processes, its exit) is `run_cli`'s, slow."""
+    from pipeline.cli import main
+
+    def run(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()  # what the test printed before is not the command's
+        try:
+            code = main(list(args))
+        except SystemExit as done:  # argparse's usage errors, diff's
+            code = done.code if isinstance(done.code, int) else 1
+        printed = capsys.readouterr()
+        return subprocess.CompletedProcess(["pipeline", *args], code, printed.out, printed.err)
+
+    return run
 
 
 @pytest.fixture(scope="session")

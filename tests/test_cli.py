@@ -18,29 +18,39 @@ def _one_line_error(result) -> str:
     return lines[0]
 
 
-def test_validate_accepts_the_demo_inputs():
+@pytest.mark.slow  # a process of its own: Python's start, the imports
+def test_the_command_in_its_own_process_exits_0_or_1_with_one_line(tmp_path):
+    """The process boundary itself (the other tests call `cli.main` in-process): `python -m
+    pipeline` exits with the status `main` returns and prints a user error as one line."""
     result = run_cli("validate", "--inputs", str(DEMO_INPUTS))
     assert result.returncode == 0, result.stderr
-
-
-def test_unknown_period_is_one_line(tmp_path):
     line = _one_line_error(run_cli("run", "--period", "1999", "--outputs", str(tmp_path), "--quiet"))
     assert "period «1999» is not declared" in line and "2022-interim" in line
 
 
-def test_unknown_format_is_one_line(tmp_path):
-    line = _one_line_error(run_cli("run", "--format", "html,odt", "--outputs", str(tmp_path), "--quiet"))
+def test_validate_accepts_the_demo_inputs(cli):
+    result = cli("validate", "--inputs", str(DEMO_INPUTS))
+    assert result.returncode == 0, result.stderr
+
+
+def test_unknown_period_is_one_line(cli, tmp_path):
+    line = _one_line_error(cli("run", "--period", "1999", "--outputs", str(tmp_path), "--quiet"))
+    assert "period «1999» is not declared" in line and "2022-interim" in line
+
+
+def test_unknown_format_is_one_line(cli, tmp_path):
+    line = _one_line_error(cli("run", "--format", "html,odt", "--outputs", str(tmp_path), "--quiet"))
     assert "odt" in line and "html, pdf, docx" in line  # the known formats are named
 
 
-def test_an_outputs_folder_that_cannot_be_made_is_one_line(tmp_path):
+def test_an_outputs_folder_that_cannot_be_made_is_one_line(cli, tmp_path):
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
-    line = _one_line_error(run_cli("run", "--period", "2022-interim", "--region", "zko",
+    line = _one_line_error(cli("run", "--period", "2022-interim", "--region", "zko",
                                    "--outputs", str(tmp_path / "file" / "out"), "--quiet"))
     assert line == f"{tmp_path / 'file' / 'out'}: the outputs folder cannot be made here ({tmp_path / 'file'} is not a folder)"
 
 
-def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_path):
+def test_a_bad_cell_names_file_row_column_value_and_expectation(cli, demo_copy, tmp_path):
     path = demo_copy / "training_surveys.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
@@ -48,7 +58,7 @@ def test_a_bad_cell_names_file_row_column_value_and_expectation(demo_copy, tmp_p
     cells[header.index("knowledge_before")] = "7"
     lines[6] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    line = _one_line_error(run_cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"), "--quiet"))
+    line = _one_line_error(cli("run", "--inputs", str(demo_copy), "--outputs", str(tmp_path / "out"), "--quiet"))
     assert line == "training_surveys.csv:7: knowledge_before = 7: expected a score 1–5"
     assert not (tmp_path / "out").exists(), "nothing is built from invalid inputs"
 

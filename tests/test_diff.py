@@ -88,7 +88,7 @@ def test_periods_compare_region_by_region_on_the_figures_both_have(tmp_path):
     assert lines[-2:] == ["only in p1: east", "only in p2: all"]
 
 
-def test_usage_and_input_errors_are_one_line_and_exit_2(tmp_path):
+def test_usage_and_input_errors_are_one_line_and_exit_2(cli, tmp_path):
     write_build(tmp_path / "out" / "p1" / "north", BEFORE)
     (tmp_path / "empty").mkdir()
     broken = write_build(tmp_path / "broken" / "p1" / "north", BEFORE)
@@ -106,7 +106,7 @@ def test_usage_and_input_errors_are_one_line_and_exit_2(tmp_path):
         ("diff", str(tmp_path / "broken"), out): f"{broken / 'figures.json'}: not readable as JSON (JSONDecodeError)",
     }
     for args, message in cases.items():
-        result = run_cli(*args)
+        result = cli(*args)
         assert (result.returncode, result.stdout, result.stderr) == (2, "", message + "\n"), args
 
 
@@ -119,12 +119,12 @@ def test_diff_reads_json_only_and_imports_no_pandas(tmp_path):
     assert shown.stdout.strip() == "[]"
 
 
-def test_the_page_names_every_moved_figure_with_its_meaning_and_links_to_the_reports(tmp_path):
+def test_the_page_names_every_moved_figure_with_its_meaning_and_links_to_the_reports(cli, tmp_path):
     old, new = tmp_path / "sent" / "out", tmp_path / "now"
     write_build(old / "p1" / "north", BEFORE)
     write_build(new / "p1" / "north", AFTER, formats=("html", "pdf"))
     page = tmp_path / "pages" / "diff.html"
-    result = run_cli("diff", str(old), str(new), "--html", str(page))
+    result = cli("diff", str(old), str(new), "--html", str(page))
     assert result.returncode == 1, result.stderr
     html = page.read_text(encoding="utf-8")
     for name in (n for n in AFTER if BEFORE[n] != AFTER[n]):

@@ -139,18 +139,18 @@ def test_explain_chooses_the_report_a_user_means(tmp_path):
         assert message in str(raised.value)
 
 
-def test_an_unknown_name_or_a_report_not_built_is_one_line_and_exit_1(tmp_path):
-    missing = run_cli("explain", "consultations.count", "--outputs", str(tmp_path))
+def test_an_unknown_name_or_a_report_not_built_is_one_line_and_exit_1(cli, tmp_path):
+    missing = cli("explain", "consultations.count", "--outputs", str(tmp_path))
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert missing.stderr.strip() == f"{tmp_path}: no built report (run `python -m pipeline run` first)"
 
     _built(tmp_path, "p1", "all")
-    unknown = run_cli("explain", "consultation.count", "--outputs", str(tmp_path))
+    unknown = cli("explain", "consultation.count", "--outputs", str(tmp_path))
     assert unknown.returncode == 1 and unknown.stdout == "" and "Traceback" not in unknown.stderr
     assert unknown.stderr.strip() == "consultation.count: no such figure in p1/all; closest: consultations.count"
 
     (tmp_path / "p1" / "all" / "manifest.json").write_text("{not json", encoding="utf-8")
-    broken = run_cli("explain", "consultations.count", "--outputs", str(tmp_path))
+    broken = cli("explain", "consultations.count", "--outputs", str(tmp_path))
     assert broken.returncode == 1 and len(broken.stderr.strip().splitlines()) == 1 and "Traceback" not in broken.stderr
 
 

@@ -5,7 +5,7 @@ the inputs cannot be read."""
 from __future__ import annotations
 
 import openpyxl
-from conftest import DEMO_INPUTS, run_cli
+from conftest import DEMO_INPUTS
 from helpers_builds import write_build
 from test_init import _contract_headers
 
@@ -36,11 +36,11 @@ def test_the_names_of_a_report_are_the_catalogues_patterns_expanded_for_the_gran
         f"(python -m pipeline run --period {PERIOD} --region almaty)"]
 
 
-def test_values_come_from_the_build_as_the_report_shows_them(tmp_path):
+def test_values_come_from_the_build_as_the_report_shows_them(cli, tmp_path):
     outputs = tmp_path / "out"
     write_build(outputs / PERIOD / "all", {"grant.amount": 29364470, "feedback.satisfaction_pct": 90,
                                            "survey.msu.knowledge_before": 3.07, "consultations.count": None})
-    result = run_cli("figures", "--inputs", str(DEMO_INPUTS), "--outputs", str(outputs), "--period", PERIOD)
+    result = cli("figures", "--inputs", str(DEMO_INPUTS), "--outputs", str(outputs), "--period", PERIOD)
     assert result.returncode == 0, result.stderr
     rows = _rows(result.stdout.splitlines())
     assert rows["grant.amount"].split("  ")[-2:] == [f"29{NBSP}364{NBSP}470", "Сумма гранта"]
@@ -66,8 +66,8 @@ def test_a_grant_without_some_kinds_of_figures_lists_their_patterns_as_absent(tm
     assert line.endswith("Показатель «{name}»: последнее значение на конец периода (нет в этом отчете)")
 
 
-def test_without_readable_inputs_the_catalogues_patterns_are_listed(tmp_path):
-    result = run_cli("figures", "--inputs", str(tmp_path / "missing"), "--outputs", str(tmp_path / "out"))
+def test_without_readable_inputs_the_catalogues_patterns_are_listed(cli, tmp_path):
+    result = cli("figures", "--inputs", str(tmp_path / "missing"), "--outputs", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [line for line in listing.Listing(
         [listing.Listed(e.pattern, e.description) for e in catalogue.CATALOGUE]).lines()]
@@ -76,7 +76,7 @@ def test_without_readable_inputs_the_catalogues_patterns_are_listed(tmp_path):
                                           "patterns follow"]
 
 
-def test_an_unknown_period_is_one_line(tmp_path):
-    result = run_cli("figures", "--inputs", str(DEMO_INPUTS), "--period", "2030")
+def test_an_unknown_period_is_one_line(cli, tmp_path):
+    result = cli("figures", "--inputs", str(DEMO_INPUTS), "--period", "2030")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == ["grant.yml: period «2030» is not declared (declared: 2022-interim, 2022-final)"]

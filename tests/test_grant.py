@@ -241,6 +241,7 @@ def _two_gigabytes() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
 
 
+@pytest.mark.slow  # validate in a process of its own, under a 2 GB limit
 def test_an_alias_bomb_is_refused_at_once_in_little_memory(tmp_path):
     inputs = make_inputs(tmp_path / "inputs", grant=alias_bomb())
     start = time.perf_counter()
@@ -332,6 +333,7 @@ def _validate_seconds(inputs, regions: int) -> float:
     return time.perf_counter() - start
 
 
+@pytest.mark.slow  # a timing: the demo validated three times, once with 500 regions (seconds)
 def test_validate_costs_little_more_with_hundreds_of_regions(demo_copy):
     """The demo's data with its 7 regions, then with 500: validate took 20 ms more a region (the
     consolidated report's survey figures filtered every event per region and topic)."""

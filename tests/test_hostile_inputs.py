@@ -42,7 +42,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     ("period", "../sentinel"),
     ("period", "{sentinel}/p1"),
 ])
-def test_an_id_that_would_escape_or_clash_is_refused_and_nothing_is_written(tmp_path, kind, bad):
+def test_an_id_that_would_escape_or_clash_is_refused_and_nothing_is_written(cli, tmp_path, kind, bad):
     sentinel = _sentinel(tmp_path)
     before = _snapshot(sentinel)
     value = bad.format(sentinel=sentinel)
@@ -56,7 +56,7 @@ def test_an_id_that_would_escape_or_clash_is_refused_and_nothing_is_written(tmp_
     row = grant[:grant.index(value)].count("\n") + 1  # the id's line in grant.yml
     assert line.startswith(f"grant.yml:{row}: {kind}s[0].id = {value}: expected ")
 
-    result = run_cli("run", "--inputs", str(inputs), "--outputs", str(outputs), "--quiet")
+    result = cli("run", "--inputs", str(inputs), "--outputs", str(outputs), "--quiet")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [line]
     assert "Traceback" not in result.stderr
@@ -161,9 +161,9 @@ def test_a_build_moved_aside_is_dropped_once_its_successor_is_in(tmp_path):
     assert _leftovers(outputs) == []
 
 
-def test_outputs_inside_the_inputs_are_refused_before_any_work(demo_copy):
+def test_outputs_inside_the_inputs_are_refused_before_any_work(cli, demo_copy):
     for outputs in (demo_copy / "out", demo_copy.parent):
-        result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(outputs), "--quiet")
+        result = cli("run", "--inputs", str(demo_copy), "--outputs", str(outputs), "--quiet")
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert result.stderr.strip().splitlines() == [
             f"{outputs}: the outputs folder may not be inside the inputs folder {demo_copy}, nor hold it "
@@ -171,11 +171,11 @@ def test_outputs_inside_the_inputs_are_refused_before_any_work(demo_copy):
     assert not (demo_copy / "out").exists()
 
 
-def test_verify_on_a_truncated_manifest_is_one_line(tmp_path):
+def test_verify_on_a_truncated_manifest_is_one_line(cli, tmp_path):
     folder = tmp_path / "out" / PERIOD / "zko"
     folder.mkdir(parents=True)
     (folder / "manifest.json").write_text('{"period": "2022-int', encoding="utf-8")
-    result = run_cli("verify", "--outputs", str(tmp_path / "out"))
+    result = cli("verify", "--outputs", str(tmp_path / "out"))
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"{folder / 'manifest.json'}: cannot be read as a build's record (JSONDecodeError")
@@ -371,6 +371,7 @@ def other_copy(tmp_path) -> Path:
     return target
 
 
+@pytest.mark.slow  # validate in a process of its own, under a 2 GB limit
 def test_a_sheet_declaring_the_whole_grid_is_read_by_its_real_cells(other_copy):
     """A 5 KB workbook declaring `A1:XFD1048576`, with an (empty) cell stored on row 20 000:
     openpyxl padded each of those rows to 16 384 cells (a MemoryError under 2 GB). Read by the
@@ -392,6 +393,7 @@ def test_a_sheet_declaring_the_whole_grid_is_read_by_its_real_cells(other_copy):
     assert elapsed < 20, elapsed  # about 2 s: Python's start and pandas' import
 
 
+@pytest.mark.slow  # validate in a process of its own, under a 2 GB limit
 @pytest.mark.parametrize("row", [
     '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>',  # rows × columns
     f'<row r="30">{"<c/>" * 1_000_001}</row>',  # a million cells stored in one row
@@ -519,12 +521,13 @@ def _lines_and_warnings(inputs: Path) -> tuple[list[str], list[str]]:
 def test_the_demo_and_other_grant_narratives_pass_with_the_same_warnings():
     from conftest import DEMO_INPUTS, OTHER_GRANT
 
-    for root in (DEMO_INPUTS, OTHER_GRANT / "inputs"):
-        assert _lines_and_warnings(root) == ([], [str(w) for w in validate(root).warnings])
-    assert len(_lines_and_warnings(DEMO_INPUTS)[1]) == 2
+    said = {root: _lines_and_warnings(root) for root in (DEMO_INPUTS, OTHER_GRANT / "inputs")}
+    for root, lines_and_warnings in said.items():
+        assert lines_and_warnings == ([], [str(w) for w in validate(root).warnings])
+    assert len(said[DEMO_INPUTS][1]) == 2
 
 
-def test_every_narrative_problem_is_one_line_with_its_file_and_line(demo_copy, tmp_path):
+def test_every_narrative_problem_is_one_line_with_its_file_and_line(cli, demo_copy, tmp_path):
     """What `run` met inside a notebook (a UnicodeDecodeError without the file's name, a
     template error, an unknown figure) is refused by `validate`, and so by `run` before it builds."""
     folder = demo_copy / "narratives" / PERIOD
@@ -542,15 +545,15 @@ def test_every_narrative_problem_is_one_line_with_its_file_and_line(demo_copy, t
     assert _lines_and_warnings(demo_copy) == (expected, [])
 
     outputs = tmp_path / "out"
-    result = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(outputs), "--quiet")
+    result = cli("run", "--inputs", str(demo_copy), "--outputs", str(outputs), "--quiet")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == expected
     assert not outputs.exists()
-    result = run_cli("validate", "--inputs", str(demo_copy))
+    result = cli("validate", "--inputs", str(demo_copy))
     assert (result.returncode, result.stderr.splitlines()) == (1, expected)
 
 
-def test_a_narrative_no_report_reads_is_a_warning(demo_copy):
+def test_a_narrative_no_report_reads_is_a_warning(cli, demo_copy):
     folder = demo_copy / "narratives"
     (folder / PERIOD / "9.9.md").write_text("Не та активность.", encoding="utf-8")
     (folder / PERIOD / "1.1.txt").write_text("Не то расширение.", encoding="utf-8")
@@ -568,7 +571,7 @@ def test_a_narrative_no_report_reads_is_a_warning(demo_copy):
         f"narratives/{PERIOD}/9.9.md: not used by any report («9.9» is neither an activity_id of the plan nor "
         "success_story)",
     ]
-    result = run_cli("validate", "--inputs", str(demo_copy))
+    result = cli("validate", "--inputs", str(demo_copy))
     assert result.returncode == 0
     assert result.stderr.splitlines()[2:] == [f"warning: {w}" for w in warnings[2:]]
 

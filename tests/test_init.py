@@ -86,11 +86,11 @@ def test_the_example_narrative_shows_the_placeholders_and_how_files_are_named(fo
     assert "с 1 апреля 2022 г. по 15 июня 2022 г. (все регионы) проведено 3 тренингов" in " ".join(rendered.split())
 
 
-def test_init_refuses_a_folder_that_is_not_empty_and_overwrites_nothing(tmp_path):
+def test_init_refuses_a_folder_that_is_not_empty_and_overwrites_nothing(cli, tmp_path):
     target = tmp_path / "grant"
     target.mkdir()
     (target / "plan.csv").write_text("mine", encoding="utf-8")
-    result = run_cli("init", str(target))
+    result = cli("init", str(target))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [f"{target}: the folder is not empty: init writes a new inputs folder "
                                           "and never overwrites a file (give a new or empty folder)"]
@@ -98,7 +98,7 @@ def test_init_refuses_a_folder_that_is_not_empty_and_overwrites_nothing(tmp_path
     assert (target / "plan.csv").read_text(encoding="utf-8") == "mine"
     a_file = tmp_path / "file"
     a_file.write_text("x", encoding="utf-8")
-    result = run_cli("init", str(a_file))
+    result = cli("init", str(a_file))
     assert (result.returncode, result.stderr.splitlines()) == (1, [f"{a_file}: not a folder: init writes a new inputs folder"])
 
 
@@ -172,13 +172,13 @@ def _russian_headers_read(folder: Path) -> bool:
     return "activity_id" in raw.columns
 
 
-def test_init_then_validate_is_a_to_do_list(tmp_path):
+def test_init_then_validate_is_a_to_do_list(cli, tmp_path):
     """As a user runs it, with the Russian headers `init` writes: read by the header matching
     of issue 13 (another change); until this code reads them, the test says so and skips."""
     target = tmp_path / "grant"
-    made = run_cli("init", str(target))
+    made = cli("init", str(target))
     assert made.returncode == 0 and "validate --inputs" in made.stderr
-    result = run_cli("validate", "--inputs", str(target))
+    result = cli("validate", "--inputs", str(target))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert _in_order(GRANT_TODO, result.stderr.splitlines())
     if not _russian_headers_read(target):
@@ -187,10 +187,10 @@ def test_init_then_validate_is_a_to_do_list(tmp_path):
     assert _in_order(GRANT_TODO + TABLES_TODO, result.stderr.splitlines())
 
 
-def test_validate_on_the_skeleton_lists_what_is_missing_then_what_is_empty(folder):
+def test_validate_on_the_skeleton_lists_what_is_missing_then_what_is_empty(cli, folder):
     _contract_headers(folder)
     assert app.validate(folder).lines() == GRANT_TODO + TABLES_TODO
-    result = run_cli("validate", "--inputs", str(folder))
+    result = cli("validate", "--inputs", str(folder))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert _in_order(GRANT_TODO + TABLES_TODO, result.stderr.splitlines())
 
@@ -207,7 +207,7 @@ def test_validate_on_the_skeleton_lists_what_is_missing_then_what_is_empty(folde
              for table in TABLES if table != "plan"]
     checked = app.validate(folder)
     assert checked.ok and [str(w) for w in checked.warnings if w.code == skeleton.EMPTY_TABLE] == empty
-    result = run_cli("validate", "--inputs", str(folder))
+    result = cli("validate", "--inputs", str(folder))
     assert result.returncode == 0, result.stderr
     assert _in_order([f"warning: {line}" for line in empty], result.stderr.splitlines())
 

@@ -86,6 +86,7 @@ def probed() -> dict[str, dict]:
     return {said["name"]: said for said in map(json.loads, result.stdout.splitlines())}
 
 
+@pytest.mark.slow  # every template rendered under tracemalloc, in a process of its own under a 2 GB limit (seconds)
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_template_is_refused_on_its_line_before_its_value_is_made(probed, name):
     said = probed[name]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DEMO_INPUTS, run_cli
+from conftest import DEMO_INPUTS
 from helpers_inputs import GRANT_YML, make_inputs, write_bytes, write_xlsx
 
 from pipeline.app import validate as validate_command
@@ -288,10 +288,10 @@ def test_every_warning_code_has_its_label_and_figure():
 
 # ---------------------------------------------------------------- the command
 
-def test_validate_prints_the_summary_and_the_unknown_file_warning_and_exits_0(demo):
+def test_validate_prints_the_summary_and_the_unknown_file_warning_and_exits_0(cli, demo):
     write_bytes(demo / "Регистрация.xlsx", b"x")
     _rewrite_header(demo / "training_surveys.csv", SURVEY_QUESTIONS)
-    result = run_cli("validate", "--inputs", str(demo))
+    result = cli("validate", "--inputs", str(demo))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "warning: Регистрация.xlsx: not read: it belongs to no table" in result.stderr
@@ -305,11 +305,11 @@ def test_validate_prints_the_summary_and_the_unknown_file_warning_and_exits_0(de
     assert out[-1] == f"{demo}: inputs are valid (4 warnings)"  # the demo's two and these two
 
 
-def test_validate_with_problems_prints_them_the_summary_and_exits_1(demo):
+def test_validate_with_problems_prints_them_the_summary_and_exits_1(cli, demo):
     header = next(csv.reader((demo / "events.csv").open(encoding="utf-8-sig")))
     _rewrite_header(demo / "events.csv", [("Формат проведения" if h == "format" else h) for h in header])
     (demo / "metrics.csv").unlink()
-    result = run_cli("validate", "--inputs", str(demo))
+    result = cli("validate", "--inputs", str(demo))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [f"events.csv:1: {missing_column('events', 'format')}"]
     assert "  tables not found (optional): metrics" in result.stdout.splitlines()

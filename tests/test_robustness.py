@@ -152,6 +152,7 @@ def test_ctrl_c_is_one_line_and_leaves_no_kernel(demo_copy, tmp_path, regions):
     assert not list(out.glob("2022-interim/.*.building-*")), "the unfinished reports' staging is removed"
 
 
+@pytest.mark.slow  # starts a Jupyter kernel, waits for it to exit
 def test_a_kernel_whose_parent_died_says_nothing_on_the_shared_stderr(tmp_path):
     """A kernel writes its log to the stderr it shares with the command: when the command ends
     before shutting it down (Ctrl-C), the kernel's warning that its parent exited would land

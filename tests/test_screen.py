@@ -43,6 +43,7 @@ def _page(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a real browser
 def test_figure_links_never_break_inside_a_number_in_a_real_browser(tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():

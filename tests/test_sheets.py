@@ -232,11 +232,13 @@ def test_every_bad_sheet_of_a_workbook_is_named_in_one_pass(tmp_path):
 
 # ---------------------------------------------------------------- the acceptance case
 
-def _grid(inputs: Inputs) -> dict[tuple[str, str], dict[str, object]]:
-    """Every figure of every report of the grant, as the section notebooks compute them."""
+def _grid(inputs: Inputs, every_region: bool = True) -> dict[tuple[str, str], dict[str, object]]:
+    """Every figure of every report of the grant (or of each period's consolidated report), as
+    the section notebooks compute them."""
     notes = data_warnings(inputs)
+    regions = ["all", *inputs.grant.region_ids()] if every_region else ["all"]
     return {(period.id, region): blocks.report_figures(select(inputs, make_scope(inputs.grant, period.id, region)), notes)
-            for period in inputs.grant.periods for region in ["all", *inputs.grant.region_ids()]}
+            for period in inputs.grant.periods for region in regions}
 
 
 @pytest.fixture(scope="module")
@@ -247,10 +249,11 @@ def participant_lists() -> tuple[list[str], list[list[str]]]:
     return columns, raw[columns].fillna("").astype(str).values.tolist()
 
 
-def test_a_workbook_with_a_sheet_per_event_builds_the_figures_of_its_one_file_twin(tmp_path, participant_lists):
-    """The acceptance case of issue 20: the demo's registration lists as one workbook with a
-    sheet per event (one sheet named by its event, without the event_id column; one empty
-    sheet) give exactly the figures of every report of its twin, where they are one file."""
+def _sheet_per_event_and_its_twin(tmp_path: Path, participant_lists, every_region: bool) -> None:
+    """The demo's registration lists as one workbook with a sheet per event (one sheet named by
+    its event, without the event_id column; one empty sheet) and its twin, where they are one
+    file: the same rows, warnings and figures (of each period's consolidated report, or with
+    `every_region` of every report)."""
     columns, lines = participant_lists
     twin, sheets = tmp_path / "twin", tmp_path / "sheets"
     for root in (twin, sheets):
@@ -275,9 +278,21 @@ def test_a_workbook_with_a_sheet_per_event_builds_the_figures_of_its_one_file_tw
     assert [p.event_from for p in sheets_inputs.parts["participants"]][:3] == ["", "the sheet's title", ""]
     assert "  participants.xlsx › Лист2: empty, skipped" in sheets_report.summary_lines()
     assert [w.count for w in sheets_report.warnings] == [w.count for w in twin_report.warnings]
-    expected = _grid(twin_inputs)
+    expected = _grid(twin_inputs, every_region)
     assert expected[("2022-final", "all")]["events.training.participants"] > 0
-    assert _grid(sheets_inputs) == expected
+    assert _grid(sheets_inputs, every_region) == expected
+
+
+def test_a_workbook_with_a_sheet_per_event_gives_the_consolidated_figures_of_its_one_file_twin(
+        tmp_path, participant_lists):
+    _sheet_per_event_and_its_twin(tmp_path, participant_lists, every_region=False)
+
+
+@pytest.mark.slow  # every report's figures computed twice (seconds); the consolidated ones are in the inner loop
+def test_a_workbook_with_a_sheet_per_event_builds_the_figures_of_its_one_file_twin(tmp_path, participant_lists):
+    """The acceptance case of issue 20: the demo's registration lists as one workbook with a
+    sheet per event give exactly the figures of every report of its twin, where they are one file."""
+    _sheet_per_event_and_its_twin(tmp_path, participant_lists, every_region=True)
 
 
 def test_a_sheet_titled_with_a_persons_name_is_pseudonymised_read_or_not(tmp_path):

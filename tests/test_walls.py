@@ -187,19 +187,19 @@ def test_verify_refuses_a_link_out_of_the_inputs_it_names(demo_copy, tmp_path):
 
 
 @pytest.mark.parametrize("named", ["/etc", "../outside", "inputs/../../outside", None, 7])
-def test_verify_takes_the_inputs_from_the_manifest_only_relative_and_inside_the_current_folder(named, tmp_path):
+def test_verify_takes_the_inputs_from_the_manifest_only_relative_and_inside_the_current_folder(cli, named, tmp_path):
     out = tmp_path / "out"
     manifest = _tampered(out, named=named) / "manifest.json"
-    result = run_cli("verify", "--outputs", str(out), cwd=tmp_path)
+    result = cli("verify", "--outputs", str(out), cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"{manifest}: ") and line.endswith("--inputs"), line
 
 
-def test_verify_names_an_inputs_folder_that_is_not_there_in_one_line(tmp_path):
+def test_verify_names_an_inputs_folder_that_is_not_there_in_one_line(cli, tmp_path):
     out = tmp_path / "out"
     _tampered(out, named="inputs")
-    result = run_cli("verify", "--outputs", str(out), cwd=tmp_path)
+    result = cli("verify", "--outputs", str(out), cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.strip().splitlines() == [
         f"inputs: inputs folder not found (the one {out / '2022-interim' / 'all' / 'manifest.json'} is checked "
         "against); name it with --inputs"]
@@ -245,9 +245,9 @@ def _with_hostile_event(inputs: Path) -> None:
     events.write_text("\n".join([*lines, ",".join(cells)]) + "\n", encoding="utf-8")
 
 
-def test_validate_prints_an_id_s_terminal_sequences_escaped(demo_copy):
+def test_validate_prints_an_id_s_terminal_sequences_escaped(cli, demo_copy):
     _with_hostile_event(demo_copy)
-    result = run_cli("validate", "--inputs", str(demo_copy))
+    result = cli("validate", "--inputs", str(demo_copy))
     assert result.returncode == 0, result.stderr
     assert not RAW_CONTROL.search(result.stdout + result.stderr)
     assert "E003, E099\\x1b]0;pwned\\x07\\x1b[2J" in result.stderr

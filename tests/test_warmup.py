@@ -65,6 +65,7 @@ REPORT_PAGE = ("notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markd
                "stitching.to_html(notebook, 'x'); stitching.notebook_html(paths.section_notebooks()[0])")
 
 
+@pytest.mark.slow  # a fresh process importing nbconvert or WeasyPrint, and timing it (seconds)
 @pytest.mark.parametrize("warm_up, first_call, prepared, share", [
     # nbconvert: the markdown renderer's plugins, and the reviewers' code highlighting
     ("stitching.warm_up(paths.section_notebooks()[0])", REPORT_PAGE,

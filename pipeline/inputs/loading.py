@@ -207,6 +207,8 @@ def type_table(table: str, raw: pd.DataFrame,
     problems: list[InputError] = []
     typed = pd.DataFrame(index=raw.index)
     parts = raw.attrs.get("parts", [])
+    raw = raw.copy(deep=False)
+    raw.attrs = {}  # else pandas deep-copies the parts into every column and mask made below (a fifth of validating)
     for part in parts:
         if not part.header_line:
             problems.append(InputError(part.file, expected=EMPTY_FILE))
