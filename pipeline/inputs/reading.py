@@ -31,7 +31,7 @@ import pandas as pd
 
 from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError
-from pipeline.inputs.folder import MAX_FILE_BYTES
+from pipeline.inputs.folder import MAX_FILE_BYTES, TABLE_SUFFIXES, is_table_file
 from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.headers import (
     EVENT_PARTS,
@@ -252,13 +252,12 @@ def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> Workbook:
 def table_files(root: Path, table: str) -> list[Path]:
     """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/; never through
     a link leading outside the inputs folder (`disk.LINK_OUT`: a warning names it)."""
-    candidates = [root / f"{table}.csv", root / f"{table}.xlsx"]
+    candidates = [root / f"{table}{suffix}" for suffix in TABLE_SUFFIXES]
     found = [p for p in candidates if p.is_file() and leads_inside(root, p)]
     folder = root / table
     if folder.is_dir() and leads_inside(root, folder):
-        found += sorted(p for p in folder.iterdir()
-                        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
-                        and p.is_file() and leads_inside(root, p))
+        found += sorted(p for p in folder.iterdir()  # named as `folder.is_table_file` says, the one rule
+                        if is_table_file(f"{table}/{p.name}") and p.is_file() and leads_inside(root, p))
     return found
 
 
