@@ -60,6 +60,11 @@ class ExecutionError(PipelineError):
     """A section notebook failed; names the notebook and the cell."""
 
 
+def spaced(n: int) -> str:
+    """A whole number as every message writes it, thousands apart: 1 000 000."""
+    return f"{n:,}".replace(",", " ")
+
+
 def _show(value: object) -> str:
     text = "" if value is None else str(value)
     return repr(text) if text == "" or text != text.strip() else printable(text)

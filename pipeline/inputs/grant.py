@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from pipeline import paths
 from pipeline.disk import leads_inside
-from pipeline.exceptions import InputError, PipelineError
+from pipeline.exceptions import InputError, PipelineError, spaced
 from pipeline.ids import ALL, SEGMENT
 from pipeline.inputs import folder
 from pipeline.inputs.headers import fold
@@ -332,10 +332,6 @@ MAX_PERIODS = 50
 MAX_REPORTS = 10_000
 
 
-def _count(n: int) -> str:
-    """10 000, as the messages write numbers."""
-    return f"{n:,}".replace(",", " ")
-
 
 def _beyond_limits(data: Any, lines: dict[Loc, int]) -> InputError | None:
     """The first limit of the grid grant.yml's data goes beyond, as a line naming its key's line;
@@ -345,13 +341,13 @@ def _beyond_limits(data: Any, lines: dict[Loc, int]) -> InputError | None:
     counts = {key: len(data[key]) for key in ("regions", "periods") if isinstance(data.get(key), list)}
     for key, most in (("regions", MAX_REGIONS), ("periods", MAX_PERIODS)):
         if counts.get(key, 0) > most:
-            return InputError(GRANT, lines.get((key,)), expected=f"{_count(counts[key])} {key}: "
-                              f"a grant may have at most {_count(most)} {key}")
+            return InputError(GRANT, lines.get((key,)), expected=f"{spaced(counts[key])} {key}: "
+                              f"a grant may have at most {spaced(most)} {key}")
     regions, periods = counts.get("regions", 0), counts.get("periods", 0)
     if periods * (regions + 1) > MAX_REPORTS:
         return InputError(GRANT, lines.get(("regions",)), expected=(
-            f"{_count(periods)} periods × ({_count(regions)} regions + {ALL}) make "
-            f"{_count(periods * (regions + 1))} reports: a grant may have at most {_count(MAX_REPORTS)} reports "
+            f"{spaced(periods)} periods × ({spaced(regions)} regions + {ALL}) make "
+            f"{spaced(periods * (regions + 1))} reports: a grant may have at most {spaced(MAX_REPORTS)} reports "
             "(fewer periods or regions)"))
     return None
 

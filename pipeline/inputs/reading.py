@@ -30,7 +30,7 @@ import openpyxl
 import pandas as pd
 
 from pipeline.disk import leads_inside
-from pipeline.exceptions import InputError
+from pipeline.exceptions import InputError, spaced
 from pipeline.inputs.folder import MAX_FILE_BYTES, TABLE_SUFFIXES, is_table_file
 from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.headers import (
@@ -60,7 +60,6 @@ from pipeline.inputs.sheets import (
     read_worksheet,
     sheet_name,
     sheet_title,
-    spaced,
     split_header,
     unreadable,
 )

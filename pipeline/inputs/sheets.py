@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import IO, NoReturn
 from xml.parsers import expat
 
-from pipeline.exceptions import InputError
+from pipeline.exceptions import InputError, spaced
 from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.headers import HEADER_SEARCH_ROWS, Vocabulary, find_header, header_score, no_header
 
@@ -79,10 +79,6 @@ MAX_CELLS = 1_000_000
 
 SPLIT = "split it into parts in a folder named after the table"
 
-
-def spaced(n: int) -> str:
-    """1 000 000, as the messages write numbers."""
-    return f"{n:,}".replace(",", " ")
 
 
 def _too_many_columns(display: str, line: int, columns: int) -> InputError:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pipeline.exceptions import InputError
+from pipeline.exceptions import InputError, spaced
 from pipeline.inputs.schema import TABLES, header_names
 
 _THOUSANDS = ("тыс", "тысяч", "тысяча", "тысячи", "тысячах", "мың", "thousand", "thousands")
@@ -51,7 +51,7 @@ class Scaled:
 
     def times(self) -> str:
         """values × 1 000"""
-        return f"values × {self.factor:,}".replace(",", " ")
+        return f"values × {spaced(self.factor)}"
 
     def said(self) -> str:
         """«Сумма (тыс. тенге)»: values × 1 000, as `validate`'s summary says it."""

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import yaml
 
 from pipeline import paths
-from pipeline.exceptions import InputError
+from pipeline.exceptions import InputError, spaced
 
 GRANT = paths.GRANT_FILE
 
@@ -58,7 +58,7 @@ class _Loader(yaml.SafeLoader):
                              expected=f"YAML anchors and aliases (&{name}, *{name}) are not accepted: write the value out")
         self.composed += 1
         if self.composed > MAX_VALUES:
-            most = f"{MAX_VALUES:,}".replace(",", " ")
+            most = spaced(MAX_VALUES)
             raise InputError(GRANT, _line(event.start_mark), expected=(
                 f"more than {most} values (keys, list items and scalars): grant.yml may hold at most {most}"))
         return super().compose_node(parent, index)

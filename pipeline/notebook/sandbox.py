@@ -29,6 +29,8 @@ from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment
 from jinja2.utils import Namespace
 
+from pipeline.exceptions import spaced
+
 #: The most characters (or items) of a value a narrative makes, and of its rendered text.
 MAX_SIZE = 1_000_000
 #: The most steps of one render: characters made, loop turns and calls.
@@ -42,10 +44,6 @@ __all__ = ["MAX_RANGE", "MAX_SIZE", "MAX_WORK", "BoundedSandbox", "LimitError", 
 class LimitError(SecurityError):
     """A narrative asked for a value, a text or work beyond the sandbox's limits."""
 
-
-def _count(n: int) -> str:
-    """1 000 000, as the messages write numbers."""
-    return f"{n:,}".replace(",", " ")
 
 
 def template_line(error: BaseException) -> int | None:
@@ -208,15 +206,15 @@ def _spend(steps: int) -> None:
         return
     budget.left -= steps
     if budget.left < 0:
-        raise LimitError(f"more than {_count(MAX_WORK)} steps (characters made, loop turns, calls): "
-                         f"a narrative may take at most {_count(MAX_WORK)}")
+        raise LimitError(f"more than {spaced(MAX_WORK)} steps (characters made, loop turns, calls): "
+                         f"a narrative may take at most {spaced(MAX_WORK)}")
 
 
 def _within(estimate: int, what: str) -> None:
     """Spend a value's size; refuse it when it would be beyond MAX_SIZE."""
     if estimate > MAX_SIZE:
-        raise LimitError(f"{what} would make about {_count(estimate)} characters: "
-                         f"a narrative may make values of at most {_count(MAX_SIZE)}")
+        raise LimitError(f"{what} would make about {spaced(estimate)} characters: "
+                         f"a narrative may make values of at most {spaced(MAX_SIZE)}")
     _spend(max(estimate, 1))
 
 
@@ -228,7 +226,7 @@ def _gathered(values: Iterable) -> list:
     for item in values:
         items.append(item)
         if len(items) > MAX_SIZE:
-            raise LimitError(f"more than {_count(MAX_SIZE)} items: a narrative may make at most {_count(MAX_SIZE)}")
+            raise LimitError(f"more than {spaced(MAX_SIZE)} items: a narrative may make at most {spaced(MAX_SIZE)}")
     return items
 
 
@@ -368,8 +366,8 @@ class BoundedSandbox(SandboxedEnvironment):
             for part in template.generate(values):
                 total += len(part)
                 if total > MAX_SIZE:
-                    raise LimitError(f"the narrative renders to more than {_count(MAX_SIZE)} characters: "
-                                     f"a narrative may be at most {_count(MAX_SIZE)}")
+                    raise LimitError(f"the narrative renders to more than {spaced(MAX_SIZE)} characters: "
+                                     f"a narrative may be at most {spaced(MAX_SIZE)}")
                 parts.append(part)
             return "".join(parts)
         finally:
