@@ -174,3 +174,13 @@ def corrected_build(tmp_path_factory) -> Corrected:
     second = run_cli(*run)
     assert second.returncode == 0, second.stderr
     return Corrected(inputs, outputs, sent, run)
+
+
+def report_figures(inputs, period: str, region: str) -> dict[str, object]:
+    """Every figure of one report as its notebooks' cells compute them (the declared block
+    functions whose bodies the cells run), from the rows and notes `context.load` selects."""
+    from pipeline.figures import declarations
+    from pipeline.notebook import context
+
+    ctx = context.load(inputs, period, region)
+    return declarations.report_figures(ctx.selection, ctx.warnings)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_INPUTS
+from conftest import DEMO_INPUTS, report_figures
 from helpers_inputs import make_inputs, write_csv, write_xlsx
 
 from pipeline.exceptions import InputError
@@ -22,7 +22,6 @@ from pipeline.inputs.notes import WARNING_LABELS, data_warnings
 from pipeline.inputs.reading import read_file
 from pipeline.inputs.units import Scaled
 from pipeline.inputs.validation import validate
-from pipeline.notebook import context
 
 FINAL = "2022-final"
 
@@ -57,7 +56,7 @@ def test_a_signature_column_drops_no_one_from_a_registration_list(demo_copy):
     assert (report.inputs["participants"]["_file"] == "participants/almaty.csv").sum() == len(rows) - 1 == 39
     (summary,) = [s for s in report.summary if s.table == "participants"]
     assert "participants/almaty.csv: ignored «Подпись участника»" in summary.ignored_lines()
-    figures = context.load(demo_copy, FINAL, "almaty").figures
+    figures = report_figures(demo_copy, FINAL, "almaty")
     assert (figures["events.training.participants"], figures["trainings.unique_participants"]) == (39, 35)
 
 
@@ -126,7 +125,7 @@ def test_an_amount_in_thousands_is_scaled_exactly_and_said(demo_copy):
     assert "  expenses.csv: «Сумма (тыс. тенге)»: values × 1 000" in report.summary_lines()
     (warning,) = [w for w in report.warnings if w.code == "inputs.scaled_column"]
     assert str(warning) == f"expenses.csv: «Сумма (тыс. тенге)» read in thousands: values × 1 000 ({len(rows) - 1} rows)"
-    figures = context.load(demo_copy, FINAL, "all").figures
+    figures = report_figures(demo_copy, FINAL, "all")
     assert (figures["budget.spent"], figures["budget.spent_pct"]) == (20482157, 70)
     assert figures["warnings.inputs.scaled_column"] == len(rows) - 1
     assert "inputs.scaled_column" in WARNING_LABELS
@@ -220,7 +219,7 @@ def test_decomposed_and_zero_width_names_are_not_new_people(demo_copy):
     twins += [[r[0], r[1].replace(" ", f" {ZWSP}", 1), *r[2:]] for r in rows[1:3]]
     assert len(twins) == 5 and not {twin[1] for twin in twins} & {row[1] for row in rows}
     _write_rows(path, [*rows, *twins])
-    figures = context.load(demo_copy, FINAL, "almaty").figures
+    figures = report_figures(demo_copy, FINAL, "almaty")
     assert (figures["events.training.participants"], figures["trainings.unique_participants"]) == (39, 35)
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import report_figures
 from helpers_inputs import GRANT_YML, make_inputs
 
 from pipeline.exceptions import InputError, ScopeError
-from pipeline.figures import blocks
+from pipeline.figures import blocks, declarations
 from pipeline.figures.scope import make_scope, select
 from pipeline.inputs.loading import load_inputs
 from pipeline.inputs.notes import data_warnings
@@ -118,7 +119,7 @@ def subset(f: dict, expected: dict) -> dict:
 
 def _compute(sel) -> dict[str, object]:
     """Every figure of a report but the data notes (counted from the warnings)."""
-    return {k: v for k, v in blocks.report_figures(sel, ()).items() if not k.startswith("warnings.")}
+    return {k: v for k, v in declarations.report_figures(sel, ()).items() if not k.startswith("warnings.")}
 
 
 # ---------------------------------------------------------------- scope
@@ -321,19 +322,24 @@ def test_every_figure_is_computed_by_exactly_one_block(inputs):
     """Each block is one notebook cell's computation: no figure in two of them."""
     sel = select(inputs, make_scope(inputs.grant, "p1", "all"))
     seen: dict[str, str] = {}
-    for section in blocks.SECTIONS.values():
-        for compute in section:
-            block = compute(sel)
-            for name in block.figures:
-                assert name not in seen, (name, seen.get(name), block.key)
-                seen[name] = block.key
-            assert set(block.rows) == set(block.figures), block.key
-    assert set(seen) == set(_compute(sel))
+    for declared in declarations.DECLARED:
+        block = declared.compute(*({"sel": sel, "warnings": ()}[name] for name in declared.parameters))
+        assert block.key == declared.key
+        for name in block.figures:
+            assert name not in seen, (name, seen.get(name), block.key)
+            seen[name] = block.key
+        assert set(block.rows) == set(block.figures), block.key
+    assert set(seen) - set(_compute(sel)) == {n for n in seen if n.startswith("warnings.")}
 
 
 def test_every_block_declares_the_rows_a_notebook_shows_before_computing_it():
-    declared = {compute.__name__ for section in blocks.SECTIONS.values() for compute in section} | {"data_notes"}
-    assert set(blocks.INPUTS) == declared
+    """A block's inputs name tables and columns of the contract (data notes show no rows)."""
+    from pipeline.inputs.schema import TABLES as CONTRACT
+
+    for declared in declarations.DECLARED:
+        for table, columns in declared.inputs.items():
+            assert set(columns) <= {c.name for c in CONTRACT[table]}, (declared.key, table)
+        assert bool(declared.inputs) == (declared.key != "data_notes"), declared.key
 
 
 # ---------------------------------------------------------------- data notes
@@ -353,7 +359,7 @@ def test_data_notes_about_rows_count_the_reports_own_rows_and_the_folders_notes_
         "p1/all": (1, 1), "p1/north": (0, 0), "p1/south": (0, 1), "p1/east": (0, 0),
         "p2/all": (1, 0), "p2/north": (1, 0), "p2/south": (0, 0), "p2/east": (0, 0)}
     for report, (no_reach, no_attendance) in expected.items():
-        f = context.load(root, *report.split("/")).figures
+        f = report_figures(root, *report.split("/"))
         assert (f["warnings.media.no_reach"], f["warnings.events.no_attendance"]) == (no_reach, no_attendance), report
         assert f["warnings.dates.outside_periods"] == 1, report
     whole = {w.code: w.count for w in data_warnings(load_inputs(root))}

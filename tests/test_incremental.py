@@ -163,7 +163,8 @@ def _shown(root: Path, period: str, region: str) -> tuple[str, dict]:
             for table, frame in ((table, getattr(ctx.selection, attr)) for table, attr in SELECTION_OF_TABLE.items())}
     notes = sorted((w.code, w.message.split(":", 1)[0], w.count, str(refs(w.rows, ctx.inputs.tables)))
                    for w in ctx.warnings)
-    shown = {"figures": ctx.figures, "notes": notes, "blocks": sorted(views.shown_blocks(ctx)), "rows": rows}
+    shown = {"figures": blocks.data_notes(ctx.warnings).figures, "notes": notes,
+             "blocks": sorted(views.shown_blocks(ctx)), "rows": rows}
     return slice_key(ctx.inputs, ctx.selection), shown
 
 
@@ -190,8 +191,6 @@ def test_a_report_whose_key_is_unchanged_shows_what_it_showed(tmp_path, monkeypa
     """Issue 20: after ordinary edits, a report left alone (its key unchanged) must show what a
     build from scratch would; reports kept stale «Замечания к данным» counts, rows named at
     lines that had moved, a block the grant no longer had."""
-    # Only the data notes' figures (the others, from the rows, cost ten times more to compute)
-    monkeypatch.setattr(blocks, "report_figures", lambda selection, notes: blocks.data_notes(notes).figures)
     # TABLES' feedback has two forms for C4 (a case of dates), which validate refuses: read unchecked.
     monkeypatch.setattr(context, "validated", load_inputs)
     tables = {name: [list(row) for row in rows] for name, rows in TABLES.items()}

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 from helpers_inputs import typed
 
+from pipeline.figures import blocks
 from pipeline.figures import indicators as ind
 from pipeline.inputs.schema import EVENT_TYPES, person_key
 
@@ -218,12 +220,18 @@ def forms(rows):
                               for i, row in enumerate(rows)])
 
 
+def feedback_summary(consulted, feedback) -> dict:
+    """The consultations block's feedback figures (what notebook 30's computing cell runs), by measure."""
+    block = blocks.consultations(SimpleNamespace(consultations=consulted, feedback=feedback))
+    return {name.removeprefix("feedback."): value for name, value in block.figures.items() if name.startswith("feedback.")}
+
+
 def test_feedback_summary_like_the_seed():
     # 10 rated forms, mean 4.5 (5 fives, 5 fours), an 11th unrated; 22 consultations
     rows = ([{"answered": "yes", "satisfaction": "5", "positive": "yes"}] * 5
             + [{"answered": "yes", "satisfaction": "4", "positive": "yes"}] * 5
             + [{"answered": "yes", "satisfaction": "", "positive": "yes"}])
-    assert ind.feedback_summary(consultations(22), forms(rows)) == {
+    assert feedback_summary(consultations(22), forms(rows)) == {
         "count": 11, "response_pct": 50, "answered_pct": 100, "positive_pct": 100, "satisfaction_pct": 90}
 
 
@@ -234,7 +242,7 @@ def test_feedback_summary_shares_over_forms_that_answered():
         {"answered": "yes", "satisfaction": "", "positive": "no"},
         {"answered": "", "satisfaction": "4", "positive": "no"},
     ]
-    assert ind.feedback_summary(consultations(8), forms(rows)) == {
+    assert feedback_summary(consultations(8), forms(rows)) == {
         "count": 4,
         "response_pct": 50,            # 4 / 8
         "answered_pct": 67,            # 2 yes of 3 answered
@@ -244,10 +252,10 @@ def test_feedback_summary_shares_over_forms_that_answered():
 
 
 def test_feedback_summary_of_nothing():
-    assert ind.feedback_summary(consultations(0), forms([])) == {
+    assert feedback_summary(consultations(0), forms([])) == {
         "count": 0, "response_pct": None, "answered_pct": None, "positive_pct": None, "satisfaction_pct": None}
     # consultations but no forms: a 0 % response, no shares
-    assert ind.feedback_summary(consultations(3), forms([])) == {
+    assert feedback_summary(consultations(3), forms([])) == {
         "count": 0, "response_pct": 0, "answered_pct": None, "positive_pct": None, "satisfaction_pct": None}
 
 

@@ -19,7 +19,7 @@ from helpers_inputs import (
 )
 
 from pipeline.exceptions import InputError, PipelineError
-from pipeline.figures import blocks
+from pipeline.figures import declarations
 from pipeline.figures.scope import make_scope, select
 from pipeline.inputs import loading
 from pipeline.inputs.loading import (
@@ -463,7 +463,7 @@ def test_grant_amount_with_spaces_is_parsed_or_rejected(tmp_path):
     except InputError as error:
         assert "amount" in str(error)
         return
-    f = blocks.report_figures(select(inputs, make_scope(inputs.grant, "p1", "all")), ())
+    f = declarations.report_figures(select(inputs, make_scope(inputs.grant, "p1", "all")), ())
     assert f["grant.amount"] == 29364470
 
 

@@ -178,7 +178,7 @@ def _count_the_same(plain: Path, pseudonymised: Path, every_region: bool) -> Non
     """The inputs with ids that look personal validate with the same warnings and give the same
     figures as the inputs they were made from: in the consolidated report of each period, and
     with `every_region`, in every report."""
-    from pipeline.figures import blocks
+    from pipeline.figures import declarations
     from pipeline.figures.scope import make_scope, select
     from pipeline.inputs.notes import data_warnings
 
@@ -187,7 +187,7 @@ def _count_the_same(plain: Path, pseudonymised: Path, every_region: bool) -> Non
     before, after = load_inputs(plain), load_inputs(pseudonymised)
     for period in before.grant.periods:
         for region in [*before.grant.region_ids(), "all"] if every_region else ["all"]:
-            figures = [blocks.report_figures(select(data, make_scope(data.grant, period.id, region)),
+            figures = [declarations.report_figures(select(data, make_scope(data.grant, period.id, region)),
                                              data_warnings(data)) for data in (before, after)]
             assert figures[0] == figures[1], (period.id, region)
 

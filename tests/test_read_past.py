@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DEMO_INPUTS
+from conftest import DEMO_INPUTS, report_figures
 from helpers_inputs import GRANT_YML, make_inputs, write_bytes, write_xlsx
 
 from pipeline.app import validate as validate_command
@@ -243,9 +243,9 @@ def test_both_silent_cases_reach_the_reports_data_notes(demo):
     _rewrite_header(demo / "training_surveys.csv", SURVEY_QUESTIONS)
     write_bytes(demo / "участники_тренинга.csv", b"x")
     ctx = context.load(demo, PERIOD, "all")
-    assert ctx.figures["warnings.columns.no_values"] == 246
-    assert ctx.figures["warnings.inputs.unknown_file"] == 1
-    page = views.data_notes(ctx).data
+    assert report_figures(demo, PERIOD, "all")["warnings.columns.no_values"] == 246
+    assert report_figures(demo, PERIOD, "all")["warnings.inputs.unknown_file"] == 1
+    page = views.data_notes(ctx, report_figures(demo, PERIOD, "all")).data
     assert WARNING_LABELS["columns.no_values"] in page and WARNING_LABELS["inputs.unknown_file"] in page
     assert "training_surveys.csv" in page and "участники_тренинга.csv" in page
 
@@ -261,9 +261,9 @@ def test_a_totals_row_is_a_warning_in_validate_and_in_the_report(demo):
     assert str(warning) == (f"expenses.csv: 1 totals row skipped (line {len(lines) + 1}): "
                             "the figures add the records themselves")
     ctx = context.load(demo, PERIOD, "all")
-    assert ctx.figures["warnings.inputs.totals_row"] == 1
-    assert ctx.figures["budget.spent"] == context.load(DEMO_INPUTS, PERIOD, "all").figures["budget.spent"]
-    assert WARNING_LABELS["inputs.totals_row"] in views.data_notes(ctx).data
+    assert report_figures(demo, PERIOD, "all")["warnings.inputs.totals_row"] == 1
+    assert report_figures(demo, PERIOD, "all")["budget.spent"] == report_figures(DEMO_INPUTS, PERIOD, "all")["budget.spent"]
+    assert WARNING_LABELS["inputs.totals_row"] in views.data_notes(ctx, report_figures(demo, PERIOD, "all")).data
 
 
 def test_signature_lines_under_a_table_are_skipped_with_a_warning(demo):

@@ -96,7 +96,7 @@ def test_nothing_spent_reads_zero_tenge_and_zero_percent():
     assert formatting.figure("activity.1.1.cost", 0) == "—"  # an activity without cost, as in the seed
 
 
-def _media_context(publications: list) -> SimpleNamespace:
+def _media_context(publications: list) -> tuple[SimpleNamespace, dict]:
     media = pd.DataFrame({
         "date": pd.to_datetime(["2022-05-01", "2022-05-02"]), "platform": ["Facebook", "Сайт"], "account": ["@a", ""],
         "owner": ["own", "press"], "title": ["Пост", "Статья"], "reach": [100.0, 20.0],
@@ -105,17 +105,17 @@ def _media_context(publications: list) -> SimpleNamespace:
     figures = {name: 0 for name in ("media.own.reach", "media.own.publications", "media.external.reach",
                                      "media.external.publications", "media.reach", "media.publications",
                                      "media.partner.reach", "media.press.reach")}
-    return SimpleNamespace(selection=SimpleNamespace(media=media, metrics=metrics), figures=figures)
+    return SimpleNamespace(selection=SimpleNamespace(media=media, metrics=metrics)), figures
 
 
 def test_a_publication_without_a_count_shows_the_one_it_was_counted_as():
-    html = views.media(_media_context([3.0, math.nan])).data
+    html = views.media(*_media_context([3.0, math.nan])).data
     cells = [_visible(row) for row in html.split("<tr>") if "Статья" in row or "Пост" in row]
     assert "3" in cells[0].split() and "1" in cells[1].split(), cells
     assert "—" not in "".join(cells)
 
 
-def _grant_context(units: list[str], **tables: int) -> SimpleNamespace:
+def _grant_context(units: list[str], **tables: int) -> tuple[SimpleNamespace, dict]:
     """A grant whose plan has activities of these units and tables of that many records."""
     inputs = {"plan": pd.DataFrame({"unit": units}),
               "events": pd.DataFrame({"type": ["training"] * tables.get("trainings", 0)}, dtype=object)}
@@ -123,23 +123,23 @@ def _grant_context(units: list[str], **tables: int) -> SimpleNamespace:
         inputs[name] = pd.DataFrame({"id": range(tables.get(name, 0))})
     figures = {"centres.count": 0, "consultations.count": 5, "feedback.count": 0, "feedback.response_pct": None,
                "feedback.answered_pct": None, "feedback.satisfaction_pct": None, "feedback.positive_pct": None}
-    return SimpleNamespace(inputs=inputs, figures=figures, selection=SimpleNamespace(blocks=ind.optional_blocks(inputs)))
+    return SimpleNamespace(inputs=inputs, selection=SimpleNamespace(blocks=ind.optional_blocks(inputs))), figures
 
 
 def test_blocks_a_grant_does_not_have_are_left_out():
     consultations_only = _grant_context(["Проведено консультаций"], consultations=5)
-    html = views.feedback(consultations_only).data
+    html = views.feedback(*consultations_only).data
     assert "<h3>Консультации</h3>" in html and "Консультаций предоставлено" in html
     assert "Community-центров создано" not in html and "Отзывов бенефициаров" not in html
-    assert views.shown_blocks(consultations_only) == {"consultations"}
-    assert views.trainings(consultations_only) is None, "no training in the plan or the records"
-    assert views.feedback(_grant_context(["мероприятие"])) is None
+    assert views.shown_blocks(consultations_only[0]) == {"consultations"}
+    assert views.trainings(*consultations_only) is None, "no training in the plan or the records"
+    assert views.feedback(*_grant_context(["мероприятие"])) is None
 
 
 def test_a_block_the_grant_has_stays_even_with_nothing_in_its_period():
     """A plan activity of community centres keeps their row (0 in a period without one), and a
     record of feedback anywhere keeps the feedback rows: every report of a grant looks alike."""
-    context = _grant_context(["community-центры", "консультации"], feedback=3)
-    html = views.feedback(context).data
+    context, figures = _grant_context(["community-центры", "консультации"], feedback=3)
+    html = views.feedback(context, figures).data
     assert "<h3>Community-центры, консультации и отзывы бенефициаров</h3>" in html
     assert "Community-центров создано" in html and "Отзывов бенефициаров получено" in html

@@ -13,7 +13,7 @@ import pytest
 from conftest import DEMO_INPUTS
 from helpers_inputs import make_inputs, write_bytes, write_csv, write_xlsx
 
-from pipeline.figures import blocks
+from pipeline.figures import blocks, declarations
 from pipeline.figures.lineage import refs, rows
 from pipeline.figures.scope import make_scope, select
 from pipeline.inputs.loading import Inputs
@@ -96,7 +96,7 @@ def test_the_extra_sheet_of_media_xlsx_is_read(tmp_path):
     media = inputs["media"]
     assert media["reach"].tolist() == [100, 250, 50]
     assert media["_file"].tolist() == ["media.xlsx › Январь", "media.xlsx › Февраль", "media.xlsx › Февраль"]
-    figures = blocks.report_figures(select(inputs, make_scope(inputs.grant, "p1", "all")), data_warnings(inputs))
+    figures = declarations.report_figures(select(inputs, make_scope(inputs.grant, "p1", "all")), data_warnings(inputs))
     assert figures["media.own.reach"] == 400
     assert "  media.xlsx › Февраль: 2 rows" in report.summary_lines()
 
@@ -237,7 +237,7 @@ def _grid(inputs: Inputs, every_region: bool = True) -> dict[tuple[str, str], di
     the section notebooks compute them."""
     notes = data_warnings(inputs)
     regions = ["all", *inputs.grant.region_ids()] if every_region else ["all"]
-    return {(period.id, region): blocks.report_figures(select(inputs, make_scope(inputs.grant, period.id, region)), notes)
+    return {(period.id, region): declarations.report_figures(select(inputs, make_scope(inputs.grant, period.id, region)), notes)
             for period in inputs.grant.periods for region in regions}
 
 

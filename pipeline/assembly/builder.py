@@ -25,12 +25,13 @@ from papermill.translators import PythonTranslator, papermill_translators
 from pipeline import disk, paths
 from pipeline.assembly import history, kernels, pdf, provenance, stitching, word
 from pipeline.exceptions import ExecutionError, PipelineError, printable
+from pipeline.figures import blocks
 from pipeline.figures.scope import Selection, make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger
 from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir, swapped_out
 from pipeline.inputs import sharing
 from pipeline.inputs.loading import Inputs
-from pipeline.notebook import recording, views
+from pipeline.notebook import narratives, placing, recording, views
 
 #: What a build measures (seconds per notebook; on a cluster, the worker): the one file of a
 #: report folder that differs between two builds of the same inputs, so kept out of the manifest
@@ -271,13 +272,14 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
         "build": keys,
         "figures": traced,
     })
+    fill = narratives_filler(inputs, selection, figures)
     merged = stitching.merge(list(notebooks_json.values()), appendices=(views.registry(traced),))
     if formats:
         # One export through the report template serves every format: `pdf.ReportPDFExporter`
         # and `word.ReportDocxExporter` are that same HTML export handed to WeasyPrint and
         # python-docx (tests hold each exporter's page equal to this one).
-        page = printable(stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
-                                           (inputs.grant.grantee.name,)), keep_lines=True)
+        page = printable(fill(stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
+                                                (inputs.grant.grantee.name,))), keep_lines=True)
         if "html" in formats:
             disk.write_text(folder / paths.REPORT_FILES["html"], page)
         paper = views.without_row_lists(page)
@@ -288,5 +290,13 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
         if "docx" in formats:
             (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
     for path, notebook in notebooks_json.items():
-        disk.write_text(path.with_suffix(".html"), stitching.notebook_html(notebook))
+        disk.write_text(path.with_suffix(".html"), fill(stitching.notebook_html(notebook)))
     return figures
+
+
+def narratives_filler(inputs: Inputs, selection: Selection, figures: Mapping[str, object]) -> placing.Filler:
+    """What fills the report's narratives: its period's and region's files, with the figures its
+    notebooks recorded (the other regions' survey figures «—», `blocks.elsewhere`)."""
+    scope = selection.scope
+    return placing.Filler(inputs.root, scope.period, scope.region, figures, absent=blocks.elsewhere(selection),
+                          values=narratives.template_values(inputs.grant, scope.period, scope.region))

@@ -67,7 +67,8 @@ def report_names(inputs_dir: Path, period: str | None, region: str) -> tuple[lis
     """The names of the period x region report's figures in report order, and the period and
     region (the last period of grant.yml when none is given). The inputs are read, not
     validated: a narrative being written may still be wrong."""
-    from pipeline.figures.blocks import report_figures, report_notes
+    from pipeline.figures.blocks import report_notes
+    from pipeline.figures.declarations import report_figures
     from pipeline.figures.scope import make_scope, select
     from pipeline.inputs.loading import load_inputs
 

@@ -43,9 +43,10 @@ def round_half_up(value: Exact, places: int = 0) -> Decimal:
     return Decimal(-whole if exact < 0 else whole).scaleb(-places)
 
 
-def percent(numerator: Exact, denominator: Exact) -> int | None:
-    """numerator / denominator x 100, whole, half-up; None when the denominator is 0."""
-    if not denominator:
+def percent(numerator: Exact | None, denominator: Exact) -> int | None:
+    """numerator / denominator x 100, whole, half-up; None when the denominator is 0 or there
+    is no numerator (the mean of no answers)."""
+    if numerator is None or not denominator:
         return None
     return int(round_half_up(_exact(numerator) * 100 / _exact(denominator), 0))
 
@@ -140,21 +141,6 @@ def survey_summary(events: pd.DataFrame, surveys: pd.DataFrame, topic: str) -> d
 
 
 # ---------------------------------------------------------------- consultations and feedback
-
-def feedback_summary(consultations: pd.DataFrame, feedback: pd.DataFrame) -> dict[str, int | None]:
-    """Forms, response rate, shares of yes and satisfaction (mean / 5 x 100)."""
-    rated = feedback["satisfaction"].dropna()
-    satisfaction = None
-    if len(rated):
-        satisfaction = percent(sum(_exact(float(v)) for v in rated) / len(rated), 5)
-    return {
-        "count": len(feedback),
-        "response_pct": percent(len(feedback), len(consultations)),
-        "answered_pct": share_yes(feedback["answered"]),
-        "positive_pct": share_yes(feedback["positive"]),
-        "satisfaction_pct": satisfaction,
-    }
-
 
 # ---------------------------------------------------------------- media
 
@@ -304,3 +290,10 @@ def target(value: float | None) -> int | float | None:
     if value is None or pd.isna(value):
         return None
     return _number(value)
+
+
+def achieved_pct(achieved: Exact | None, target: Exact | None) -> int | None:
+    """Achieved as a percentage of the target; None without a positive target or a count."""
+    if achieved is None or target is None or not _exact(target) > 0:
+        return None
+    return percent(achieved, target)

@@ -1,5 +1,6 @@
-"""What a section notebook starts from: the inputs read, the scope selected, the figures the
-report's narratives and tables may name (`blocks.report_figures`), the people's pseudonyms."""
+"""What a section notebook starts from: the inputs read, the scope selected, the report's data
+notes and the people's pseudonyms. No figure: each is computed once, by the notebook cell that
+records it (`review.record`)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,17 @@ from pipeline.inputs import sharing
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.validation import validated
-from pipeline.notebook import narratives
 from pipeline.notebook.rows import Pseudonyms
 
 
 @dataclass
 class Context:
-    """One report's scope, its rows and its figures."""
+    """One report's scope, its rows and its data notes."""
 
     inputs_dir: Path
     inputs: Inputs
     scope: Scope
     selection: Selection
-    figures: dict[str, object]
     #: The report's data notes (`blocks.report_notes`): its own rows', and the folder's.
     warnings: list = field(default_factory=list)
     people: Pseudonyms = field(default_factory=lambda: Pseudonyms(()))
@@ -34,11 +33,6 @@ class Context:
     @property
     def grant(self) -> Grant:
         return self.inputs.grant
-
-    @property
-    def narrative_values(self) -> dict[str, dict[str, str]]:
-        """What this report's narratives see beside its figures: its `period` and `region`."""
-        return narratives.template_values(self.grant, self.scope.period, self.scope.region)
 
 
 def _signature(root: Path) -> tuple:
@@ -54,32 +48,31 @@ def _read(root: Path, signature: tuple) -> Inputs:
     return inputs if inputs is not None else validated(root)  # a notebook run on its own: checked here
 
 
-def _compute(data: Inputs, period: str, region: str) -> tuple[Scope, Selection, dict[str, object], list]:
+def _selected(data: Inputs, period: str, region: str) -> tuple[Scope, Selection, list]:
     scope = make_scope(data.grant, period, region)
     selection = select(data, scope)
-    notes = blocks.report_notes(data, selection)
-    return scope, selection, blocks.report_figures(selection, notes), notes
+    return scope, selection, blocks.report_notes(data, selection)
 
 
 @lru_cache(maxsize=4)
-def _computed(root: Path, signature: tuple, period: str, region: str) -> tuple:
-    return _compute(_read(root, signature), period, region)
+def _selected_once(root: Path, signature: tuple, period: str, region: str) -> tuple:
+    return _selected(_read(root, signature), period, region)
 
 
 def load(inputs: str | Path, period: str, region: str) -> Context:
     """Read the inputs folder and select the rows of the period x region report.
 
-    A kernel that runs a report's sections in turn reads the folder and computes the figures
-    once, for its first section; any change to a file (size or time) reads it again. Each
-    section notebook then computes and records its own blocks (`review.record`)."""
+    A kernel that runs a report's sections in turn reads the folder and selects the rows once,
+    for its first section; any change to a file (size or time) reads it again. Each section
+    notebook then computes and records its own blocks (`review.record`)."""
     root = Path(inputs).resolve()
     if root.is_dir():
         signature = _signature(root)
         data = _read(root, signature)
-        scope, selection, figures, notes = _computed(root, signature, period, region)
+        scope, selection, notes = _selected_once(root, signature, period, region)
     else:
         data = validated(inputs)
-        scope, selection, figures, notes = _compute(data, period, region)
-    # Copies of the containers: a section notebook may not change what the next one reads.
-    return Context(Path(inputs), data, scope, selection, dict(figures), list(notes),
+        scope, selection, notes = _selected(data, period, region)
+    # A copy of the notes: a section notebook may not change what the next one reads.
+    return Context(Path(inputs), data, scope, selection, list(notes),
                    Pseudonyms(selection.participants["full_name"]))

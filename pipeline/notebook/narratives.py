@@ -29,7 +29,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, no
 from pipeline import paths
 from pipeline.exceptions import InputError, NarrativeError, PipelineError
 from pipeline.figures import catalogue
-from pipeline.figures.blocks import report_figures
+from pipeline.figures.declarations import report_figures
 from pipeline.figures.scope import make_scope, select
 from pipeline.ids import ALL
 from pipeline.inputs.grant import Grant

@@ -2,8 +2,9 @@
 computed step by step, and its figures, each with the rows it came from.
 
 `rows_in_scope` shows the rows a block counts (through the pseudonymising `rows.view`);
-`record` records a computed block (figures and their rows, with scrapbook) and shows its
-intermediate table and its figures as the report formats them. Tables are never truncated.
+`record` records the block its computing cell computed (figures and their rows, with
+scrapbook), shows its intermediate table and its figures as the report formats them, and
+hands the block back for the report's table to render from. Tables are never truncated.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, display
 
-from pipeline.figures import blocks, catalogue
+from pipeline.figures import catalogue, declarations
 from pipeline.figures.lineage import Block, refs
 from pipeline.figures.scope import SELECTION_OF_TABLE
 from pipeline.notebook import formatting, recording, rows
@@ -57,16 +58,17 @@ def table(frame: pd.DataFrame, caption: str) -> str:
 def rows_in_scope(ctx: Context, key: str) -> HTML:
     """The rows the block `key` counts, table by table, pseudonymised."""
     parts = []
-    for name, columns in blocks.INPUTS[key].items():
+    for name, columns in declarations.BY_KEY[key].inputs.items():
         frame = getattr(ctx.selection, SELECTION_OF_TABLE[name])
         shown = rows.view(name, frame, columns, ctx.people)
         parts.append(table(shown, f"{name}: строк в области отчета — {len(shown)}"))
     return HTML("".join(parts))
 
 
-def record(ctx: Context, block: Block) -> HTML:
+def record(ctx: Context, block: Block) -> Block:
     """Record the block's figures and the rows each was computed from (scrapbook, so that the
-    manifest names this cell for them); show its intermediate table and its figures."""
+    manifest names this cell for them); show its intermediate table and its figures; return
+    the block, whose figures the report's table then shows."""
     traced = {name: refs(block.rows[name], ctx.inputs.tables) for name in block.figures}
     for name, value in block.figures.items():
         recording.glue(name, value)
@@ -79,4 +81,5 @@ def record(ctx: Context, block: Block) -> HTML:
         "из строк (файл:строка, id)": [formatting.rows_text(traced[name]) for name in block.figures],
     })
     parts.append(table(figures, "Показатели"))
-    return HTML("".join(parts))
+    display(HTML("".join(parts)))
+    return block

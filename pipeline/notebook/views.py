@@ -1,4 +1,7 @@
-"""The report's tables and blocks as HTML, from a Context, through autoescaping Jinja2 templates.
+"""The report's tables and blocks as HTML, through autoescaping Jinja2 templates: each from the
+report's Context (its rows) and the figures its notebook's cells computed and recorded (`f`,
+the recorded blocks' figures), never computing one. A narrative is a slot here (`placing`),
+filled with the recorded figures when the report is stitched.
 
 Each function returns an IPython HTML object for a notebook cell to show; its `.data` is
 the HTML string (what the tests read). No personal column ever reaches a template.
@@ -7,18 +10,19 @@ the HTML string (what the tests read). No personal column ever reaches a templat
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 from IPython.display import HTML
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
 
 from pipeline import paths
-from pipeline.figures import blocks
 from pipeline.figures import indicators as ind
 from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.scope import Scope, report_regions
 from pipeline.inputs.grant import Grant
-from pipeline.notebook import formatting, links, narratives
+from pipeline.notebook import formatting, links, narratives, placing
 from pipeline.notebook.context import Context
 
 _env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
@@ -31,12 +35,8 @@ def render(template: str, **values: object) -> HTML:
     return HTML(_env.get_template(template).render(**values))
 
 
-def _narrative(ctx: Context, name: str) -> str | None:
-    """The narrative `name` this report reads (its region's, else its period's) as HTML,
-    filled with this report's figures, period and region."""
-    return narratives.render(ctx.inputs_dir, ctx.scope.period, name, ctx.figures,
-                             absent=blocks.elsewhere(ctx.selection), region=ctx.scope.region,
-                             values=ctx.narrative_values)
+#: The recorded figures a view shows, by name.
+Figures = Mapping[str, object]
 
 
 def page_title(grant: Grant, scope: Scope) -> str:
@@ -49,7 +49,7 @@ def page_title(grant: Grant, scope: Scope) -> str:
             f" — {grantee}, {where}")
 
 
-def header(ctx: Context) -> HTML:
+def header(ctx: Context, f: Figures) -> HTML:
     """Annex line, title, grantee, topic, amount, and the scope of this report."""
     grant = ctx.grant
     agreement = grant.agreement
@@ -57,7 +57,7 @@ def header(ctx: Context) -> HTML:
         "header.html.j2",
         annex=agreement.annex, agreement_number=agreement.number,
         agreement_date=formatting.agreement_date(agreement.date),
-        title=grant.period(ctx.scope.period).title, grant=grant, f=ctx.figures,
+        title=grant.period(ctx.scope.period).title, grant=grant, f=f,
         region=None if ctx.scope.is_all else grant.region_name(ctx.scope.region),
         start=formatting.date(ctx.scope.start.date()), end=formatting.date(ctx.scope.end.date()),
         currency=grant.currency,
@@ -96,9 +96,8 @@ def _supporting(ctx: Context, activity_id: str, unit: str) -> tuple[list[str], l
     return documents, links
 
 
-def activities(ctx: Context) -> HTML:
+def activities(ctx: Context, f: Figures) -> HTML:
     """«1. Информация о выполненных работах»: one row per plan activity, grouped by task."""
-    f = ctx.figures
     rows = []
     plan = ctx.selection.plan
     for task_no, group in plan.groupby("task_no", sort=False):
@@ -111,22 +110,22 @@ def activities(ctx: Context) -> HTML:
                 "achieved": f[f"activity.{aid}.achieved"], "target": f[f"activity.{aid}.target"],
                 "achieved_pct": f[f"activity.{aid}.achieved_pct"],
                 "participants": f[f"activity.{aid}.participants"], "cost": f[f"activity.{aid}.cost"],
-                "description": _narrative(ctx, aid),
+                "description": placing.slot(aid, ctx.scope.period, formatting.DASH),
                 "documents": documents, "links": links, "id": aid,
             })
     return render("activities.html.j2", rows=rows, currency=ctx.grant.currency)
 
 
-def survey_rows(ctx: Context) -> pd.DataFrame:
+def survey_rows(ctx: Context, f: Figures) -> pd.DataFrame:
     """Per region and topic with questionnaires: respondents and the four means."""
     topics = ctx.selection.topics
     records = []
     for region in report_regions(ctx.grant, ctx.scope):
         for topic, title in topics.items():
-            n = ctx.figures.get(f"survey.{topic}.{region}.respondents", 0)
+            n = f.get(f"survey.{topic}.{region}.respondents", 0)
             if n:
                 record = {"region": ctx.grant.region_name(region), "topic": title, "respondents": n}
-                record.update({q: ctx.figures[f"survey.{topic}.{region}.{q}"] for q in SCORE_QUESTIONS})
+                record.update({q: f[f"survey.{topic}.{region}.{q}"] for q in SCORE_QUESTIONS})
                 records.append(record)
     return pd.DataFrame.from_records(records, columns=["region", "topic", "respondents", *SCORE_QUESTIONS])
 
@@ -149,26 +148,26 @@ def _listed(parts: list[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def trainings(ctx: Context) -> HTML | None:
+def trainings(ctx: Context, f: Figures) -> HTML | None:
     """Training effectiveness: knowledge before/after, trainer and organisation scores; nothing
     for a grant without trainings."""
     if "trainings" not in shown_blocks(ctx):
         return None
-    return render("trainings.html.j2", rows=survey_rows(ctx).to_dict("records"), f=ctx.figures)
+    return render("trainings.html.j2", rows=survey_rows(ctx, f).to_dict("records"), f=f)
 
 
-def feedback(ctx: Context) -> HTML | None:
+def feedback(ctx: Context, f: Figures) -> HTML | None:
     """Community centres, consultations and the beneficiaries' feedback: the rows of those the
     grant has (`shown_blocks`), under a heading naming them; nothing when it has none."""
     shown = shown_blocks(ctx)
     parts = [name for name in FEEDBACK_HEADING if name in shown]
     if not parts:
         return None
-    return render("feedback.html.j2", f=ctx.figures, shown=parts,
+    return render("feedback.html.j2", f=f, shown=parts,
                   heading=_listed([FEEDBACK_HEADING[name] for name in parts]))
 
 
-def media(ctx: Context) -> HTML:
+def media(ctx: Context, f: Figures) -> HTML:
     """«2. Освещение деятельности в СМИ»: own channels, then partners and press, with totals."""
     media = ctx.selection.media
     # Each row shows the count the totals counted it as (a blank count is one publication).
@@ -179,18 +178,17 @@ def media(ctx: Context) -> HTML:
     metrics = ctx.selection.metrics.sort_values("date", kind="stable").drop_duplicates("name", keep="last")
     sources = dict(zip(metrics["name"], metrics["source"], strict=False))
     shown = [{"name": k.removeprefix("metric."), "value": v, "source": sources.get(k.removeprefix("metric."), "")}
-             for k, v in ctx.figures.items() if k.startswith("metric.") and v is not None]
-    return render("media.html.j2", own=own, others=others, f=ctx.figures, metrics=shown)
+             for k, v in f.items() if k.startswith("metric.") and v is not None]
+    return render("media.html.j2", own=own, others=others, f=f, metrics=shown)
 
 
 def success_story(ctx: Context) -> HTML:
     """«3. История успеха»: the analyst's story, or the seed's sentence when there is none."""
-    story = _narrative(ctx, narratives.SUCCESS_STORY)
-    return render("closing.html.j2", story=story, fallback=narratives.NO_SUCCESS_STORY,
-                   signatory=ctx.grant.signatory)
+    story = placing.slot(narratives.SUCCESS_STORY, ctx.scope.period, f"<p>{escape(narratives.NO_SUCCESS_STORY)}</p>")
+    return render("closing.html.j2", story=story, signatory=ctx.grant.signatory)
 
 
-def data_notes(ctx: Context) -> HTML:
+def data_notes(ctx: Context, f: Figures) -> HTML:
     """«Замечания к данным»: what the inputs hold that the figures count in a particular way."""
     from pipeline.inputs.notes import WARNING_LABELS
 
@@ -198,8 +196,8 @@ def data_notes(ctx: Context) -> HTML:
     for warning in ctx.warnings:
         files.setdefault(warning.code, []).append(warning.message.split(":", 1)[0])
     rows = [{"code": code, "label": label, "files": files.get(code, [])}
-            for code, label in WARNING_LABELS.items() if ctx.figures[f"warnings.{code}"]]
-    return render("notes.html.j2", rows=rows, f=ctx.figures)
+            for code, label in WARNING_LABELS.items() if f[f"warnings.{code}"]]
+    return render("notes.html.j2", rows=rows, f=f)
 
 
 def registry(provenance: dict[str, dict]) -> str:
