@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.exceptions import PipelineError
@@ -35,8 +36,17 @@ TEMP_PREFIX = "grant-report-kernel-"
 
 GRANT_FILE = "grant.yml"
 
-#: A report folder's report, by format.
+#: A report folder's report, by format: the form the grantee hands in, ending with its signature.
 REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx"}
+#: The evidence beside it, by format: the data notes and the registry of figures (each figure's
+#: meaning, the cell that computed it, its rows). Written with any format; its PDF with the report's.
+EVIDENCE_FILES = {"html": "evidence.html", "pdf": "evidence.pdf"}
+
+
+def evidence_files(formats: Iterable[str]) -> list[str]:
+    """The evidence files a build of these report formats writes."""
+    chosen = set(formats)
+    return [name for kind, name in EVIDENCE_FILES.items() if chosen and (kind == "html" or kind in chosen)]
 NARRATIVES_DIR = "narratives"
 
 

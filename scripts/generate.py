@@ -53,6 +53,8 @@ class Section:
     #: The cells that render the report's part from the recorded blocks (named by their keys).
     report: tuple[str, ...]
     modules: tuple[str, ...] = ("context", "review", "views")
+    #: Which page of a report folder shows it: the form (report.*) or the evidence beside it (evidence.*).
+    part: str = "form"
 
 
 SECTIONS: dict[str, Section] = {
@@ -95,11 +97,11 @@ SECTIONS: dict[str, Section] = {
         "стандартная фраза.",
         ("views.success_story(ctx)",), ("context", "views")),
     "notes": Section(
-        "60_notes.ipynb", "## Приложение. Замечания к данным",
+        "60_notes.ipynb", "## Замечания к данным",
         "Что во входных данных учтено особым образом: пустой охват, мероприятия без списков, анкеты без списков или "
         "сверх них, записи вне периодов, файлы и строки, не прочитанные как записи (о записях — в области отчета, о "
         "файлах и папке — по всей папке). Только счетчики и имена файлов, без персональных данных.",
-        ("views.data_notes(ctx, data_notes.figures)",)),
+        ("views.data_notes(ctx, data_notes.figures)",), part="evidence"),
 }
 
 
@@ -205,7 +207,7 @@ def notebook(name: str, section: Section) -> nbformat.NotebookNode:
     cells += [_code("report" if i == 0 else f"report-{i + 1}", source) for i, source in enumerate(section.report)]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                   "language_info": {"name": "python"}}
+                   "language_info": {"name": "python"}, "grant_report": {"part": section.part}}
     nbformat.validate(nb)
     return nb
 

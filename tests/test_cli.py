@@ -112,8 +112,8 @@ def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tm
     narrative = demo_copy / "narratives" / "2022-interim" / "2.1.md"
     # A name computed in the template, in a branch only a regional report takes: `validate`
     # (which renders each narrative with the period's consolidated figures) cannot see it, so
-    # the build fails in its cell.
-    narrative.write_text(narrative.read_text(encoding="utf-8") +
+    # the build fails when the report's narratives are filled (one marked true of every region).
+    narrative.write_text("---\nregions: all\n---\n" + narrative.read_text(encoding="utf-8") +
                          '\n{% if region.id != "all" %}{{ fig("no.such" ~ ".figure") }}{% endif %}\n', encoding="utf-8")
     second = run_cli("run", "--inputs", str(demo_copy), "--outputs", str(out), "--period", "2022-interim",
                      "--region", "turkestan", "zko", "--quiet")
@@ -121,7 +121,7 @@ def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tm
     assert "Traceback" not in second.stderr
     failures = [line for line in second.stderr.splitlines() if line.startswith("FAILED")]
     assert len(failures) == 2, second.stderr
-    assert "10_activities.ipynb cell" in failures[0] and "no.such.figure" in failures[0]
+    assert failures[0].startswith("FAILED 2022-interim/turkestan: ") and "no.such.figure" in failures[0]
     assert "narratives/2022-interim/2.1.md" in failures[0]
     assert (out / "2022-interim" / "turkestan" / "report.html").read_bytes() == before
     assert (out / "2022-interim" / "turkestan.failed" / "notebooks" / "10_activities.ipynb").is_file()

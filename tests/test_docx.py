@@ -70,7 +70,7 @@ def _activity(number: int, description: str) -> dict:
     return {"task_no": number, "task": f"Задача {number}", "first": True, "span": 1, "activity": "Мероприятие",
             "deadline": "Май 2022", "indicator": "Проведено", "achieved": 30, "target": 40, "achieved_pct": 75,
             "participants": 1217, "cost": 1877057, "description": description, "documents": ["Списки участников"],
-            "links": ["https://example.org/post/1"], "id": f"{number}.1"}
+            "links": ["https://example.org/post/1"], "id": f"{number}.1", "none": None}
 
 
 def _sample_notebook() -> nbformat.NotebookNode:

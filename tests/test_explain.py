@@ -79,7 +79,7 @@ def test_explain_as_a_user_runs_it(demo_build):
     assert result.returncode == 0 and result.stderr == "", result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"{name} = {value}"
-    assert "10_activities.ipynb, cell" in result.stdout and "#cell-id=10_activities-" in result.stdout
+    assert "20_trainings.ipynb, cell" in result.stdout and "#cell-id=events-compute" in result.stdout
     rows = _explained_rows(lines)
     assert ("events.csv", 5, "E004") in rows and any(file.startswith("participants/") for file, _, _ in rows)
 

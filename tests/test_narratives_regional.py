@@ -39,7 +39,8 @@ def test_a_regions_file_overrides_the_periods_in_its_report_only(tmp_path):
     assert narratives.find(tmp_path, "p1", "2.1") == everyone
     assert narratives.find(tmp_path, "p1", "2.1", "south") is None
     assert narratives.render(tmp_path, "p1", "1.1", FIGS, region="south") == "<p>Только юг</p>\n"
-    assert narratives.render(tmp_path, "p1", "1.1", FIGS, region="north") == "<p>Весь грант</p>\n"
+    assert narratives.render(tmp_path, "p1", "1.1", FIGS, region="north") is None, "not marked true of every region"
+    assert narratives.render(tmp_path, "p1", "1.1", FIGS) == "<p>Весь грант</p>\n"
     with pytest.raises(Exception, match="refused"):
         narratives.find(tmp_path, "p1", "1.1", "..")
 
@@ -143,3 +144,38 @@ def test_a_regional_report_shows_its_override_and_the_consolidated_one_the_perio
     assert "(1 built, 1 unchanged)" in again.stderr
     assert "Новый текст для Алматинская область." in (outputs / PERIOD / "almaty" / "report.html").read_text(
         encoding="utf-8")
+
+
+def test_a_periods_narrative_is_shown_in_a_regional_report_only_where_its_front_matter_says_so(tmp_path):
+    """Issue 22: a period's text tells the project as a whole; a regional report shows it only
+    when the file says it is true of that region (`regions: all` or a list of region ids)."""
+    _write(tmp_path / "narratives" / "p1" / "1.1.md", "---\nregions: all\n---\nВерно для всех.")
+    _write(tmp_path / "narratives" / "p1" / "2.1.md", "---\nregions: [north]\n---\nТолько север.")
+    assert narratives.render(tmp_path, "p1", "1.1", FIGS, region="south") == "<p>Верно для всех.</p>\n"
+    assert narratives.render(tmp_path, "p1", "2.1", FIGS, region="north") == "<p>Только север.</p>\n"
+    assert narratives.render(tmp_path, "p1", "2.1", FIGS, region="south") is None
+    assert narratives.render(tmp_path, "p1", "2.1", FIGS) == "<p>Только север.</p>\n", "the consolidated report"
+
+
+def test_front_matter_keeps_the_files_line_numbers_and_is_checked():
+    from pipeline.exceptions import InputError
+    from pipeline.notebook import frontmatter
+
+    front, text = frontmatter.split("---\nregions: [north, all]\n---\nТекст {{ x }}", "n.md", ["north"])
+    assert front.true_of("south") and text == "\n\n\nТекст {{ x }}"
+    assert frontmatter.split("Без заголовка", "n.md") == (frontmatter.FrontMatter(), "Без заголовка")
+    assert not frontmatter.FrontMatter().true_of("north") and frontmatter.FrontMatter().true_of("all")
+    for text, said in [("---\nregion: all\n---\nx", "n.md:1: expected front matter between two --- lines"),
+                       ("---\nregions: [west]\n---\nx", "n.md:2: regions = west: expected region ids of grant.yml"),
+                       ("---\nregions: {a: 1}\n---\nx", "n.md:2: regions = "),
+                       ("---\n: [\n---\nx", "n.md:1: expected front matter")]:
+        with pytest.raises(InputError) as caught:
+            frontmatter.split(text, "n.md", ["north"])
+        assert str(caught.value).startswith(said), str(caught.value)
+
+
+def test_validate_names_front_matter_that_is_not_as_documented(demo_copy):
+    path = demo_copy / "narratives" / PERIOD / "1.1.md"
+    path.write_text("---\nregions: [almaty, nowhere]\n---\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    lines = app.validate(demo_copy).lines()
+    assert len(lines) == 1 and lines[0].startswith(f"narratives/{PERIOD}/1.1.md:2: regions = nowhere: expected region ids")

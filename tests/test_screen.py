@@ -29,7 +29,7 @@ def _row(number: int) -> dict:
             "indicator": "Проведено тренингов и участников", "achieved": 30, "target": 40, "achieved_pct": 29,
             "participants": 1217, "cost": 1877057, "description": "<p>Описание выполненной работы.</p>",
             "documents": [], "links": ["https://www.facebook.com/394868790880352/posts/pfbid0jraSdRUjfwKHEHREPRG"
-                                       "upTN6KedWITF2AGFgdWYUFoNAubwEo4RCVQokpMv69egl"], "id": f"{number}.1"}
+                                       "upTN6KedWITF2AGFgdWYUFoNAubwEo4RCVQokpMv69egl"], "id": f"{number}.1", "none": None}
 
 
 def _page(tmp_path: Path) -> Path:
@@ -123,7 +123,9 @@ def _grant_context(units: list[str], **tables: int) -> tuple[SimpleNamespace, di
         inputs[name] = pd.DataFrame({"id": range(tables.get(name, 0))})
     figures = {"centres.count": 0, "consultations.count": 5, "feedback.count": 0, "feedback.response_pct": None,
                "feedback.answered_pct": None, "feedback.satisfaction_pct": None, "feedback.positive_pct": None}
-    return SimpleNamespace(inputs=inputs, selection=SimpleNamespace(blocks=ind.optional_blocks(inputs))), figures
+    scope = SimpleNamespace(is_all=True)
+    selection = SimpleNamespace(blocks=ind.optional_blocks(inputs), scope=scope)
+    return SimpleNamespace(inputs=inputs, scope=scope, selection=selection), figures
 
 
 def test_blocks_a_grant_does_not_have_are_left_out():
@@ -136,10 +138,15 @@ def test_blocks_a_grant_does_not_have_are_left_out():
     assert views.feedback(*_grant_context(["мероприятие"])) is None
 
 
-def test_a_block_the_grant_has_stays_even_with_nothing_in_its_period():
-    """A plan activity of community centres keeps their row (0 in a period without one), and a
-    record of feedback anywhere keeps the feedback rows: every report of a grant looks alike."""
+def test_a_block_the_grant_has_keeps_its_heading_and_shows_only_what_happened():
+    """A plan activity of community centres and a record of feedback anywhere keep the block's
+    heading in every report of the grant; its rows are those the report counts any of (issue
+    22: no zeros for what did not happen), and with none, one line says so."""
     context, figures = _grant_context(["community-центры", "консультации"], feedback=3)
     html = views.feedback(context, figures).data
     assert "<h3>Community-центры, консультации и отзывы бенефициаров</h3>" in html
-    assert "Community-центров создано" in html and "Отзывов бенефициаров получено" in html
+    assert "Консультаций предоставлено" in html
+    assert "Community-центров создано" not in html and "Отзывов бенефициаров получено" not in html
+    none = views.feedback(context, {**figures, "consultations.count": 0}).data
+    assert "В отчетном периоде нет записей: community-центры, консультации и отзывы бенефициаров." in none
+    assert "<table" not in none

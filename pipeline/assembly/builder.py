@@ -24,7 +24,7 @@ from papermill.translators import PythonTranslator, papermill_translators
 
 from pipeline import disk, paths
 from pipeline.assembly import history, kernels, pdf, provenance, stitching, word
-from pipeline.exceptions import ExecutionError, PipelineError, printable
+from pipeline.exceptions import ExecutionError, NarrativeError, PipelineError, printable
 from pipeline.figures import blocks
 from pipeline.figures.scope import Selection, make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger
@@ -249,12 +249,11 @@ def build_report(job: ReportJob, inputs: Inputs, outputs: Path, formats: tuple[s
 def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Selection, executed: list[Path],
                    formats: tuple[str, ...], keys: dict, notebooks: list[Path],
                    inputs_name: str | None = None) -> dict[str, object]:
-    """figures.json, the manifest, the report in each format and the reviewers' notebook pages.
-    The two JSON files come first: report.pdf carries them inside, the very files beside it (the
-    manifest records inputs, code and figures, nothing of the reports it is attached to, nor of
-    the machine or the clock: two builds of the same inputs write the same bytes, wherever the
-    folders are; what a build measures goes to run.json). Every page is printable
-    (`exceptions.printable`), and so are the PDF and the Word document made from it."""
+    """figures.json, the manifest, the report and its evidence in each format (`write_pages`) and
+    the reviewers' notebook pages. The two JSON files come first: report.pdf carries them inside,
+    the very files beside it (the manifest records inputs, code and figures, nothing of the
+    reports it is attached to, nor of the machine or the clock: two builds of the same inputs
+    write the same bytes, wherever the folders are; what a build measures goes to run.json)."""
     # Each executed notebook is read once, for its figures, their cells, the report and its page.
     notebooks_json = {path: recording.executed(path) for path in executed}
     figures, rows = collect_figures(notebooks_json)
@@ -273,25 +272,53 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
         "figures": traced,
     })
     fill = narratives_filler(inputs, selection, figures)
-    merged = stitching.merge(list(notebooks_json.values()), appendices=(views.registry(traced),))
-    if formats:
-        # One export through the report template serves every format: `pdf.ReportPDFExporter`
-        # and `word.ReportDocxExporter` are that same HTML export handed to WeasyPrint and
-        # python-docx (tests hold each exporter's page equal to this one).
-        page = printable(fill(stitching.to_html(merged, views.page_title(inputs.grant, selection.scope),
-                                                (inputs.grant.grantee.name,))), keep_lines=True)
-        if "html" in formats:
-            disk.write_text(folder / paths.REPORT_FILES["html"], page)
-        paper = views.without_row_lists(page)
-        if "pdf" in formats:
-            attached = [folder / name for name in pdf.ATTACHED]
-            dated = inputs.grant.period(job.period).end  # the report's date: its period's end, never the clock
-            (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached, date=dated))
-        if "docx" in formats:
-            (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
-    for path, notebook in notebooks_json.items():
-        disk.write_text(path.with_suffix(".html"), fill(stitching.notebook_html(notebook)))
+    try:
+        if formats:
+            write_pages(folder, job, inputs, selection, notebooks_json, views.registry(traced), fill, formats)
+        for path, notebook in notebooks_json.items():
+            disk.write_text(path.with_suffix(".html"), fill(stitching.notebook_html(notebook)))
+    except NarrativeError as error:  # a narrative filled with this report's figures: name the report
+        raise NarrativeError(f"{job.label}: {error}") from None
     return figures
+
+
+#: An executed notebook's part of a report folder (`metadata.grant_report.part`, written by
+#: scripts/generate.py): the form (report.*, the default) or the evidence beside it (evidence.*).
+EVIDENCE = "evidence"
+
+
+def part(notebook: Mapping) -> str:
+    return str(notebook.get("metadata", {}).get("grant_report", {}).get("part", "form"))
+
+
+def write_pages(folder: Path, job: ReportJob, inputs: Inputs, selection: Selection, notebooks: Mapping[Path, Mapping],
+                registry: str, fill: placing.Filler, formats: tuple[str, ...]) -> None:
+    """The report in each format: the form (its sections' notebooks, linked to the evidence,
+    ending with the signature), and the evidence page (the data notes and the registry of
+    figures; as a PDF too when the report is one). One export through the report template
+    serves every format: `pdf.ReportPDFExporter` and `word.ReportDocxExporter` are that same
+    HTML export handed to WeasyPrint and python-docx (tests hold each exporter's page equal to
+    this one). Every page is printable (`exceptions.printable`)."""
+    title = views.page_title(inputs.grant, selection.scope)
+    grantee = (inputs.grant.grantee.name,)
+    form = stitching.merge([nb for nb in notebooks.values() if part(nb) != EVIDENCE], preface=(views.EVIDENCE_LINK,))
+    evidence = stitching.merge([nb for nb in notebooks.values() if part(nb) == EVIDENCE], appendices=(registry,),
+                               preface=(views.evidence_heading(title),))
+    page = printable(views.linked_to_evidence(fill(stitching.to_html(form, title, grantee))), keep_lines=True)
+    evidence_page = printable(fill(stitching.to_html(evidence, f"{title} — доказательная база", grantee)),
+                              keep_lines=True)
+    if "html" in formats:
+        disk.write_text(folder / paths.REPORT_FILES["html"], page)
+    disk.write_text(folder / paths.EVIDENCE_FILES["html"], evidence_page)
+    paper = views.without_row_lists(page)
+    if "pdf" in formats:
+        attached = [folder / name for name in pdf.ATTACHED]
+        dated = inputs.grant.period(job.period).end  # the report's date: its period's end, never the clock
+        (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached, date=dated))
+        (folder / paths.EVIDENCE_FILES["pdf"]).write_bytes(
+            pdf.html_to_pdf(views.without_row_lists(evidence_page), date=dated))
+    if "docx" in formats:
+        (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
 
 
 def narratives_filler(inputs: Inputs, selection: Selection, figures: Mapping[str, object]) -> placing.Filler:

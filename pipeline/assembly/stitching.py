@@ -47,10 +47,19 @@ def _executed(notebook: Mapping | Path) -> nbformat.NotebookNode:
     return nbformat.from_dict(notebook if isinstance(notebook, Mapping) else recording.executed(notebook))
 
 
-def merge(notebooks: Sequence[Mapping | Path], appendices: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+def _html_cell(cell_id: str, html: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data={"text/html": html})])
+    cell.id = cell_id
+    return cell
+
+
+def merge(notebooks: Sequence[Mapping | Path], appendices: tuple[str, ...] = (),
+          preface: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     """One notebook of the report's cells, in section order, with unique cell ids; each
-    appendix (HTML built after execution, e.g. the figure registry) becomes a last cell."""
+    appendix (HTML built after execution, e.g. the figure registry) becomes a last cell, each
+    preface (e.g. the line linking the report to its evidence) a first one."""
     merged = nbformat.v4.new_notebook()
+    merged.cells += [_html_cell(f"preface-{number:02d}", html) for number, html in enumerate(preface)]
     for index, source in enumerate(notebooks):
         nb = _executed(source)
         if index == 0:
@@ -63,10 +72,7 @@ def merge(notebooks: Sequence[Mapping | Path], appendices: tuple[str, ...] = ())
             if cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs if _keep_output(o)]
             merged.cells.append(cell)
-    for number, html in enumerate(appendices):
-        cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data={"text/html": html})])
-        cell.id = f"appendix-{number:02d}"
-        merged.cells.append(cell)
+    merged.cells += [_html_cell(f"appendix-{number:02d}", html) for number, html in enumerate(appendices)]
     merged.metadata.pop("papermill", None)
     nbformat.validate(merged)
     return merged

@@ -98,6 +98,7 @@ def complete(folder: Path, build: dict) -> bool:
     """Whether every file a build with these keys writes is in `folder`."""
     expected = ["figures.json", *(f"notebooks/{name}" for name in build.get("notebooks", {}))]
     expected += [paths.REPORT_FILES[f] for f in build.get("formats", []) if f in paths.REPORT_FILES]
+    expected += paths.evidence_files(build.get("formats", []))
     return all((Path(folder) / name).is_file() for name in expected)
 
 

@@ -35,7 +35,7 @@ from pipeline.ids import ALL
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
-from pipeline.notebook import formatting, links
+from pipeline.notebook import formatting, frontmatter, links
 from pipeline.notebook.sandbox import BoundedSandbox, LimitError, template_line
 
 SUCCESS_STORY = "success_story"
@@ -173,15 +173,18 @@ def render(inputs: Path, period: str, name: str, figures: dict[str, object],
            absent: Collection[str] = (), region: str = ALL,
            values: Mapping[str, object] | None = None) -> str | None:
     """HTML of the narrative `name` the period x region report reads (`find`) with figures
-    and `values` filled in, or None if there is none."""
+    and `values` filled in, or None if there is none: a regional report reads the period's
+    file only when its front matter says it is true of that region (`frontmatter`)."""
     path = find(inputs, period, name, region)
     if path is None:
         return None
     source = path.relative_to(Path(inputs)).as_posix()
     try:
-        template = read(path, source)
+        front, template = frontmatter.split(read(path, source), source)
     except InputError as error:
         raise NarrativeError(str(error)) from None
+    if path == narrative_path(inputs, period, name) and not front.true_of(region):
+        return None
     return link_figures(to_html(render_text(template, figures, source, mark=True, absent=absent, values=values)))
 
 
@@ -287,7 +290,8 @@ def _narrative_files(root: Path) -> Iterator[tuple[Path, str]]:
 
 
 def _text_problems(root: Path, relative: Path, source: str, figures: Collection[str],
-                   render: Callable[[str], InputError | None]) -> list[InputError]:
+                   render: Callable[[str], InputError | None], regions: Collection[str] | None = None,
+                   ) -> list[InputError]:
     """One narrative's problems (`check_text` against `figures`; then what `render` of its text
     says), read through the wall a build reads it through: no link out of the narratives folder."""
     try:
@@ -295,7 +299,7 @@ def _text_problems(root: Path, relative: Path, source: str, figures: Collection[
     except PipelineError:
         return [InputError(source, expected=f"a link leading out of the {paths.NARRATIVES_DIR} folder: refused")]
     try:
-        text = read(path, source)
+        _front, text = frontmatter.split(read(path, source), source, regions)
     except InputError as error:
         return [error]
     problems = check_text(text, source, figures)
@@ -334,7 +338,7 @@ def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
             figures[period] = report_figures(select(inputs, make_scope(inputs.grant, period, ALL)), ())
         values = template_values(inputs.grant, period, region)
         problems += _text_problems(inputs.root, relative, source, figures[period], partial(
-            _render_problem, source=source, figures=figures[period], values=values))
+            _render_problem, source=source, figures=figures[period], values=values), inputs.grant.region_ids())
     return problems, warnings
 
 

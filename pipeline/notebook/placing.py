@@ -29,7 +29,7 @@ def slot(name: str, period: str, fallback: str) -> Markup:
     override), with `fallback` (HTML) for a report without one. Until the report is stitched
     it says where its text will come from."""
     note = f"[текст из narratives/{period}/{name}.md — подставляется при сборке отчета]"
-    return Markup(f'<div class="gr-narrative" data-narrative="{escape(name)}" data-fallback="{escape(fallback)}">'
+    return Markup(f'<div class="gr-narrative" data-narrative="{escape(name)}" data-fallback="{escape(str(fallback))}">'
                   f'<p class="gr-note">{escape(note)}</p></div>')
 
 

@@ -22,7 +22,7 @@ from pipeline.figures import indicators as ind
 from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.scope import Scope, report_regions
 from pipeline.inputs.grant import Grant
-from pipeline.notebook import formatting, links, narratives, placing
+from pipeline.notebook import accounts, formatting, links, narratives, placing
 from pipeline.notebook.context import Context
 
 _env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
@@ -96,10 +96,23 @@ def _supporting(ctx: Context, activity_id: str, unit: str) -> tuple[list[str], l
     return documents, links
 
 
+def place(ctx: Context) -> str:
+    """The report's region by its name, or the words for all regions."""
+    return narratives.ALL_REGIONS if ctx.scope.is_all else ctx.grant.region_name(ctx.scope.region)
+
+
 def activities(ctx: Context, f: Figures) -> HTML:
-    """«1. Информация о выполненных работах»: one row per plan activity, grouped by task."""
+    """«1. Информация о выполненных работах»: one row per plan activity, grouped by task. An
+    activity's description is the analyst's narrative when one is true of the report (filled at
+    stitching), else the account of its own records (`accounts`); a regional report's activity
+    without any record in the region is one line saying so, not zeros; a region without any
+    record in the period gets one paragraph saying so instead of the table."""
+    sel = ctx.selection
+    if _empty_region(ctx):
+        return render("no_records.html.j2", region=place(ctx), start=formatting.date(ctx.scope.start.date()),
+                      end=formatting.date(ctx.scope.end.date()))
     rows = []
-    plan = ctx.selection.plan
+    plan = sel.plan
     for task_no, group in plan.groupby("task_no", sort=False):
         for i, (_, row) in enumerate(group.iterrows()):
             aid = row["activity_id"]
@@ -110,8 +123,10 @@ def activities(ctx: Context, f: Figures) -> HTML:
                 "achieved": f[f"activity.{aid}.achieved"], "target": f[f"activity.{aid}.target"],
                 "achieved_pct": f[f"activity.{aid}.achieved_pct"],
                 "participants": f[f"activity.{aid}.participants"], "cost": f[f"activity.{aid}.cost"],
-                "description": placing.slot(aid, ctx.scope.period, formatting.DASH),
+                "description": placing.slot(aid, ctx.scope.period,
+                                            accounts.activity_account(sel, aid, f, place(ctx))),
                 "documents": documents, "links": links, "id": aid,
+                "none": None if sel.scope.is_all or accounts.has_records(sel, aid) else accounts.NOTHING_IN_REGION,
             })
     return render("activities.html.j2", rows=rows, currency=ctx.grant.currency)
 
@@ -151,20 +166,40 @@ def _listed(parts: list[str]) -> str:
 def trainings(ctx: Context, f: Figures) -> HTML | None:
     """Training effectiveness: knowledge before/after, trainer and organisation scores; nothing
     for a grant without trainings."""
-    if "trainings" not in shown_blocks(ctx):
+    if "trainings" not in shown_blocks(ctx) or _empty_region(ctx):
         return None
-    return render("trainings.html.j2", rows=survey_rows(ctx, f).to_dict("records"), f=f)
+    return render("trainings.html.j2", rows=survey_rows(ctx, f).to_dict("records"), f=f,
+                  nothing=_nothing(ctx, "тренинги") if not f["events.training.count"] else None)
+
+
+#: What each part of the feedback block counts, by its count's figure.
+FEEDBACK_COUNTS = {"centres": "centres.count", "consultations": "consultations.count", "feedback": "feedback.count"}
 
 
 def feedback(ctx: Context, f: Figures) -> HTML | None:
-    """Community centres, consultations and the beneficiaries' feedback: the rows of those the
-    grant has (`shown_blocks`), under a heading naming them; nothing when it has none."""
+    """Community centres, consultations and the beneficiaries' feedback: under a heading naming
+    the parts the grant has (`shown_blocks`), the rows of those the report counts any of (no
+    row of zeros for what did not happen: one line when none happened); nothing for a grant
+    without any of them."""
     shown = shown_blocks(ctx)
     parts = [name for name in FEEDBACK_HEADING if name in shown]
-    if not parts:
+    if not parts or _empty_region(ctx):
         return None
-    return render("feedback.html.j2", f=f, shown=parts,
+    counted = [name for name in parts if f[FEEDBACK_COUNTS[name]]]
+    return render("feedback.html.j2", f=f, shown=counted, nothing=_nothing(ctx, _listed(
+                      [FEEDBACK_HEADING[name] for name in parts]).lower()),
                   heading=_listed([FEEDBACK_HEADING[name] for name in parts]))
+
+
+def _empty_region(ctx: Context) -> bool:
+    """A regional report whose region has no record in the period: its activities section says
+    so once (`activities`), the other parts of the form are left out."""
+    return not ctx.scope.is_all and not accounts.any_records(ctx.selection)
+
+
+def _nothing(ctx: Context, what: str) -> str:
+    """The line a report shows for a part of the form with nothing in its scope."""
+    return f"{'В регионе в' if not ctx.scope.is_all else 'В'} отчетном периоде нет записей: {what}."
 
 
 def media(ctx: Context, f: Figures) -> HTML:
@@ -179,12 +214,16 @@ def media(ctx: Context, f: Figures) -> HTML:
     sources = dict(zip(metrics["name"], metrics["source"], strict=False))
     shown = [{"name": k.removeprefix("metric."), "value": v, "source": sources.get(k.removeprefix("metric."), "")}
              for k, v in f.items() if k.startswith("metric.") and v is not None]
-    return render("media.html.j2", own=own, others=others, f=f, metrics=shown)
+    return render("media.html.j2", own=own, others=others, f=f, metrics=shown,
+                  nothing=_nothing(ctx, "публикации") if not len(media) else None)
 
 
 def success_story(ctx: Context) -> HTML:
-    """«3. История успеха»: the analyst's story, or the seed's sentence when there is none."""
-    story = placing.slot(narratives.SUCCESS_STORY, ctx.scope.period, f"<p>{escape(narratives.NO_SUCCESS_STORY)}</p>")
+    """«3. История успеха»: the analyst's story true of the report, else, in a regional report
+    whose period has a story, where it is, else the seed's sentence."""
+    told = narratives.find(ctx.inputs_dir, ctx.scope.period, narratives.SUCCESS_STORY) is not None
+    fallback = accounts.CONSOLIDATED_STORY if told and not ctx.scope.is_all else narratives.NO_SUCCESS_STORY
+    story = placing.slot(narratives.SUCCESS_STORY, ctx.scope.period, f"<p>{escape(fallback)}</p>")
     return render("closing.html.j2", story=story, signatory=ctx.grant.signatory)
 
 
@@ -227,9 +266,31 @@ def _row_lines(refs: list[dict]) -> list[str]:
 
 
 _ROW_LISTS = re.compile(r'<details class="gr-rows">.*?</details>', re.S)
+_SCREEN_ONLY = re.compile(r'<p class="gr-screen-only">.*?</p>', re.S)
+_FIGURE_LINK = re.compile(r'href="#fig-')
 
 
 def without_row_lists(page: str) -> str:
-    """The report page for paper: the registry without its lists of rows (the manifest and
-    `explain` have them), which would only cost the PDF's layout time."""
-    return _ROW_LISTS.sub("", page)
+    """A page for paper: the registry without its lists of rows (the manifest and `explain`
+    have them), which would only cost the PDF's layout time, and no line meant for the screen
+    (the report's link to its evidence page)."""
+    return _SCREEN_ONLY.sub("", _ROW_LISTS.sub("", page))
+
+
+#: The report page's first line on screen: where its evidence is (`paths.EVIDENCE_FILES`).
+EVIDENCE_LINK = ('<p class="gr-screen-only">Каждое число отчета — ссылка на его строку в '
+                 f'<a href="{paths.EVIDENCE_FILES["html"]}">доказательной базе отчета</a>: реестр показателей '
+                 '(смысл, ячейка расчета, исходные строки) и замечания к данным.</p>')
+
+
+def evidence_heading(title: str) -> str:
+    """The evidence page's heading: what it is the evidence of, and the way back to the report."""
+    return _env.from_string(
+        '<h1>Доказательная база отчета</h1><p class="gr-note">{{ title }}. Реестр показателей и замечания к данным '
+        'к <a href="{{ report }}">отчету</a>: каждое число отчета, его смысл, ячейка блокнота, которая его '
+        'вычислила, и строки входных файлов.</p>').render(title=title, report=paths.REPORT_FILES["html"])
+
+
+def linked_to_evidence(page: str) -> str:
+    """The report page with its numbers linked to their rows of the registry, in the evidence page."""
+    return _FIGURE_LINK.sub(f'href="{paths.EVIDENCE_FILES["html"]}#fig-', page)
