@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import paths
 from pipeline.figures import catalogue
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,6 +39,8 @@ def write_build(folder: Path, figures: dict, inputs: dict[str, str] | None = Non
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     for kind in formats:
         (folder / f"report.{kind}").write_text(f"<p>{region}</p>", encoding="utf-8")
+    for name in paths.evidence_files(formats):
+        (folder / name).write_text(f"<p>{region}: evidence</p>", encoding="utf-8")
     if when is not None:
         os.utime(folder / "manifest.json", (when, when))
     return folder

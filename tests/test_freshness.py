@@ -14,11 +14,12 @@ from pipeline.inputs import folder, loading
 
 
 def _report(folder: Path, key: str) -> Path:
-    """A report folder as a build leaves it: manifest with its key, figures, notebook, HTML."""
+    """A report folder as a build leaves it: manifest with its key, figures, notebook, HTML and its evidence."""
     (folder / "notebooks").mkdir(parents=True)
     (folder / "notebooks" / "00_x.ipynb").write_text("{}", encoding="utf-8")
     (folder / "figures.json").write_text("{}", encoding="utf-8")
     (folder / "report.html").write_text("<html></html>", encoding="utf-8")
+    (folder / "evidence.html").write_text("<html></html>", encoding="utf-8")
     build = {"report": key, "notebooks": {"00_x.ipynb": "k"}, "formats": ["html"]}
     (folder / "manifest.json").write_text(json.dumps({"build": build}), encoding="utf-8")
     return folder
