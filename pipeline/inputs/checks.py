@@ -23,7 +23,7 @@ import pandas as pd
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import NOT_EMPTY, shown_value, source
-from pipeline.inputs.notes import plural
+from pipeline.inputs.notes import POINTING, plural
 from pipeline.inputs.personal import unquoted
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import EXPECTED, TABLES, Column, word_key
@@ -294,6 +294,16 @@ def _told_before(problem: InputError, told: set[tuple[str, int | None, str | Non
                for rule in rules)
 
 
+def _pointing_nowhere(problem: InputError, table: str, parts: dict[str, list[Part]]) -> bool:
+    """A form whose consultation or event id (written in its cell, not made from its file's
+    name) is not in its table: not a problem but a record left out, with a warning
+    (`notes.left_out`)."""
+    column, target = POINTING.get(table, ("", ""))
+    made = {part.file for part in parts.get(table, []) if column in part.made}
+    return (problem.column == column and problem.file not in made
+            and problem.expected == f"expected {_article(column)} {column} listed in {target}")
+
+
 def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: Collection[str] = (),
                  parts: dict[str, list[Part]] | None = None) -> list[InputError]:
     """Every table against its schema, references and uniqueness included. `told`: the
@@ -309,6 +319,7 @@ def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: C
         if frame is None or not len(frame):
             continue
         found = _problems(table_schema(table, known), frame, _prepared(table, frame))
+        found = [p for p in found if not _pointing_nowhere(p, table, parts or {})]
         found += _missing_targets(table, frame, known)
         found = _made_once(found, (parts or {}).get(table, ()))
         problems += [_region_hint(p, inputs.grant) for p in found if not _told_before(p, cells, table, lacking)]

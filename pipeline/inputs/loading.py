@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,9 @@ from pipeline.inputs.schema import (
 )
 from pipeline.inputs.sheets import UnreadSheet
 
+if TYPE_CHECKING:
+    from pipeline.inputs.notes import DataWarning
+
 
 @dataclass
 class Inputs:
@@ -60,6 +63,9 @@ class Inputs:
     unread: dict[str, list[UnreadSheet]] = field(default_factory=dict)
     #: What looked like personal data (ids, file names) and the pseudonyms the tables hold instead.
     shown: Shown = field(default_factory=Shown)
+    #: The warnings of the records left out of the tables (`notes.left_out`: a form whose
+    #: consultation or event is not there), told as data notes.
+    left_out: list[DataWarning] = field(default_factory=list)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]

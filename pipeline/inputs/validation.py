@@ -19,7 +19,7 @@ from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs.checks import check_tables, sort_key
 from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
-from pipeline.inputs.notes import DataWarning, data_warnings, plural, sheets_of_no_table, unknown_files
+from pipeline.inputs.notes import DataWarning, data_warnings, left_out, plural, sheets_of_no_table, unknown_files
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
 from pipeline.inputs.sheets import UnreadSheet, sheet_name
@@ -176,6 +176,7 @@ def validate(root: Path | str) -> Validation:
         inputs = inputs_of(reading)
     except InputError as error:
         return Validation(problems=[error], summary=summary, absent=absent)
+    inputs.tables, inputs.left_out = left_out(inputs.tables, inputs.parts)
     return Validation(problems=[], warnings=data_warnings(inputs), inputs=ValidInputs(inputs), summary=summary,
                       absent=absent, personal=reading.shown.notes)
 

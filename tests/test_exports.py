@@ -1,0 +1,84 @@
+"""Issue 23: exports go in untouched. Records that point nowhere are warnings, not deletions;
+every key of grant.yml known or named; grouped messages; per-file settings; event ids in a
+part's name; the grant's own event types and topics; warnings that say where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers_inputs import make_inputs
+
+from pipeline.inputs.notes import WARNING_LABELS, folder_warnings
+from pipeline.inputs.validation import validate
+
+EVENTS = ["event_id", "activity_id", "type", "title", "topic_id", "region", "start_date", "format"]
+CONSULTATIONS = ["consultation_id", "activity_id", "date", "region", "beneficiary", "topic", "answered"]
+FEEDBACK = ["consultation_id", "activity_id", "date", "answered", "satisfaction"]
+SURVEYS = ["event_id", "respondent_id", "trainer"]
+
+
+def _consulted(root: Path, feedback_ids: list[str]) -> Path:
+    return make_inputs(
+        root,
+        consultations=[CONSULTATIONS, ["PVL-7", "1.1", "2023-02-01", "north", "Кто-то", "Тема", "да"],
+                       ["PVL-8", "1.1", "2023-02-01", "north", "Кто-то", "Тема", "да"]],
+        feedback=[FEEDBACK, *([cid, "1.1", "2023-02-02", "да", "5"] for cid in feedback_ids)])
+
+
+# ---------------------------------------------------------------- 1. records that point nowhere
+
+def test_a_feedback_form_for_an_unknown_consultation_is_a_warning_and_left_out(tmp_path):
+    root = _consulted(tmp_path / "in", ["PVL-7", "pvl-7x", "PVL-8"])
+    checked = validate(root)
+    assert checked.ok, checked.lines()
+    (warning,) = [w for w in checked.warnings if w.code == "records.unknown_id"]
+    assert str(warning) == ("feedback.csv:3: consultation_id = pvl-7x: no consultation_id pvl-7x "
+                            "in consultations: did you mean PVL-7? (1 feedback form left out of the figures)")
+    assert list(checked.inputs.tables["feedback"]["consultation_id"]) == ["PVL-7", "PVL-8"]
+    # counted in the data notes of every report, with its Russian label
+    assert "records.unknown_id" in WARNING_LABELS
+    assert [w.count for w in folder_warnings(checked.inputs) if w.code == "records.unknown_id"] == [1]
+
+
+def test_a_questionnaire_for_an_unknown_event_is_a_warning(tmp_path):
+    root = make_inputs(
+        tmp_path / "in",
+        events=[EVENTS, ["T01", "1.1", "тренинг", "Т", "msu", "north", "2023-02-01", "офлайн"]],
+        training_surveys=[SURVEYS, ["T01", "r1", "5"], ["TO1", "r2", "4"], ["T01", "r3", "4"], ["TO1", "r4", "4"]])
+    checked = validate(root)
+    assert checked.ok, checked.lines()
+    (warning,) = [w for w in checked.warnings if w.code == "records.unknown_id"]
+    assert str(warning) == ("training_surveys.csv:3, 5 (2 rows): event_id = TO1: no event_id TO1 in events: "
+                            "did you mean T01? (2 questionnaires left out of the figures)")
+    assert warning.count == 2
+    assert list(checked.inputs.tables["training_surveys"]["respondent_id"]) == ["r1", "r3"]
+
+
+def test_a_participant_of_an_unknown_event_stays_a_problem(tmp_path):
+    root = make_inputs(
+        tmp_path / "in",
+        events=[EVENTS, ["T01", "1.1", "тренинг", "Т", "msu", "north", "2023-02-01", "офлайн"]],
+        participants=[["event_id", "full_name"], ["T02", "Иванов Иван"]])
+    assert validate(root).lines() == ["participants.csv:2: event_id = T02: expected an event_id listed in events"]
+
+
+def test_a_consultation_without_a_region_stays_a_problem(tmp_path):
+    root = make_inputs(tmp_path / "in", consultations=[
+        CONSULTATIONS, ["C1", "1.1", "2023-02-01", "", "Кто-то", "Тема", "да"]])
+    assert validate(root).lines() == ["consultations.csv:2: region = '': expected a value, the cell is empty"]
+
+
+def test_forms_of_a_missing_consultations_table_stay_a_problem(tmp_path):
+    root = make_inputs(tmp_path / "in", feedback=[FEEDBACK, ["C1", "1.1", "2023-02-02", "да", "5"]])
+    (line,) = validate(root).lines()
+    assert line.startswith("feedback.csv:2: consultation_id = C1: expected a consultation_id listed in consultations")
+
+
+@pytest.mark.parametrize("secret", ["900101300999"])
+def test_an_unknown_consultation_that_looks_personal_is_named_by_its_pseudonym(tmp_path, secret):
+    root = _consulted(tmp_path / "in", ["PVL-7", secret])
+    checked = validate(root)
+    assert checked.ok, checked.lines()
+    text = "\n".join(map(str, checked.warnings))
+    assert "records.unknown_id" in {w.code for w in checked.warnings} and secret not in text
