@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers_inputs import make_inputs
+from helpers_inputs import GRANT_YML, make_inputs
 
+from pipeline.exceptions import InputError
+from pipeline.inputs.grant import Grant, InputProblems, parse_grant
 from pipeline.inputs.notes import WARNING_LABELS, folder_warnings
 from pipeline.inputs.validation import validate
 
@@ -82,3 +84,29 @@ def test_an_unknown_consultation_that_looks_personal_is_named_by_its_pseudonym(t
     assert checked.ok, checked.lines()
     text = "\n".join(map(str, checked.warnings))
     assert "records.unknown_id" in {w.code for w in checked.warnings} and secret not in text
+
+
+# ---------------------------------------------------------------- 2. every key of grant.yml known or named
+
+def _grant_lines(text: str) -> list[str]:
+    try:
+        parse_grant(text)
+    except InputProblems as error:
+        return [str(p) for p in error.problems]
+    except InputError as error:
+        return [str(error)]
+    return []
+
+
+def test_a_misspelt_key_is_named_with_the_closest_known_key_not_as_missing():
+    text = GRANT_YML.replace("currency:", "currensy:")
+    assert _grant_lines(text) == ["grant.yml:5: unknown key «currensy»: did you mean «currency»?"]
+
+
+def test_an_unknown_key_at_any_level_is_one_line_with_its_line():
+    text = GRANT_YML.replace("annex: 4}", "annex: 4, anex: 5}").replace(
+        "name: 'Северная область'}", "name: 'Северная область', alias: [Север]}") + "languag: kk\n"
+    assert _grant_lines(text) == [
+        "grant.yml:1: unknown key «anex» under «agreement»: did you mean «annex»?",
+        "grant.yml:8: unknown key «alias» under «regions[0]»: did you mean «aliases»?",
+        f"grant.yml:{text.count(chr(10))}: unknown key «languag»: expected one of the keys ({', '.join(Grant.model_fields)})"]

@@ -8,6 +8,7 @@ of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydan
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from collections.abc import Iterator
@@ -117,9 +118,9 @@ Aliases = Annotated[tuple[Text, ...], BeforeValidator(lambda value: () if value 
 
 class _Part(BaseModel):
     """A mapping of grant.yml. Frozen: a section notebook may not change what the next one reads.
-    Unknown keys are ignored, as they always were."""
+    A key no model knows is refused (`languag:`, `currensy:`), named with the closest known key."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Agreement(_Part):
@@ -186,8 +187,6 @@ Header = Annotated[str, BeforeValidator(_header)]
 
 class _ByTable(_Part):
     """`columns:` and `questionnaires:`: one key per table of the contract, another key refused."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 _ColumnNames = create_model(  # header as written → contract column
@@ -301,6 +300,40 @@ def _expected(error: ErrorDetails, loc: Loc) -> str:
     return "expected a value of another kind"
 
 
+def _known_keys(loc: Loc) -> list[str]:
+    """The keys the mapping holding `loc`'s last key may have."""
+    return list(_MAPPINGS[tuple(p for p in loc[:-1] if isinstance(p, str))].model_fields)
+
+
+def _closest_key(key: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(key.casefold(), known, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_key(loc: Loc, lines: dict[Loc, int]) -> InputError:
+    """`grant.yml:12: unknown key «currensy»: did you mean «currency»?`, or the keys it may have."""
+    known, key = _known_keys(loc), str(loc[-1])
+    closest = _closest_key(key, known)
+    under = f" under «{location_text(loc[:-1])}»" if loc[:-1] else ""
+    tables = _MAPPINGS[tuple(p for p in loc[:-1] if isinstance(p, str))] in (_ColumnNames, _Questionnaires)
+    what = "a table of the contract" if tables else "one of the keys"
+    said = f"did you mean «{closest}»?" if closest else f"expected {what} ({', '.join(known)})"
+    return InputError(GRANT, _nearest_line(loc, lines), expected=f"unknown key «{key}»{under}: {said}")
+
+
+def _misspelt(errors: list[ErrorDetails]) -> set[Loc]:
+    """The missing keys an unknown key of the same mapping is close to (`currensy` for
+    `currency`): told as that misspelt key alone, not as missing too."""
+    found = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc: Loc = tuple(error["loc"])
+            closest = _closest_key(str(loc[-1]), _known_keys(loc))
+            if closest is not None:
+                found.add((*loc[:-1], closest))
+    return found
+
+
 def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator[InputError]:
     """One pydantic error as our lines: `grant.yml:LINE: where = value: expected …`."""
     loc: Loc = tuple(part for part in error["loc"] if part != "[key]")  # a mapping's key: the key's place
@@ -314,9 +347,8 @@ def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator
             value = _value_at(data, where) if at else error["input"]
             yield InputError(GRANT, _nearest_line(where, lines), location_text(where[:-1] if key else where), value,
                              context["expected"] + _also(first, lines))
-    elif error["type"] == "extra_forbidden":  # a key no table of the contract has
-        yield InputError(GRANT, _nearest_line(loc, lines), location_text(loc[:-1]), loc[-1],
-                         f"expected a table of the contract ({', '.join(TABLES)})")
+    elif error["type"] == "extra_forbidden":  # a key no model of its mapping has
+        yield _unknown_key(loc, lines)
     elif not loc:
         yield InputError(GRANT, expected=_expected(error, loc))
     else:
@@ -362,7 +394,10 @@ def parse_grant(text: str) -> Grant:
     try:
         return Grant.model_validate(data)
     except ValidationError as error:
-        found = sorted((p for e in error.errors() for p in _problems(e, data, lines)),
+        errors = error.errors()
+        misspelt = _misspelt(errors)
+        errors = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
+        found = sorted((p for e in errors for p in _problems(e, data, lines)),
                        key=lambda p: (p.row or 0, p.column or ""))
     raise found[0] if len(found) == 1 else InputProblems(found)
 
