@@ -11,6 +11,7 @@ from helpers_inputs import GRANT_YML, make_inputs
 
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant, InputProblems, parse_grant
+from pipeline.inputs.lines import rows_text, where_text
 from pipeline.inputs.notes import WARNING_LABELS, folder_warnings
 from pipeline.inputs.validation import validate
 
@@ -110,3 +111,30 @@ def test_an_unknown_key_at_any_level_is_one_line_with_its_line():
         "grant.yml:1: unknown key «anex» under «agreement»: did you mean «annex»?",
         "grant.yml:8: unknown key «alias» under «regions[0]»: did you mean «aliases»?",
         f"grant.yml:{text.count(chr(10))}: unknown key «languag»: expected one of the keys ({', '.join(Grant.model_fields)})"]
+
+
+# ---------------------------------------------------------------- 3. grouped messages
+
+def test_the_same_problem_on_many_rows_is_one_line_listing_them_with_the_alias_to_paste(tmp_path):
+    grant = GRANT_YML.replace("{id: north, name: 'Северная область'}", "{id: pavlodar, name: 'Павлодарская область'}")
+    rows = [["E%02d" % i, "1.1", "встреча", "В", "", "Павлодарская обл." if i in (5, 9, *range(12, 32)) else "pavlodar",
+             "2023-02-01", "офлайн"] for i in range(2, 33)]
+    root = make_inputs(tmp_path / "in", grant=grant, events=[EVENTS, *rows])
+    # event E05 stands on line 5 (the header is line 1, E02 line 2)
+    (line,) = validate(root).lines()
+    assert line == (
+        "events.csv:5, 9, 12–31 (22 rows): region = Павлодарская обл.: expected a region listed in grant.yml "
+        "(pavlodar, south, east), by its id, name or aliases: did you mean pavlodar? "
+        "To read it so, paste under pavlodar in grant.yml: aliases: [\"Павлодарская обл.\"]")
+
+
+def test_rows_beyond_ten_runs_are_counted_not_listed():
+    assert rows_text([1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 24, 25]) == "1, 3, 5, 7, 9, 11, 13, 15, 17, 19 и ещё 4"
+    assert where_text("a.csv", [4]) == "a.csv:4"
+
+
+def test_different_values_stay_different_lines(tmp_path):
+    rows = [["E1", "1.1", "встреча", "В", "", "x", "2023-02-01", "офлайн"],
+            ["E2", "1.1", "встреча", "В", "", "y", "2023-02-01", "офлайн"]]
+    root = make_inputs(tmp_path / "in", events=[EVENTS, *rows])
+    assert [line.split(":", 2)[:2] for line in validate(root).lines()] == [["events.csv", "2"], ["events.csv", "3"]]

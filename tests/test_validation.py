@@ -267,10 +267,12 @@ def unknown_region_everywhere_else(root):
     CsvFile(root / "expenses.csv").set(2, "region", "west")
     CsvFile(root / "metrics.csv").set(2, "region", "all")
     tail = f"expected a region listed in grant.yml ({REGIONS}), by its id, name or aliases"
-    return [f"centres.csv:2: region = Алматы: {tail}: did you mean almaty?",
-            f"consultations.csv:10: region = туркестан: {tail}: did you mean turkestan?",
+    paste = " To read it so, paste under {} in grant.yml: aliases: [\"{}\"]"
+    return [f"centres.csv:2: region = Алматы: {tail}: did you mean almaty?" + paste.format("almaty", "Алматы"),
+            f"consultations.csv:10: region = туркестан: {tail}: did you mean turkestan?"
+            + paste.format("turkestan", "туркестан"),
             f"expenses.csv:2: region = west: {tail}",
-            f"media.csv:17: region = kzo: {tail}: did you mean zko?",
+            f"media.csv:17: region = kzo: {tail}: did you mean zko?" + paste.format("zko", "kzo"),
             f"metrics.csv:2: region = all: {tail}"]
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
 import os
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
@@ -267,13 +269,26 @@ def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return prepared
 
 
+_SHORT_WORDS = ((re.compile(r"\bобл\b\.?"), "область"), (re.compile(r"\bр-н\b\.?"), "район"),
+                (re.compile(r"\bг\.\s*"), ""))
+
+
+def _long_form(name: object) -> str:
+    """A region's name as compared: `word_key`, with «обл.» written out (Павлодарская обл. =
+    Павлодарская область) and «г.» dropped."""
+    key = word_key(name)
+    for short, long in _SHORT_WORDS:
+        key = short.sub(long, key)
+    return key.strip()
+
+
 def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
     """An unknown region with the closest of grant.yml's ids, names and aliases: «did you mean …?»"""
     if grant is None or problem.column != "region" or not problem.expected.startswith(REGION_ERROR):
         return problem
-    words = {word_key(w): region.id for region in grant.regions for w in (region.id, region.name, *region.aliases)}
-    key = word_key(problem.value)
-    close = difflib.get_close_matches(key, list(words), n=3, cutoff=0.6)
+    words = {_long_form(w): region.id for region in grant.regions for w in (region.id, region.name, *region.aliases)}
+    key = _long_form(problem.value)
+    close = [key] if key in words else difflib.get_close_matches(key, list(words), n=3, cutoff=0.6)
     # a short form of a name's first word: «Алматы» for «Алматинская область»
     close += [w for w in words if len(os.path.commonprefix([key, w.split(" ")[0]])) >= max(4, len(key) - 2)]
     ids = list(dict.fromkeys(words[w] for w in close))
@@ -281,6 +296,22 @@ def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
         return problem
     return InputError(problem.file, problem.row, problem.column, problem.value,
                       f"{problem.expected}: did you mean {' or '.join(ids)}?")
+
+
+_DID_YOU_MEAN = re.compile(r": did you mean (.+)\?$")
+
+
+def paste_hints(problems: Collection[InputError]) -> dict[tuple[str, str], str]:
+    """By (column, value): the grant.yml line that would have an unknown region read, to paste
+    under the one region it is close to (`aliases:`), told after the problem's line (`lines.grouped`)."""
+    hints = {}
+    for problem in problems:
+        if problem.column == "region" and problem.expected.startswith(REGION_ERROR):
+            meant = _DID_YOU_MEAN.search(problem.expected)
+            if meant and " or " not in meant[1]:  # one region it is close to: its other spelling
+                alias = json.dumps(str(problem.value), ensure_ascii=False)
+                hints[("region", str(problem.value))] = f"To read it so, paste under {meant[1]} in grant.yml: aliases: [{alias}]"
+    return hints
 
 
 def _told_before(problem: InputError, told: set[tuple[str, int | None, str | None]], table: str,

@@ -44,8 +44,8 @@ def where_text(file: str, rows: Sequence[int]) -> str:
 
 
 class GroupedError(InputError):
-    """The same problem on several rows of one file and column, told once: `file:5, 9, 12–31
-    (29 rows): column = value: expected …`, perhaps followed by what to paste in grant.yml."""
+    """The same problem on several rows of one file and column, told once, on one line: `file:5,
+    9, 12–31 (29 rows): column = value: expected …`, perhaps followed by what to paste in grant.yml."""
 
     def __init__(self, first: InputError, rows: Sequence[int], hint: str = ""):
         super().__init__(first.file, first.row, first.column, first.value, first.expected)
@@ -53,7 +53,7 @@ class GroupedError(InputError):
         self.hint = hint
         head = str(InputError(first.file, None, first.column, first.value, first.expected))
         message = where_text(first.file, self.rows) + head[len(first.file):]
-        self.args = (message + (f"\n  {printable(hint)}" if hint else ""),)
+        self.args = (message + (f" {printable(hint)}" if hint else ""),)
 
     def __str__(self) -> str:
         return str(self.args[0])

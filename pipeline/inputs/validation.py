@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import NewType
 
 from pipeline.exceptions import InputError, PipelineError
-from pipeline.inputs.checks import check_tables, sort_key
+from pipeline.inputs.checks import check_tables, paste_hints, sort_key
 from pipeline.inputs.grant import InputProblems
+from pipeline.inputs.lines import grouped
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
 from pipeline.inputs.notes import DataWarning, data_warnings, left_out, plural, sheets_of_no_table, unknown_files
 from pipeline.inputs.reading import Part
@@ -165,6 +166,7 @@ def validate(root: Path | str) -> Validation:
     summary, absent = _summary(reading)
     told = reading.problems
     problems = sorted([*told, *check_tables(reading, told, reading.unreadable, reading.parts)], key=sort_key)
+    problems = grouped(problems, paste_hints(problems))
     if problems:
         # data warnings say what a report would count: there is none to build while there are
         # problems; the files read past are told all the same
