@@ -7,12 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers_inputs import GRANT_YML, make_inputs
+from helpers_inputs import GRANT_YML, make_inputs, write_csv, write_xlsx
 
+from pipeline.authoring import skeleton
 from pipeline.exceptions import InputError
+from pipeline.inputs import folder
 from pipeline.inputs.grant import Grant, InputProblems, parse_grant
 from pipeline.inputs.lines import rows_text, where_text
 from pipeline.inputs.notes import WARNING_LABELS, folder_warnings
+from pipeline.inputs.reading import table_files
 from pipeline.inputs.validation import validate
 
 EVENTS = ["event_id", "activity_id", "type", "title", "topic_id", "region", "start_date", "format"]
@@ -117,7 +120,7 @@ def test_an_unknown_key_at_any_level_is_one_line_with_its_line():
 
 def test_the_same_problem_on_many_rows_is_one_line_listing_them_with_the_alias_to_paste(tmp_path):
     grant = GRANT_YML.replace("{id: north, name: 'Северная область'}", "{id: pavlodar, name: 'Павлодарская область'}")
-    rows = [["E%02d" % i, "1.1", "встреча", "В", "", "Павлодарская обл." if i in (5, 9, *range(12, 32)) else "pavlodar",
+    rows = [[f"E{i:02d}", "1.1", "встреча", "В", "", "Павлодарская обл." if i in (5, 9, *range(12, 32)) else "pavlodar",
              "2023-02-01", "офлайн"] for i in range(2, 33)]
     root = make_inputs(tmp_path / "in", grant=grant, events=[EVENTS, *rows])
     # event E05 stands on line 5 (the header is line 1, E02 line 2)
@@ -138,3 +141,94 @@ def test_different_values_stay_different_lines(tmp_path):
             ["E2", "1.1", "встреча", "В", "", "y", "2023-02-01", "офлайн"]]
     root = make_inputs(tmp_path / "in", events=[EVENTS, *rows])
     assert [line.split(":", 2)[:2] for line in validate(root).lines()] == [["events.csv", "2"], ["events.csv", "3"]]
+
+
+# ---------------------------------------------------------------- 4. per-file settings in grant.yml
+
+JOURNAL = ["consultation_id", "date", "beneficiary", "topic", "answered"]
+FILES = """files:
+  "consultations/north.csv": {region: north, activity_id: "1.1"}
+  "consultations/*.xlsx": {activity_id: "1.1", region: south}
+  "feedback_kobo.xlsx": {table: feedback, activity_id: "1.1"}
+"""
+
+
+def _journals(root: Path, grant: str = GRANT_YML + FILES) -> Path:
+    make_inputs(root, grant=grant)
+    write_csv(root / "consultations" / "north.csv", [JOURNAL, ["C1", "2023-02-01", "X", "T", "да"]])
+    write_xlsx(root / "consultations" / "south.xlsx", [
+        [*JOURNAL, "region"], ["C2", "2023-02-01", "X", "T", "да", "south"], ["C3", "2023-02-01", "X", "T", "да", ""],
+        ["C4", "2023-02-01", "X", "T", "да", "Северная область"]])
+    write_xlsx(root / "feedback_kobo.xlsx", [["consultation_id", "date", "answered", "satisfaction"],
+                                             ["C1", "2023-02-03", "да", "5"]])
+    return root
+
+
+def test_files_give_a_journal_its_region_and_activity_and_a_kobo_export_its_table(tmp_path):
+    checked = validate(_journals(tmp_path / "in"))
+    assert checked.ok, checked.lines()
+    consultations = checked.inputs.tables["consultations"]
+    assert list(consultations["region"]) == ["north", "south", "south", "north"]  # a cell keeps its own value
+    assert set(consultations["activity_id"]) == {"1.1"}
+    assert list(checked.inputs.tables["feedback"]["activity_id"]) == ["1.1"]
+    assert "inputs.unknown_file" not in {w.code for w in checked.warnings}
+    # the disagreeing cell is a warning naming it
+    (differs,) = [str(w) for w in checked.warnings if w.code == "inputs.file_setting"]
+    assert differs == ("consultations/south.xlsx:4: region differs from grant.yml files «consultations/*.xlsx» "
+                       "(region: south): the rows' own values are counted")
+    # validate's summary says per file which settings applied
+    summary = "\n".join(checked.summary_lines())
+    assert ("  consultations/north.csv: grant.yml files «consultations/north.csv»: region = north (column added), "
+            "activity_id = 1.1 (column added)") in summary
+    assert "  consultations/south.xlsx: grant.yml files «consultations/*.xlsx»: activity_id = 1.1 (column added), " \
+           "region = south (its blank cells filled)" in summary
+    assert "  feedback_kobo.xlsx: grant.yml files «feedback_kobo.xlsx»: table feedback, activity_id = 1.1 " \
+           "(column added)" in summary
+
+
+def test_the_files_a_table_is_read_from_follow_files(tmp_path):
+    root = _journals(tmp_path / "in")
+    assert [p.relative_to(root).as_posix() for p in table_files(root, "feedback")] == ["feedback_kobo.xlsx"]
+    assert folder.is_read("feedback_kobo.xlsx") and folder.hash_limit("feedback_kobo.xlsx") == folder.MAX_FILE_BYTES
+
+
+def test_each_problem_of_files_is_one_line_naming_its_line(tmp_path):
+    grant = GRANT_YML + FILES + """  "consultations/north.*": {region: north}
+  "nothing/*.csv": {region: north}
+  "*.xlsx": {activity_id: "1.1"}
+  "consultations/*.csv": {regoin: north}
+"""
+    root = _journals(tmp_path / "in", grant)
+    (root / "stray.xlsx").write_bytes((root / "feedback_kobo.xlsx").read_bytes())
+    base = GRANT_YML.count("\n") + 1
+    assert [line for line in validate(root).lines() if line.startswith("grant.yml")] == [
+        f"grant.yml:{base + 4}: files «consultations/north.*»: consultations/north.csv is also matched by "
+        f"«consultations/north.csv» (line {base + 1}): one file, one entry",
+        f"grant.yml:{base + 5}: files «nothing/*.csv»: matches no .csv or .xlsx file of the inputs folder (a pattern "
+        "relative to it: `*` any name, `**` any folders)",
+        f"grant.yml:{base + 6}: files «*.xlsx»: feedback_kobo.xlsx is also matched by «feedback_kobo.xlsx» "
+        f"(line {base + 3}): one file, one entry",
+        f"grant.yml:{base + 6}: files «*.xlsx»: stray.xlsx belongs to no table by its name: say which, `table: <table>` "
+        "(plan, centres, events, participants, consultations, feedback, training_surveys, media, expenses, metrics)",
+        f"grant.yml:{base + 7}: files «consultations/*.csv»: consultations/north.csv is also matched by "
+        f"«consultations/north.csv» (line {base + 1}): one file, one entry"]
+
+
+def test_an_unknown_table_or_column_of_files_is_named_with_its_line(tmp_path):
+    grant = GRANT_YML + """files:
+  "feedback_kobo.xlsx": {table: feedbak}
+  "consultations/north.csv": {regoin: north}
+"""
+    root = _journals(tmp_path / "in", grant)
+    base = GRANT_YML.count("\n") + 1
+    assert [line for line in validate(root).lines() if line.startswith("grant.yml")] == [
+        f"grant.yml:{base + 1}: files.feedback_kobo.xlsx.table = feedbak: did you mean «feedback»?"]
+    root = _journals(tmp_path / "in2", GRANT_YML + """files:\n  "consultations/north.csv": {regoin: north}\n""")
+    assert [line for line in validate(root).lines() if line.startswith("grant.yml")] == [
+        f"grant.yml:{base + 1}: files «consultations/north.csv»: «regoin» is not a column of consultations: "
+        "did you mean «region»?"]
+
+
+def test_init_writes_a_commented_example_of_files():
+    assert '#     "feedback_kobo.xlsx": {table: feedback, activity_id: "3.2"}' in skeleton.GRANT_YML
+    assert parse_grant(skeleton.GRANT_YML.replace("ЗАМЕНИТЕ", "x")).files == {}

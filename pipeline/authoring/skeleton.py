@@ -112,6 +112,18 @@ columns: {{}}
 #       trainer: 'Оцените работу тренера'
 #       organisation: 'Оцените организацию тренинга'
 questionnaires: {{}}
+
+# Необязательно: что файл не говорит о себе сам. По шаблону пути (относительно этой папки;
+# * — любое имя, ** — любые папки) — таблица файла (table:, когда имя файла ее не называет)
+# и значения столбцов, которых в файле нет (столбец, который в файле есть, сохраняет свои
+# значения; его пустые ячейки получают это). Выгрузки кладутся как скачаны, каждый период.
+# Например:
+#   files:
+#     "consultations/zhambyl.csv": {{region: zhambyl, activity_id: "3.1"}}   # журнал юриста
+#     "consultations/*.xlsx": {{activity_id: "3.1"}}
+#     "feedback_kobo.xlsx": {{table: feedback, activity_id: "3.2"}}          # выгрузка KoboToolbox
+#     "training_surveys/*T01*": {{event_id: T01}}                           # выгрузка Google Forms
+files: {{}}
 """
 
 EXAMPLE_TEXT = f"""\

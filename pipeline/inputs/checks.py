@@ -366,7 +366,8 @@ _MADE_FROM = {"event_id": "the file's name", "respondent_id": "the {what} and ro
 def _made_from(part: Part, column: str) -> str:
     """Where a column the reading made for a part took its value: a file's name, a sheet's title."""
     what = "sheet" if part.sheet else "file"
-    source = (part.event_from if column == "event_id" and part.event_from
+    source = (f"grant.yml files «{part.setting}»" if column in dict(part.constants)
+              else part.event_from if column == "event_id" and part.event_from
               else _MADE_FROM.get(column, "made by the reading").format(what=what))
     return f"the {what} has no {column} column: its value is {source}"
 

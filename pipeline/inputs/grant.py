@@ -12,7 +12,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
@@ -209,9 +209,51 @@ ColumnNames = Annotated[dict[str, dict[str, str]], _by_table(_ColumnNames)]
 Questionnaires = Annotated[dict[str, dict[str, str]], _by_table(_Questionnaires)]
 
 
+# ---------------------------------------------------------------- per-file settings
+
+#: The key of a `files:` entry that names the table a file belongs to; its other keys are columns.
+TABLE_KEY = "table"
+
+
+def _glob(value: object) -> str:
+    """A path pattern relative to the inputs folder, `*` and `**` as pathlib has them."""
+    text = _text(value)
+    if text.startswith("/") or "\\" in text or ".." in PurePosixPath(text).parts:
+        raise _refuse("expected a path pattern relative to the inputs folder (`*`, `**`; no `..`, no leading /)")
+    return text
+
+
+def _table_name(value: object) -> str:
+    text = _text(value)
+    if text not in TABLES:
+        close = difflib.get_close_matches(text, list(TABLES), n=1)
+        raise _refuse(f"did you mean «{close[0]}»?" if close else f"expected a table of the contract ({', '.join(TABLES)})")
+    return text
+
+
+class FileSetting(_Part):
+    """One entry of `files:`: the table its files belong to (when their name does not say it)
+    and the value of columns they do not have, as `columns` (column → value as written)."""
+
+    table: Annotated[str | None, BeforeValidator(lambda value: None if value is None else _table_name(value))] = None
+    columns: dict[str, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _columns_beside_table(cls, data: Any) -> Any:
+        """`{table: feedback, activity_id: "3.2"}`: every key but `table` is a column."""
+        if not isinstance(data, dict):
+            return data
+        return {TABLE_KEY: data.get(TABLE_KEY), "columns": {k: v for k, v in data.items() if k != TABLE_KEY}}
+
+
+Glob = Annotated[str, BeforeValidator(_glob)]
+
+
 class Grant(_Part):
     """grant.yml: the agreement, the grantee, the amount, the regions and the reporting periods;
-    and the names its tables' headers give columns (`columns:`, `questionnaires:`)."""
+    the names its tables' headers give columns (`columns:`, `questionnaires:`); and what files
+    do not say themselves (`files:`)."""
 
     agreement: Agreement
     grantee: Grantee
@@ -223,6 +265,7 @@ class Grant(_Part):
     periods: tuple[Period, ...] = Field(min_length=1)
     columns: ColumnNames = Field(default_factory=dict)
     questionnaires: Questionnaires = Field(default_factory=dict)
+    files: dict[Glob, FileSetting] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Grant:
@@ -270,6 +313,23 @@ _MAPPINGS: dict[tuple[str, ...], type[_Part]] = {
 
 # ---------------------------------------------------------------- pydantic's errors as our lines
 
+def _model_at(loc: Loc) -> type[_Part]:
+    """The model of the mapping at `loc` (list positions and the keys of `files:` skipped)."""
+    keys = tuple(p for p in loc if isinstance(p, str))
+    if keys[:1] == ("files",) and len(keys) > 1:
+        return FileSetting
+    return _MAPPINGS[keys]
+
+
+def _fields(model: type[_Part]) -> list[str]:
+    """The keys a mapping of that model may have, as grant.yml writes them."""
+    return ["table", "<column>"] if model is FileSetting else list(model.model_fields)
+
+
+def _written(loc: Loc) -> Loc:
+    """A location as grant.yml writes it: a `files:` entry's columns beside its `table:`."""
+    return (*loc[:2], *loc[3:]) if loc[:1] == ("files",) and loc[2:3] == ("columns",) else loc
+
 def _nearest_line(loc: Loc, lines: dict[Loc, int]) -> int | None:
     """The line of a location, or of the nearest one holding it (a missing key: its mapping)."""
     return next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
@@ -291,7 +351,7 @@ def _also(first: Loc | None, lines: dict[Loc, int]) -> str:
 def _expected(error: ErrorDetails, loc: Loc) -> str:
     """What a location should hold, for pydantic's own error types (never its words)."""
     if error["type"] in ("model_type", "model_attributes_type"):
-        keys = list(_MAPPINGS[tuple(p for p in loc if isinstance(p, str))].model_fields)
+        keys = _fields(_model_at(loc))
         return f"expected a mapping of keys ({', '.join(keys)})"
     if error["type"] in ("tuple_type", "list_type", "too_short"):
         return "expected a non-empty list"
@@ -302,7 +362,7 @@ def _expected(error: ErrorDetails, loc: Loc) -> str:
 
 def _known_keys(loc: Loc) -> list[str]:
     """The keys the mapping holding `loc`'s last key may have."""
-    return list(_MAPPINGS[tuple(p for p in loc[:-1] if isinstance(p, str))].model_fields)
+    return _fields(_model_at(loc[:-1]))
 
 
 def _closest_key(key: str, known: list[str]) -> str | None:
@@ -315,7 +375,7 @@ def _unknown_key(loc: Loc, lines: dict[Loc, int]) -> InputError:
     known, key = _known_keys(loc), str(loc[-1])
     closest = _closest_key(key, known)
     under = f" under «{location_text(loc[:-1])}»" if loc[:-1] else ""
-    tables = _MAPPINGS[tuple(p for p in loc[:-1] if isinstance(p, str))] in (_ColumnNames, _Questionnaires)
+    tables = _model_at(loc[:-1]) in (_ColumnNames, _Questionnaires)
     what = "a table of the contract" if tables else "one of the keys"
     said = f"did you mean «{closest}»?" if closest else f"expected {what} ({', '.join(known)})"
     return InputError(GRANT, _nearest_line(loc, lines), expected=f"unknown key «{key}»{under}: {said}")
@@ -336,8 +396,8 @@ def _misspelt(errors: list[ErrorDetails]) -> set[Loc]:
 
 def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator[InputError]:
     """One pydantic error as our lines: `grant.yml:LINE: where = value: expected …`."""
-    loc: Loc = tuple(part for part in error["loc"] if part != "[key]")  # a mapping's key: the key's place
-    key = len(loc) < len(error["loc"])  # then the key is the value shown, under its mapping's name
+    key = "[key]" in error["loc"]  # then the key is the value shown, under its mapping's name
+    loc: Loc = _written(tuple(part for part in error["loc"] if part != "[key]"))  # a mapping's key: the key's place
     if error["type"] == "missing":
         yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{location_text(loc)}»")
     elif error["type"] == _RULE:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline import disk, paths
 from pipeline.exceptions import InputError
-from pipeline.inputs import folder
+from pipeline.inputs import filesettings, folder
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
 from pipeline.inputs.headers import missing_column
 from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
@@ -285,14 +285,16 @@ def read_inputs(root: Path | str) -> Reading:
     except InputError as error:
         problems.append(error)
     regions = region_words(grant) if grant is not None else None
+    settings = filesettings.for_grant(root, grant) if grant is not None else filesettings.NONE
+    problems += settings.problems
     reading = Reading(root, grant, {}, {}, [root / paths.GRANT_FILE], hashes, problems)
     for table in TABLES:
         try:
-            raw, parts = read_table_raw(root, table, grant)
+            raw, parts = read_table_raw(root, table, grant, settings)
         except (InputError, InputProblems) as error:  # unreadable parts: report each, go on with the other tables
             problems += error.problems if isinstance(error, InputProblems) else [error]
             reading.unreadable.add(table)
-            reading.files += table_files(root, table)
+            reading.files += table_files(root, table, settings)
             continue
         reading.files += parts
         reading.parts[table] = list(raw.attrs.get("parts", []))

@@ -24,12 +24,13 @@ import pandas as pd
 from pipeline import disk, paths
 from pipeline.exceptions import printable
 from pipeline.inputs import folder
+from pipeline.inputs.grant import Grant
 from pipeline.inputs.headers import HEADER_SEARCH_ROWS
 from pipeline.inputs.lines import where_text
-from pipeline.inputs.loading import Inputs
+from pipeline.inputs.loading import Inputs, region_words
 from pipeline.inputs.personal import Shown
 from pipeline.inputs.reading import Part
-from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key
+from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key, word_key
 from pipeline.inputs.sheets import UnreadSheet
 
 # Every kind of data warning, with what the report's appendix «Замечания к данным» says of it.
@@ -50,6 +51,8 @@ WARNING_LABELS = {
                             "(«тыс.», «млн»: умножены на 1 000 или 1 000 000)",
     "participants.mixed_script": "имен в списках регистрации, в которых смешаны латинские и кириллические буквы "
                                  "(один человек может быть учтен дважды)",
+    "inputs.file_setting": "записей, в которых значение столбца расходится с настройкой файла в grant.yml "
+                           "(files:; учтено значение записи)",
     "records.unknown_id": "анкет с кодом консультации или мероприятия, которого нет в таблицах "
                           "(не учтены в показателях)",
 }
@@ -59,7 +62,7 @@ ROW_NOTES = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surve
              "surveys.not_training", "participants.mixed_script")
 #: The notes about files and the whole inputs folder: the same in every report (`folder_warnings`).
 FOLDER_NOTES = ("dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
-                "inputs.signature_row", "inputs.scaled_column", "records.unknown_id")
+                "inputs.signature_row", "inputs.scaled_column", "records.unknown_id", "inputs.file_setting")
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,8 @@ def folder_warnings(inputs: Inputs) -> list[DataWarning]:
     columns scaled by their header's unit."""
     return [*inputs.left_out, *_outside_periods(inputs), *empty_figure_columns(inputs.tables, inputs.parts),
             *unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown), *sheets_of_no_table(inputs.unread),
-            *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts)]
+            *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts),
+            *disagreeing_cells(inputs.tables, inputs.parts, inputs.grant)]
 
 
 def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
@@ -402,3 +406,30 @@ def left_out(tables: dict[str, pd.DataFrame],
                 len(rows)))
         kept[table] = frame[~mask].reset_index(drop=True)
     return kept, found
+
+
+# ---------------------------------------------------------------- what grant.yml's files: says
+
+def disagreeing_cells(tables: Mapping[str, pd.DataFrame], parts: dict[str, list[Part]], grant: Grant) -> list[DataWarning]:
+    """A warning per file and column whose cells disagree with the value grant.yml's `files:`
+    gives that column (the file has the column: its own values are counted), naming the rows."""
+    regions = region_words(grant)
+    found = []
+    for table, of_table in parts.items():
+        frame = tables.get(table)
+        for part in of_table:
+            if frame is None or not part.constants:
+                continue
+            rows = frame[frame["_file"] == part.file]
+            for column, value in part.constants:
+                if column in part.made:
+                    continue
+                expected = regions.get(word_key(value)) or value if column == "region" else value
+                cells = rows[column].astype(str)
+                wrong = rows[(cells != "") & (cells.map(word_key) != word_key(expected))]
+                if len(wrong):
+                    found.append(DataWarning("inputs.file_setting", (
+                        f"{where_text(part.file, [int(r) for r in wrong['_row']])}: {column} differs from grant.yml "
+                        f"files «{part.setting}» ({column}: {value}): the rows' own values are counted"),
+                        len(wrong), _labels(table, wrong)))
+    return found

@@ -61,6 +61,8 @@ class TableSummary:
     scaled: tuple[tuple[str, str], ...] = ()
     #: Every sheet of the workbooks of more than one sheet: read, empty or of no table.
     sheets: tuple[SheetLine, ...] = ()
+    #: Per file, what grant.yml's `files:` (and an event id in its name) gave it: (file, what it says).
+    settings: tuple[tuple[str, str], ...] = ()
 
     def cells(self) -> list[str]:
         """Table, files, rows, columns: one row of `validate`'s summary."""
@@ -86,6 +88,11 @@ class TableSummary:
         """A line per file that had headers no contract column takes."""
         return [f"{file}: ignored {', '.join(f'«{h}»' for h in headers)}" for file, headers in self.ignored]
 
+    def settings_lines(self) -> list[str]:
+        """A line per file grant.yml's `files:` gave something: `consultations/a.csv: grant.yml files
+        «consultations/*.csv»: region = north (column added), activity_id = 1.1 (its blank cells filled)`."""
+        return [f"{file}: {said}" for file, said in self.settings]
+
     def scaled_lines(self) -> list[str]:
         """A line per column whose header names a scale: `expenses.csv: «Сумма (тыс. тенге)»: values × 1 000`."""
         return [f"{file}: {said}" for file, said in self.scaled]
@@ -104,7 +111,19 @@ def summarise(table: str, parts: list[Part], unread: Sequence[UnreadSheet] = ())
     order = {file: at for at, file in enumerate(dict.fromkeys(part.path for part in parts))}
     return TableSummary(table, tuple(part.file for part in parts), sum(part.rows for part in parts),
                         tuple(c.name for c in TABLES[table] if c.name in names), ignored, totals, scaled,
-                        tuple(sorted(sheets, key=lambda sheet: order.get(sheet.file, len(order)))))
+                        tuple(sorted(sheets, key=lambda sheet: order.get(sheet.file, len(order)))),
+                        tuple((part.file, said) for part in parts if (said := settings_said(table, part))))
+
+
+def settings_said(table: str, part: Part) -> str:
+    """What grant.yml's `files:` gave a part, and the event id its name gave it: `` when nothing."""
+    said = []
+    if part.setting:
+        given = [f"table {table}"] if part.moved else []
+        given += [f"{column} = {value} ({'column added' if column in part.made else 'its blank cells filled'})"
+                  for column, value in part.constants]
+        said.append(f"grant.yml files «{part.setting}»: {', '.join(given)}")
+    return "; ".join(said)
 
 
 #: Inputs that passed every check of `validate`: the only inputs a report may be computed from
@@ -142,7 +161,8 @@ class Validation:
         for table, row in zip(self.summary, rows, strict=True):
             name, where, count, columns = row
             lines.append(f"{name:<{widths[0]}}  {where:<{widths[1]}}  {count:>{widths[2]}}  {columns}")
-            lines += [f"  {line}" for line in (*table.sheet_lines(), *table.ignored_lines(), *table.scaled_lines())]
+            lines += [f"  {line}" for line in (*table.sheet_lines(), *table.ignored_lines(), *table.scaled_lines(),
+                                               *table.settings_lines())]
         if self.absent:
             lines.append(f"tables not found (optional): {', '.join(self.absent)}")
         return lines + list(self.personal)

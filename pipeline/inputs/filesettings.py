@@ -1,0 +1,161 @@
+"""grant.yml's `files:` against the inputs folder: which table each file matched belongs to,
+and the value of the columns it does not have (a lawyer's journal is its region and
+activity; a KoboToolbox export named as it downloads is the feedback table).
+
+A glob is relative to the inputs folder, `*` and `**` as `pathlib` has them, and matches the
+spreadsheets of the folder (`.csv`, `.xlsx`; not hidden, not an Office lock file, none under
+narratives/). A file matched by two globs, a glob matching nothing, a file of no table without
+`table:`, a column its table does not have: each one line naming grant.yml's line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+from pipeline import paths
+from pipeline.disk import leads_inside
+from pipeline.exceptions import InputError, PipelineError
+from pipeline.inputs.folder import TABLE_SUFFIXES, is_table_file
+from pipeline.inputs.grant import TABLE_KEY, FileSetting, Grant, grant_text, parse_grant
+from pipeline.inputs.schema import TABLES
+from pipeline.inputs.yamlwalk import Loc, read_yaml
+
+GRANT = paths.GRANT_FILE
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What `files:` says of one file: its table, the glob that matched it and its constant
+    columns (column, value as written)."""
+
+    table: str
+    glob: str
+    columns: tuple[tuple[str, str], ...] = ()
+    moved: bool = False  # `table:` named its table (it is no default file of that table)
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """The settings of the folder's files, by relative path, and the problems of `files:`."""
+
+    by_file: dict[str, Applied] = field(default_factory=dict)
+    problems: tuple[InputError, ...] = ()
+
+    def files_of(self, table: str) -> list[str]:
+        """The files `files:` gives `table` that are not its by name."""
+        return sorted(file for file, applied in self.by_file.items() if applied.table == table and applied.moved)
+
+    def taken_from(self, table: str) -> set[str]:
+        """`table`'s files by name that `files:` gives another table."""
+        return {file for file, applied in self.by_file.items() if applied.table != table and default_table(file) == table}
+
+
+NONE = FileSettings()
+
+
+def default_table(relative: str) -> str | None:
+    """The table a file belongs to by its name alone: NAME.csv, NAME.xlsx, NAME/part."""
+    if not is_table_file(relative):
+        return None
+    parts = PurePosixPath(relative).parts
+    return parts[0] if len(parts) > 1 else PurePosixPath(parts[0]).stem
+
+
+def spreadsheets(root: Path) -> list[str]:
+    """Every .csv and .xlsx file of the folder a `files:` glob may match, by relative path."""
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if (path.suffix.lower() in TABLE_SUFFIXES and not any(p.startswith((".", "~$")) for p in relative.parts)
+                and relative.parts[0] != paths.NARRATIVES_DIR and path.is_file() and leads_inside(root, path)):
+            found.append(relative.as_posix())
+    return found
+
+
+def _matches(root: Path, glob: str, candidates: set[str]) -> list[str]:
+    try:
+        found = {path.relative_to(root).as_posix() for path in root.glob(glob)}
+    except (ValueError, NotImplementedError):  # a pattern pathlib refuses ("**x")
+        return []
+    return sorted(found & candidates)
+
+
+def _column_problem(table: str, column: str, line: int | None, glob: str) -> InputError:
+    names = [c.name for c in TABLES[table]]
+    close = difflib.get_close_matches(column, names, n=1)
+    said = f"did you mean «{close[0]}»?" if close else f"expected a column of {table} ({', '.join(names)})"
+    return InputError(GRANT, line, expected=f"files «{glob}»: «{column}» is not a column of {table}: {said}")
+
+
+def resolve(root: Path, grant: Grant, lines: dict[Loc, int], listing: tuple[str, ...] | None = None) -> FileSettings:
+    """Each file the globs of `files:` match, with its table and constant columns; every
+    problem of `files:` as one line naming its line in grant.yml. `listing`: the folder's
+    spreadsheets (`spreadsheets`), when known."""
+    if not grant.files:
+        return NONE
+    candidates = set(spreadsheets(root) if listing is None else listing)
+    by_file: dict[str, Applied] = {}
+    first: dict[str, str] = {}
+    problems: list[InputError] = []
+    for glob, setting in grant.files.items():
+        line = lines.get(("files", glob))
+        matched = _matches(root, glob, candidates)
+        if not matched:
+            problems.append(InputError(GRANT, line, expected=f"files «{glob}»: matches no .csv or .xlsx file of the "
+                                       "inputs folder (a pattern relative to it: `*` any name, `**` any folders)"))
+            continue
+        for file in matched:
+            if file in first:
+                problems.append(InputError(GRANT, line, expected=(
+                    f"files «{glob}»: {file} is also matched by «{first[file]}» (line {lines.get(('files', first[file]))}):"
+                    " one file, one entry")))
+                continue
+            first[file] = glob
+            applied = _applied(file, glob, setting, lines, problems)
+            if applied is not None:
+                by_file[file] = applied
+    return FileSettings(by_file, tuple(dict.fromkeys(problems)))
+
+
+def _applied(file: str, glob: str, setting: FileSetting, lines: dict[Loc, int],
+             problems: list[InputError]) -> Applied | None:
+    """One file's settings; None (with a problem) when its table is not known or a column is not its table's."""
+    named = default_table(file)
+    table = setting.table or named
+    if table is None:
+        problems.append(InputError(GRANT, lines.get(("files", glob)), expected=(
+            f"files «{glob}»: {file} belongs to no table by its name: say which, `{TABLE_KEY}: <table>` "
+            f"({', '.join(TABLES)})")))
+        return None
+    names = {c.name for c in TABLES[table]}
+    wrong = [column for column in setting.columns if column not in names]
+    for column in wrong:
+        problems.append(_column_problem(table, column, lines.get(("files", glob, column)), glob))
+    if wrong:
+        return None
+    return Applied(table, glob, tuple(setting.columns.items()), moved=table != named)
+
+
+def for_grant(root: Path, grant: Grant) -> FileSettings:
+    """The folder's file settings, `grant` being its grant.yml as read."""
+    if not grant.files:
+        return NONE
+    return resolve(root, grant, read_yaml(grant_text(root))[1])
+
+
+@cache
+def _of_folder(root: str, text: str, listing: tuple[str, ...]) -> FileSettings:
+    return resolve(Path(root), parse_grant(text), read_yaml(text)[1], listing)
+
+
+def of_folder(root: Path) -> FileSettings:
+    """The folder's file settings from its own grant.yml (none while it does not read): for
+    what knows the folder but not its grant (a report's provenance, `init`'s to-do list)."""
+    try:
+        text = grant_text(root)
+        return _of_folder(str(root), text, tuple(spreadsheets(root)) if "files" in text else ())
+    except PipelineError:  # a grant.yml that does not read: validate tells why
+        return NONE
