@@ -232,3 +232,46 @@ def test_an_unknown_table_or_column_of_files_is_named_with_its_line(tmp_path):
 def test_init_writes_a_commented_example_of_files():
     assert '#     "feedback_kobo.xlsx": {table: feedback, activity_id: "3.2"}' in skeleton.GRANT_YML
     assert parse_grant(skeleton.GRANT_YML.replace("ЗАМЕНИТЕ", "x")).files == {}
+
+
+# ---------------------------------------------------------------- 5. an event id in a part's name
+
+FORMS = "Анкета участника тренинга {} (Ответы) - Ответы на форму (1).csv"
+
+
+def _trainings(root: Path, *names: str, grant: str = GRANT_YML) -> Path:
+    make_inputs(root, grant=grant, events=[
+        EVENTS, ["T01", "1.1", "тренинг", "Т", "msu", "north", "2023-02-01", "офлайн"],
+        ["T02", "1.1", "тренинг", "Т", "msu", "north", "2023-02-02", "офлайн"]])
+    for name in names:
+        write_csv(root / "training_surveys" / name, [["trainer"], ["5"], ["4"]])
+    return root
+
+
+def test_a_google_forms_export_takes_the_event_id_in_its_name(tmp_path):
+    checked = validate(_trainings(tmp_path / "in", FORMS.format("T01"), "T02.csv"))
+    assert checked.ok, checked.lines()
+    surveys = checked.inputs.tables["training_surveys"]
+    assert sorted(surveys["event_id"]) == ["T01", "T01", "T02", "T02"]
+    said = [line for line in checked.summary_lines() if "a word of" in line]
+    assert said == [f"  training_surveys/{FORMS.format('T01')}: event_id = T01 (a word of the file's name)"]
+
+
+def test_a_name_holding_two_event_ids_asks_for_a_files_entry(tmp_path):
+    name = "Анкета T01 и T02.csv"
+    (line,) = validate(_trainings(tmp_path / "in", name)).lines()
+    assert line == (f"training_surveys/{name}:1: event_id = Анкета T01 и T02: expected an event_id listed in events "
+                    "(the file has no event_id column: its value is the file's name, which holds the event ids T01 and "
+                    f"T02: say which in grant.yml (files: \"training_surveys/{name}\": {{event_id: …}}))")
+
+
+def test_an_event_id_inside_a_word_is_not_taken(tmp_path):
+    (line,) = validate(_trainings(tmp_path / "in", "XT01.csv")).lines()
+    assert line.startswith("training_surveys/XT01.csv:1: event_id = XT01: expected an event_id listed in events")
+
+
+def test_a_files_entry_settles_a_name_with_two_event_ids(tmp_path):
+    grant = GRANT_YML + 'files:\n  "training_surveys/*T01 и*": {event_id: T02}\n'
+    checked = validate(_trainings(tmp_path / "in", "Анкета T01 и T02.csv", grant=grant))
+    assert checked.ok, checked.lines()
+    assert set(checked.inputs.tables["training_surveys"]["event_id"]) == {"T02"}

@@ -11,9 +11,13 @@ narratives/). A file matched by two globs, a glob matching nothing, a file of no
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import json
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path, PurePosixPath
+
+import pandas as pd
 
 from pipeline import paths
 from pipeline.disk import leads_inside
@@ -159,3 +163,36 @@ def of_folder(root: Path) -> FileSettings:
         return _of_folder(str(root), text, tuple(spreadsheets(root)) if "files" in text else ())
     except PipelineError:  # a grant.yml that does not read: validate tells why
         return NONE
+
+
+# ---------------------------------------------------------------- an event id in a part's name
+
+def _words_of(name: str, ids: set[str]) -> list[str]:
+    """The event ids standing in `name` as whole words (no letter or digit either side)."""
+    return sorted(i for i in ids if re.search(rf"(?<![^\W_]){re.escape(i)}(?![^\W_])", name))
+
+
+def named_events(raw: pd.DataFrame, event_ids: set[str]) -> pd.DataFrame:
+    """A table's parts whose event id the reading took from their name (`Part.event_from`), but
+    whose name is no event id: the one event id of `event_ids` standing in the name as a whole
+    word (a Google Forms export «Анкета участника тренинга T01 (Ответы) - Ответы на форму (1)»)
+    becomes the part's (said in validate's summary, `Part.named_event`); two or more are told
+    with the problem of the name (a `files:` entry says which)."""
+    parts = raw.attrs.get("parts", [])
+    if not event_ids or not any(part.event_from for part in parts):
+        return raw
+    raw = raw.copy()
+    kept = []
+    for part in parts:
+        rows = raw["_file"] == part.file
+        name = str(raw.loc[rows, "event_id"].iloc[0]) if part.event_from and rows.any() else ""
+        found = _words_of(name, event_ids) if name and name not in event_ids else []
+        if len(found) == 1:
+            raw.loc[rows, "event_id"] = found[0]
+            part = replace(part, named_event=found[0])
+        elif found:
+            part = replace(part, event_from=f"{part.event_from}, which holds the event ids {' and '.join(found)}: say "
+                           f"which in grant.yml (files: {json.dumps(part.path, ensure_ascii=False)}: {{event_id: …}})")
+        kept.append(part)
+    raw.attrs = {**raw.attrs, "parts": kept}
+    return raw

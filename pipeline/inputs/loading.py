@@ -18,7 +18,7 @@ from pipeline import disk, paths
 from pipeline.exceptions import InputError
 from pipeline.inputs import filesettings, folder
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
-from pipeline.inputs.headers import missing_column
+from pipeline.inputs.headers import EVENT_PARTS, missing_column
 from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
 from pipeline.inputs.schema import (
@@ -302,6 +302,9 @@ def read_inputs(root: Path | str) -> Reading:
         if not parts and table in REQUIRED_TABLES:
             problems.append(InputError(f"{table}.csv", expected=f"table «{table}» not found (.csv, .xlsx or folder)"))
             reading.unreadable.add(table)
+        if table in EVENT_PARTS and "events" in reading.tables and "events" not in reading.unreadable:
+            raw = filesettings.named_events(raw, set(reading.tables["events"]["event_id"].dropna().astype(str)) - {""})
+            reading.parts[table] = list(raw.attrs.get("parts", []))
         reading.tables[table], found = type_table(table, raw, regions)
         problems += found
     narratives = root / paths.NARRATIVES_DIR

@@ -90,6 +90,7 @@ class Part:
     sheet: str = ""  # the sheet's title, when the part is one sheet of a workbook of several
     hidden: bool = False  # a hidden sheet (read like the others)
     event_from: str = ""  # where a made event_id was taken from: "the file's name", "the sheet's title"
+    named_event: str = ""  # the event id found as a word of the part's name («Анкета … T01 (Ответы)»)
     spilled: tuple[int, ...] = ()  # lines with a filled cell beyond the header's columns: never quoted
     setting: str = ""  # the glob of grant.yml `files:` that matched the file
     constants: tuple[tuple[str, str], ...] = ()  # that entry's columns: (column, value as written)
@@ -348,7 +349,7 @@ def read_file(path: Path, display: str, table: str, words: Vocabulary,
     table (`read_xlsx_sheets`); and the sheets left unread. A part without an `event_id` column
     takes it from the sheet's title when the workbook has more than one sheet of the table,
     else, in a folder, from the file's name. Every bad sheet is told (`raise_all`)."""
-    named = EventName(Path(display).stem, "the file's name") if in_folder else None
+    named = EventName(Path(display).stem, "the file's name") if in_folder or (applied and applied.moved) else None
     if path.suffix.lower() != ".xlsx":
         return [read_part(read_csv_rows(path, display, words), display, table, words, named, applied)], []
     book = read_xlsx_sheets(path, display, words)

@@ -123,6 +123,8 @@ def settings_said(table: str, part: Part) -> str:
         given += [f"{column} = {value} ({'column added' if column in part.made else 'its blank cells filled'})"
                   for column, value in part.constants]
         said.append(f"grant.yml files «{part.setting}»: {', '.join(given)}")
+    if part.named_event:
+        said.append(f"event_id = {part.named_event} (a word of the {'sheet' if part.sheet else 'file'}'s name)")
     return "; ".join(said)
 
 
