@@ -10,6 +10,8 @@ import pytest
 from helpers_inputs import GRANT_YML, make_inputs, write_csv, write_xlsx
 
 from pipeline.authoring import skeleton
+from pipeline.figures import blocks, catalogue
+from pipeline.figures.scope import make_scope, select
 from pipeline.exceptions import InputError
 from pipeline.inputs import folder
 from pipeline.inputs.grant import Grant, InputProblems, parse_grant
@@ -275,3 +277,72 @@ def test_a_files_entry_settles_a_name_with_two_event_ids(tmp_path):
     checked = validate(_trainings(tmp_path / "in", "Анкета T01 и T02.csv", grant=grant))
     assert checked.ok, checked.lines()
     assert set(checked.inputs.tables["training_surveys"]["event_id"]) == {"T02"}
+
+
+# ---------------------------------------------------------------- 6. the grant's own event types and topics
+
+OWN = GRANT_YML + """event_types:
+  seminar: {name: "Семинар", words: ["семинар", "семинары", "семинар-тренинг"]}
+topics:
+  msu: {title: "Развитие и участие граждан в МСУ"}
+"""
+SEMINAR_PLAN = [["task_no", "task", "activity_id", "activity", "deadline", "indicator", "target", "unit", "budget"],
+                ["1", "Задача", "1.1", "Семинары", "2023", "Проведены семинары", "4", "семинары", ""]]
+
+
+def _seminars(root: Path, grant: str = OWN) -> Path:
+    return make_inputs(root, grant=grant, plan=SEMINAR_PLAN, events=[
+        EVENTS, ["S1", "1.1", "Семинар", "С", "", "north", "2023-02-01", "офлайн"],
+        ["S2", "1.1", "семинар-тренинг", "С", "", "south", "2023-02-01", "офлайн"],
+        ["T1", "1.1", "тренинг", "Первый", "msu", "north", "2023-02-01", "офлайн"],
+        ["T2", "1.1", "тренинг", "Второй", "msu", "north", "2023-02-01", "офлайн"]],
+        participants=[["event_id", "full_name"], ["S1", "Иванов Иван"], ["S1", "Петров Петр"], ["S2", "Иванов Иван"]])
+
+
+def test_a_type_of_the_grants_own_is_read_by_its_words_and_has_the_built_in_figures(tmp_path):
+    checked = validate(_seminars(tmp_path / "in"))
+    assert checked.ok, checked.lines()
+    inputs = checked.inputs
+    assert list(inputs.tables["events"]["type"]) == ["seminar", "seminar", "training", "training"]
+    everywhere = select(inputs, make_scope(inputs.grant, "p1", "all"))
+    figures = blocks.events(everywhere).figures
+    assert (figures["events.seminar.count"], figures["events.seminar.participants"]) == (2, 3)
+    assert figures["events.training.count"] == 2 and figures["events.conference.count"] == 0
+    # a region without seminars has them too, as zeros
+    assert blocks.events(select(inputs, make_scope(inputs.grant, "p1", "east"))).figures["events.seminar.count"] == 0
+    # the plan's unit «семинары» counts the seminars
+    assert blocks.activities(everywhere).figures["activity.1.1.achieved"] == 2
+    assert catalogue.lookup("events.seminar.participants").pattern == "events.{type}.participants"
+
+
+def test_the_topics_title_comes_from_grant_yml(tmp_path):
+    checked = validate(_seminars(tmp_path / "in"))
+    inputs = checked.inputs
+    assert select(inputs, make_scope(inputs.grant, "p1", "all")).topics == {"msu": "Развитие и участие граждан в МСУ"}
+    assert "events.untitled_topic" not in {w.code for w in checked.warnings}
+
+
+def test_a_topic_without_a_title_whose_trainings_differ_is_named_by_its_id_and_said(tmp_path):
+    checked = validate(_seminars(tmp_path / "in", OWN.split("topics:")[0]))
+    inputs = checked.inputs
+    assert select(inputs, make_scope(inputs.grant, "p1", "all")).topics == {"msu": "msu"}
+    (said,) = [str(w) for w in checked.warnings if w.code == "events.untitled_topic"]
+    assert said == ("events.csv:4–5 (2 rows): topic_id = msu: its trainings carry 2 titles («Второй», «Первый») and "
+                    "grant.yml gives the topic none: the report names it msu; write its title in grant.yml "
+                    "(topics: {msu: {title: …}})")
+
+
+def test_an_unknown_type_word_says_the_event_types_entry_to_paste(tmp_path):
+    (line,) = validate(_seminars(tmp_path / "in", GRANT_YML)).lines()[:1]
+    assert line == ("events.csv:2: type = Семинар: expected one of conference, training, meeting, presentation, "
+                    "round_table, other. To count it as a type of its own, paste in grant.yml: event_types: "
+                    "{seminar: {name: \"Семинар\", words: [\"Семинар\"]}}")
+
+
+def test_a_type_of_the_grants_own_is_no_built_in_one_and_its_words_are_its_own():
+    assert _grant_lines(GRANT_YML + "event_types:\n  training: {name: T}\n") == [
+        f"grant.yml:{GRANT_YML.count(chr(10)) + 2}: event_types = training: expected a type other than the built-in "
+        "ones (conference, training, meeting, presentation, round_table, other): they have their words"]
+    assert _grant_lines(GRANT_YML + "event_types:\n  seminar: {name: S, words: [семинар, Тренинг]}\n") == [
+        f"grant.yml:{GRANT_YML.count(chr(10)) + 2}: event_types.seminar.words[1] = Тренинг: expected a word no other "
+        "event type has (each word names one type)"]

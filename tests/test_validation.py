@@ -333,7 +333,8 @@ def unknown_type_and_owner(root):
     CsvFile(root / "events.csv").set(5, "type", "webinar")
     CsvFile(root / "media.csv").set(4, "owner", "blogger")
     return ["events.csv:5: type = webinar: "
-            "expected one of conference, training, meeting, presentation, round_table, other",
+            "expected one of conference, training, meeting, presentation, round_table, other. To count it as a type "
+            "of its own, paste in grant.yml: event_types: {webinar: {name: \"Webinar\", words: [\"webinar\"]}}",
             "media.csv:4: owner = blogger: expected one of own, partner, press"]
 
 
@@ -500,7 +501,8 @@ def test_while_grant_yml_is_broken_the_tables_are_still_checked(demo):
     CsvFile(demo / "participants" / "zko.csv").set(2, "event_id", "E999")
     text = edit_grant(demo, "    end: '2022-06-15'", "    end: '2022-03-15'")
     assert lines(demo) == [
-        "events.csv:6: type = party: expected one of conference, training, meeting, presentation, round_table, other",
+        "events.csv:6: type = party: expected one of conference, training, meeting, presentation, round_table, other. "
+        "To count it as a type of its own, paste in grant.yml: event_types: {party: {name: \"Party\", words: [\"party\"]}}",
         f"grant.yml:{line_of(text, '2022-03-15')}: periods[0].end = 2022-03-15: "
         "expected an end on or after start (2022-04-01)",
         "participants/zko.csv:2: event_id = E999: expected an event_id listed in events"]

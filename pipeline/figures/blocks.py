@@ -18,7 +18,7 @@ from pipeline.figures.lineage import Block, Row, rows, union
 from pipeline.figures.scope import Selection, report_regions
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import WARNING_LABELS, DataWarning, folder_warnings, in_order, row_warnings
-from pipeline.inputs.schema import EVENT_TYPES, person_key
+from pipeline.inputs.schema import person_key
 
 
 def budget(sel: Selection) -> Block:
@@ -63,7 +63,7 @@ def events(sel: Selection) -> Block:
     """events.<type>.count and .participants for every event type."""
     block = Block("events")
     block.steps = attendance_table(sel.events, sel.participants)
-    for kind, (count, attended) in ind.events_by_type(sel.events, sel.participants).items():
+    for kind, (count, attended) in ind.events_by_type(sel.events, sel.participants, sel.grant.event_type_ids()).items():
         of_kind = sel.events[sel.events["type"] == kind]
         block.add(f"events.{kind}.count", count, rows("events", of_kind))
         block.add(f"events.{kind}.participants", attended, _event_rows(sel, of_kind))
@@ -84,7 +84,7 @@ def activities(sel: Selection) -> Block:
     values = {name: ind.metric_value(found) for name, found in chosen.items()}
     steps = []
     for label, plan_row in sel.plan.iterrows():
-        aid, measure = plan_row["activity_id"], ind.unit_measure(plan_row["unit"])
+        aid, measure = plan_row["activity_id"], ind.unit_measure(plan_row["unit"], sel.grant.event_type_words())
         own_events = sel.events[sel.events["activity_id"] == aid]
         consultations = sel.consultations[sel.consultations["activity_id"] == aid]
         feedback = sel.feedback[sel.feedback["activity_id"] == aid]
@@ -118,7 +118,7 @@ def _achieved_rows(sel: Selection, measure: str, own_events: pd.DataFrame, peopl
                    consultations: pd.DataFrame, feedback: pd.DataFrame, chosen: dict[str, pd.DataFrame],
                    activity_id: str) -> list[Row]:
     """The rows `indicators.achieved` counts for one activity, by what its unit measures."""
-    if measure in EVENT_TYPES:
+    if ind.is_event_type(measure):
         return rows("events", own_events, own_events["type"] == measure)
     if measure == "participants":
         return people_rows

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.figures.indicators import SCORE_QUESTIONS
-from pipeline.inputs.schema import EVENT_TYPES, OWNERS
+from pipeline.inputs.schema import OWNERS
 
 EVENT_TYPE_NAMES = {
     "conference": "конференции", "training": "тренинги", "meeting": "встречи",
@@ -31,7 +31,7 @@ GRANT_FILE = "grant.yml"
 
 _ANY = r"[^.]+"
 _WORDS = {
-    "type": "|".join(EVENT_TYPES),
+    "type": r"[A-Za-z0-9][A-Za-z0-9_-]*",  # the built-in types (EVENT_TYPES) and the grant's own
     "owner": "|".join((*OWNERS, "external")),
     "measure": "|".join(("respondents", *SCORE_QUESTIONS)),
     "topic": _ANY,

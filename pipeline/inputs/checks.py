@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant
-from pipeline.inputs.loading import NOT_EMPTY, shown_value, source
+from pipeline.inputs.loading import NOT_EMPTY, grant_column, shown_value, source
 from pipeline.inputs.notes import POINTING, plural
 from pipeline.inputs.personal import unquoted
 from pipeline.inputs.reading import Part
@@ -153,7 +153,8 @@ def _missing_targets(table: str, frame: pd.DataFrame, known: dict[str, list[str]
     return problems
 
 
-def table_schema(table: str, known: dict[str, list[str] | None] | None = None) -> pa.DataFrameSchema:
+def table_schema(table: str, known: dict[str, list[str] | None] | None = None,
+                 grant: Grant | None = None) -> pa.DataFrameSchema:
     """The pandera schema of one table, from its declaration in schema.py.
 
     `known`: ids of the referred tables and of grant.yml's regions; without it, no
@@ -163,7 +164,7 @@ def table_schema(table: str, known: dict[str, list[str] | None] | None = None) -
 
     key = KEYS.get(table, ())
     columns = {}
-    for column in TABLES[table]:
+    for column in (grant_column(table, column, grant) for column in TABLES[table]):
         checks = _kind_checks(column)
         target = _target(table, column)
         ids = None if target is None or known is None else known[target]
@@ -301,11 +302,29 @@ def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
 _DID_YOU_MEAN = re.compile(r": did you mean (.+)\?$")
 
 
+_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
+                   "t", "u", "f", "kh", "ts", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya", "a", "g", "k", "n",
+                   "o", "u", "u", "h", "i"], strict=True))
+
+
+def type_id(word: str) -> str:
+    """An id for an event type written as `word` («семинар» → seminar): Latin letters, digits, _."""
+    latin = "".join(_LATIN.get(char, char) for char in word_key(word))
+    return re.sub(r"[^a-z0-9]+", "_", latin).strip("_") or "my_type"
+
+
 def paste_hints(problems: Collection[InputError]) -> dict[tuple[str, str], str]:
     """By (column, value): the grant.yml line that would have an unknown region read, to paste
-    under the one region it is close to (`aliases:`), told after the problem's line (`lines.grouped`)."""
+    under the one region it is close to (`aliases:`), or an unknown event type counted as a type
+    of the grant's own (`event_types:`), told after the problem's line (`lines.grouped`)."""
     hints = {}
     for problem in problems:
+        if problem.column == "type" and problem.expected.startswith("expected one of conference"):
+            word = str(problem.value)
+            name = json.dumps(word[:1].upper() + word[1:], ensure_ascii=False)
+            hints[("type", word)] = (f"To count it as a type of its own, paste in grant.yml: event_types: "
+                                     f"{{{type_id(word)}: {{name: {name}, words: [{json.dumps(word, ensure_ascii=False)}]}}}}")
         if problem.column == "region" and problem.expected.startswith(REGION_ERROR):
             meant = _DID_YOU_MEAN.search(problem.expected)
             if meant and " or " not in meant[1]:  # one region it is close to: its other spelling
@@ -349,7 +368,7 @@ def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: C
         frame = inputs.tables.get(table)
         if frame is None or not len(frame):
             continue
-        found = _problems(table_schema(table, known), frame, _prepared(table, frame))
+        found = _problems(table_schema(table, known, inputs.grant), frame, _prepared(table, frame))
         found = [p for p in found if not _pointing_nowhere(p, table, parts or {})]
         found += _missing_targets(table, frame, known)
         found = _made_once(found, (parts or {}).get(table, ()))

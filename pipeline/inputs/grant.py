@@ -21,10 +21,19 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from pipeline import paths
 from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError, PipelineError, spaced
-from pipeline.ids import ALL, SEGMENT
+from pipeline.ids import ALL, NAME, SEGMENT
 from pipeline.inputs import folder
 from pipeline.inputs.headers import fold
-from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
+from pipeline.inputs.schema import (
+    ENUM_SYNONYMS,
+    EVENT_TYPES,
+    EXPECTED,
+    ISO_DATE,
+    NUMBER_SPACES,
+    RUSSIAN_DATE,
+    TABLES,
+    word_key,
+)
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
 
 GRANT = paths.GRANT_FILE
@@ -250,6 +259,41 @@ class FileSetting(_Part):
 Glob = Annotated[str, BeforeValidator(_glob)]
 
 
+# ---------------------------------------------------------------- the grant's own event types and topics
+
+def _name_id(value: object) -> str:
+    """An id that becomes part of a figure's name (events.seminar.count, survey.msu.trainer)."""
+    text = _text(value)
+    if not NAME.fits(text):
+        raise _refuse(NAME.expected)
+    return text
+
+
+def _type_id(value: object) -> str:
+    text = _name_id(value)
+    if text in EVENT_TYPES:
+        raise _refuse(f"expected a type other than the built-in ones ({', '.join(EVENT_TYPES)}): they have their words")
+    return text
+
+
+class EventType(_Part):
+    """An event type of the grant's own (`event_types:`): its name in the report and the words
+    the events table writes it with (its id and name are accepted too)."""
+
+    name: Text
+    words: Aliases = ()
+
+
+class Topic(_Part):
+    """A topic of trainings (`topics:`, by `topic_id`): its title in the report."""
+
+    title: Text
+
+
+TypeId = Annotated[str, BeforeValidator(_type_id)]
+TopicId = Annotated[str, BeforeValidator(_name_id)]
+
+
 class Grant(_Part):
     """grant.yml: the agreement, the grantee, the amount, the regions and the reporting periods;
     the names its tables' headers give columns (`columns:`, `questionnaires:`); and what files
@@ -266,6 +310,23 @@ class Grant(_Part):
     columns: ColumnNames = Field(default_factory=dict)
     questionnaires: Questionnaires = Field(default_factory=dict)
     files: dict[Glob, FileSetting] = Field(default_factory=dict)
+    event_types: dict[TypeId, EventType] = Field(default_factory=dict)
+    topics: dict[TopicId, Topic] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _type_words_are_one_types(self) -> Grant:
+        """A word of a type of the grant's own is no other type's (a built-in one's either)."""
+        taken = {word_key(word): kind for word, kind in ENUM_SYNONYMS.items() if kind in EVENT_TYPES}
+        taken |= {word_key(kind): kind for kind in EVENT_TYPES}
+        places = []
+        for kind, declared in self.event_types.items():
+            for i, word in enumerate(declared.words):
+                other = taken.setdefault(word_key(word), kind)
+                if other != kind:
+                    places.append((("event_types", kind, "words", i), None))
+        if places:
+            raise _refuse("expected a word no other event type has (each word names one type)", *places)
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Grant:
@@ -300,6 +361,25 @@ class Grant(_Part):
         """The question texts a form export of `table` has as headers: column → question."""
         return dict(self.questionnaires.get(table, {}))
 
+    def event_type_ids(self) -> tuple[str, ...]:
+        """Every event type: the built-in ones, then the grant's own (`event_types:`)."""
+        return (*EVENT_TYPES, *self.event_types)
+
+    def event_type_words(self) -> dict[str, str]:
+        """The words of the grant's own event types (its id, name and words), by `word_key`."""
+        return {word_key(word): kind for kind, declared in self.event_types.items()
+                for word in (kind, declared.name, *declared.words)}
+
+    def event_type_name(self, kind: str) -> str | None:
+        """A type of the grant's own: its name; None for a built-in one."""
+        declared = self.event_types.get(kind)
+        return None if declared is None else declared.name
+
+    def topic_title(self, topic: str) -> str | None:
+        """A topic's title as grant.yml gives it (`topics:`); None when it gives none."""
+        declared = self.topics.get(topic)
+        return None if declared is None else declared.title
+
     def region_name(self, region_id: str) -> str:
         """The region's name; its id when grant.yml has no such region."""
         return next((region.name for region in self.regions if region.id == region_id), region_id)
@@ -318,6 +398,8 @@ def _model_at(loc: Loc) -> type[_Part]:
     keys = tuple(p for p in loc if isinstance(p, str))
     if keys[:1] == ("files",) and len(keys) > 1:
         return FileSetting
+    if keys[:1] in (("event_types",), ("topics",)) and len(keys) > 1:
+        return EventType if keys[0] == "event_types" else Topic
     return _MAPPINGS[keys]
 
 

@@ -53,7 +53,8 @@ class GroupedError(InputError):
         self.hint = hint
         head = str(InputError(first.file, None, first.column, first.value, first.expected))
         message = where_text(first.file, self.rows) + head[len(first.file):]
-        self.args = (message + (f" {printable(hint)}" if hint else ""),)
+        apart = " " if message.endswith(("?", ".")) else ". "
+        self.args = (message + (f"{apart}{printable(hint)}" if hint else ""),)
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -6,7 +6,8 @@ dates ISO or Russian), with one problem per bad cell.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -118,9 +119,11 @@ def _parse_bool(text: pd.Series) -> pd.Series:
         index=text.index, dtype="boolean")
 
 
-def _parse_enum(text: pd.Series, choices: tuple[str, ...]) -> pd.Series:
-    """The contract's value for a word of it, in English, Russian or Kazakh (`ENUM_SYNONYMS`)."""
-    mapped = text.map(word_key).map(lambda v: ENUM_SYNONYMS.get(v, v))
+def _parse_enum(text: pd.Series, choices: tuple[str, ...], words: Mapping[str, str] | None = None) -> pd.Series:
+    """The contract's value for a word of it, in English, Russian or Kazakh (`ENUM_SYNONYMS`),
+    or a word of the grant's own (`words`, by `word_key`: its event types)."""
+    synonyms = {**ENUM_SYNONYMS, **(words or {})}
+    mapped = text.map(word_key).map(lambda v: synonyms.get(v, v))
     return mapped.where(mapped.isin(choices))
 
 
@@ -161,10 +164,11 @@ NOT_EMPTY = "expected a value, the cell is empty"
 SHARED_REGION_WORD = "expected a region id: more than one region of grant.yml has this name or alias"
 
 
-def coerce_column(text: pd.Series, column: Column,
-                  factors: pd.Series | None = None) -> tuple[pd.Series, pd.Series, str]:
+def coerce_column(text: pd.Series, column: Column, factors: pd.Series | None = None,
+                  words: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series, str]:
     """Typed values, a mask of cells that are filled but not of that kind, and the expectation.
-    `factors`: for a number column, what each row's value is multiplied by (its header's scale)."""
+    `factors`: for a number column, what each row's value is multiplied by (its header's scale);
+    `words`: for an enum column, the grant's own words of its values."""
     if column.kind == "date":
         values = _parse_date(text)
     elif column.kind in ("number", "int"):
@@ -174,7 +178,7 @@ def coerce_column(text: pd.Series, column: Column,
     elif column.kind == "bool":
         values = _parse_bool(text)
     elif column.kind == "enum":
-        values = _parse_enum(text, column.choices)
+        values = _parse_enum(text, column.choices, words)
     elif column.shape is not None:
         fits = text.map(column.shape.fits).astype(bool)
         return text, (text != "") & ~fits, column.shape.expected
@@ -206,10 +210,18 @@ def _scale_factors(raw: pd.DataFrame, parts: list[Part], column: str) -> pd.Seri
     return raw["_file"].map(factors).fillna(1) if factors else None
 
 
-def type_table(table: str, raw: pd.DataFrame,
-               regions: dict[str, str | None] | None = None) -> tuple[pd.DataFrame, list[InputError]]:
+def grant_column(table: str, column: Column, grant: Grant | None) -> Column:
+    """A column as the grant has it: the events' `type` takes the grant's own types too."""
+    if grant is None or table != "events" or column.name != "type" or not grant.event_types:
+        return column
+    return replace(column, choices=grant.event_type_ids())
+
+
+def type_table(table: str, raw: pd.DataFrame, regions: dict[str, str | None] | None = None,
+               grant: Grant | None = None) -> tuple[pd.DataFrame, list[InputError]]:
     """The contract's columns of one table, typed; problems for every cell that is not.
-    `regions` (`region_words`): the region column's names and aliases become ids."""
+    `regions` (`region_words`): the region column's names and aliases become ids; `grant`: the
+    event types of its own are types too (`grant_column`)."""
     problems: list[InputError] = []
     typed = pd.DataFrame(index=raw.index)
     parts = raw.attrs.get("parts", [])
@@ -222,13 +234,14 @@ def type_table(table: str, raw: pd.DataFrame,
         for column in TABLES[table]:
             if column.required and column.name not in part.names:
                 problems.append(InputError(part.file, part.header_line, expected=missing_column(table, column.name)))
-    for column in TABLES[table]:
+    for column in (grant_column(table, column, grant) for column in TABLES[table]):
         text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
         if column.name == "region" and regions is not None:
             text, shared = _region_ids(text, regions)
             for i in raw.index[shared]:
                 problems.append(InputError(*source(raw, i), column.name, text[i], SHARED_REGION_WORD))
-        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name))
+        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name),
+                                              grant.event_type_words() if grant is not None else None)
         if column.nonblank:
             blank = text == ""
             lacking = [part.file for part in parts if column.name not in part.names]
@@ -305,7 +318,7 @@ def read_inputs(root: Path | str) -> Reading:
         if table in EVENT_PARTS and "events" in reading.tables and "events" not in reading.unreadable:
             raw = filesettings.named_events(raw, set(reading.tables["events"]["event_id"].dropna().astype(str)) - {""})
             reading.parts[table] = list(raw.attrs.get("parts", []))
-        reading.tables[table], found = type_table(table, raw, regions)
+        reading.tables[table], found = type_table(table, raw, regions, grant)
         problems += found
     narratives = root / paths.NARRATIVES_DIR
     if narratives.is_dir():

@@ -53,6 +53,8 @@ WARNING_LABELS = {
                                  "(один человек может быть учтен дважды)",
     "inputs.file_setting": "записей, в которых значение столбца расходится с настройкой файла в grant.yml "
                            "(files:; учтено значение записи)",
+    "events.untitled_topic": "тем тренингов без названия в grant.yml (topics:), тренинги которых названы по-разному "
+                             "(тема названа своим кодом)",
     "records.unknown_id": "анкет с кодом консультации или мероприятия, которого нет в таблицах "
                           "(не учтены в показателях)",
 }
@@ -62,7 +64,8 @@ ROW_NOTES = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surve
              "surveys.not_training", "participants.mixed_script")
 #: The notes about files and the whole inputs folder: the same in every report (`folder_warnings`).
 FOLDER_NOTES = ("dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
-                "inputs.signature_row", "inputs.scaled_column", "records.unknown_id", "inputs.file_setting")
+                "inputs.signature_row", "inputs.scaled_column", "records.unknown_id", "inputs.file_setting",
+                "events.untitled_topic")
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,8 @@ def folder_warnings(inputs: Inputs) -> list[DataWarning]:
     return [*inputs.left_out, *_outside_periods(inputs), *empty_figure_columns(inputs.tables, inputs.parts),
             *unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown), *sheets_of_no_table(inputs.unread),
             *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts),
-            *disagreeing_cells(inputs.tables, inputs.parts, inputs.grant)]
+            *disagreeing_cells(inputs.tables, inputs.parts, inputs.grant),
+            *untitled_topics(inputs.tables["events"], inputs.grant)]
 
 
 def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
@@ -432,4 +436,22 @@ def disagreeing_cells(tables: Mapping[str, pd.DataFrame], parts: dict[str, list[
                         f"{where_text(part.file, [int(r) for r in wrong['_row']])}: {column} differs from grant.yml "
                         f"files «{part.setting}» ({column}: {value}): the rows' own values are counted"),
                         len(wrong), _labels(table, wrong)))
+    return found
+
+
+def untitled_topics(events: pd.DataFrame, grant: Grant) -> list[DataWarning]:
+    """A warning per training topic grant.yml gives no title (`topics:`) whose trainings carry
+    several titles: the report names it by its id, never by one training's title."""
+    trainings = events[(events["type"] == "training") & (events["topic_id"].fillna("") != "")]
+    found = []
+    for topic, rows in trainings.groupby("topic_id", sort=True):
+        titles = sorted(set(rows["title"].astype(str)))
+        if topic in grant.topics or len(titles) < 2:
+            continue
+        where = "; ".join(where_text(str(file), [int(r) for r in part["_row"]]) for file, part in rows.groupby("_file"))
+        shown = ", ".join(f"«{title}»" for title in titles[:3]) + (", …" if len(titles) > 3 else "")
+        found.append(DataWarning("events.untitled_topic", (
+            f"{where}: topic_id = {topic}: its trainings carry {len(titles)} titles ({shown}) and grant.yml gives the "
+            f"topic none: the report names it {topic}; write its title in grant.yml (topics: {{{topic}: {{title: …}}}})"),
+            1, _labels("events", rows)))
     return found
