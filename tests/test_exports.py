@@ -10,9 +10,9 @@ import pytest
 from helpers_inputs import GRANT_YML, make_inputs, write_csv, write_xlsx
 
 from pipeline.authoring import skeleton
+from pipeline.exceptions import InputError
 from pipeline.figures import blocks, catalogue
 from pipeline.figures.scope import make_scope, select
-from pipeline.exceptions import InputError
 from pipeline.inputs import folder
 from pipeline.inputs.grant import Grant, InputProblems, parse_grant
 from pipeline.inputs.lines import rows_text, where_text
