@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from helpers_inputs import GRANT_YML, make_inputs, write_csv, write_xlsx
 
-from pipeline.authoring import skeleton
+from pipeline import app
+from pipeline.authoring import listing, skeleton
 from pipeline.exceptions import InputError
 from pipeline.figures import blocks, catalogue
 from pipeline.figures.scope import make_scope, select
@@ -19,6 +20,7 @@ from pipeline.inputs.lines import rows_text, where_text
 from pipeline.inputs.notes import WARNING_LABELS, folder_warnings
 from pipeline.inputs.reading import table_files
 from pipeline.inputs.validation import validate
+from pipeline.notebook import context, views
 
 EVENTS = ["event_id", "activity_id", "type", "title", "topic_id", "region", "start_date", "format"]
 CONSULTATIONS = ["consultation_id", "activity_id", "date", "region", "beneficiary", "topic", "answered"]
@@ -346,3 +348,53 @@ def test_a_type_of_the_grants_own_is_no_built_in_one_and_its_words_are_its_own()
     assert _grant_lines(GRANT_YML + "event_types:\n  seminar: {name: S, words: [семинар, Тренинг]}\n") == [
         f"grant.yml:{GRANT_YML.count(chr(10)) + 2}: event_types.seminar.words[1] = Тренинг: expected a word no other "
         "event type has (each word names one type)"]
+
+
+# ---------------------------------------------------------------- 7. warnings that say where
+
+def test_every_data_warning_of_rows_names_them(tmp_path):
+    root = make_inputs(tmp_path / "in", media=[
+        ["date", "platform", "account", "owner", "title", "reach"],
+        *(["2023-02-01", "Facebook", "@a", "own", "Пост", "" if i % 2 else "10"] for i in range(30))],
+        expenses=[["date", "activity_id", "amount"], ["2024-02-01", "1.1", "100"]])
+    said = {w.code: str(w) for w in validate(root).warnings}
+    assert said["media.no_reach"] == ("media.csv:3, 5, 7, 9, 11, 13, 15, 17, 19, 21 и ещё 5: 15 publications without "
+                                      "reach (counted as 0)")
+    assert said["dates.outside_periods"] == ("expenses.csv:2: 1 record dated outside every period "
+                                             "(not counted in any report)")
+
+
+def test_an_excel_serial_date_says_which_day_it_is_and_how_to_fix_the_column(tmp_path):
+    root = make_inputs(tmp_path / "in", expenses=[["date", "activity_id", "amount"], ["45762", "1.1", "100"],
+                                                   ["7", "1.1", "100"]])
+    assert validate(root).lines() == [
+        "expenses.csv:2: date = 45762: expected a date like 2022-05-23 or 23.05.2022: 45762 is how Excel stores the "
+        "day 2025-04-15 in a cell not formatted as a date: format the column as a date in Excel (Формат ячеек → Дата) "
+        "or write 2025-04-15",
+        "expenses.csv:3: date = 7: expected a date like 2022-05-23 or 23.05.2022"]
+
+
+def test_labels_follow_the_grant_no_centres_where_it_has_none(tmp_path):
+    root = _consulted(tmp_path / "in", ["PVL-7"])
+    page = views.feedback(context.load(root, "p1", "all")).data
+    assert "Удовлетворенность качеством консультаций" in page and "центр" not in page
+
+
+def test_figures_lists_the_grants_own_types_named_as_grant_yml_names_them(tmp_path):
+    root = _seminars(tmp_path / "in")
+    listed = {f.name: f.meaning for f in listing.list_figures(root, tmp_path / "out", "p1", "all").figures}
+    assert listed["events.seminar.count"] == "Проведено мероприятий: семинар"
+    assert listed["events.training.count"] == "Проведено мероприятий: тренинги"
+
+
+def test_figures_defaults_to_the_last_period_built(tmp_path):
+    root = _seminars(tmp_path / "in")
+    out = tmp_path / "out"
+    for period in ("p1", "p2"):
+        (out / period / "all").mkdir(parents=True)
+        (out / period / "all" / "manifest.json").write_text('{"figures": {}}', encoding="utf-8")
+    (out / ".inputs-checked.json").write_text('{"periods": ["p1", "p2"]}', encoding="utf-8")
+    assert app.last_built_period(out) == "p2"
+    (out / "p2" / "all" / "manifest.json").unlink()
+    _, notes = app.figures(root, out)
+    assert notes[0].startswith("figures of the report p1/all")

@@ -538,8 +538,8 @@ def test_validate_never_raises_for_a_file_as_inputs(tmp_path):
 # ---------------------------------------------------------------- valid inputs and warnings
 
 DEMO_WARNINGS = [
-    "events.csv: 1 event with neither a registration list nor reported_participants (attendance counted as 0): E003",
-    "media.csv: 3 publications without reach (counted as 0)",
+    "events.csv:4: 1 event with neither a registration list nor reported_participants (attendance counted as 0): E003",
+    "media.csv:15–16, 35: 3 publications without reach (counted as 0)",
 ]
 
 
@@ -573,8 +573,8 @@ def test_questionnaires_for_events_without_a_registration_list(demo):
     n = sum(1 for row in surveys.rows[1:] if row[0] in ("E004", "E005"))
     report = validate(demo)
     assert report.ok
-    assert f"training_surveys.csv: {n} questionnaires for events without a registration list: E004, E005" in \
-        [str(w) for w in report.warnings]
+    assert f"training_surveys.csv:2–{n + 1}: {n} questionnaires for events without a registration list: E004, E005" \
+        in [str(w) for w in report.warnings]
     (warning,) = [w for w in report.warnings if w.code == "surveys.no_list"]
     assert warning.count == n == 35
 
@@ -588,8 +588,8 @@ def test_more_questionnaires_than_people_on_the_list(demo):
     report = validate(demo)
     assert report.ok
     (warning,) = [w for w in report.warnings if w.code == "surveys.beyond_list"]
-    assert str(warning) == (f"training_surveys.csv: {forms - 3} questionnaires more than people on the "
-                            "registration list: E004")
+    assert str(warning) == (f"training_surveys.csv:2–{forms + 1}: {forms - 3} questionnaires more than people on "
+                            "the registration list: E004")
     assert warning.count == forms - 3
 
 
@@ -597,7 +597,7 @@ def test_questionnaires_for_an_event_that_is_not_a_training(demo):
     CsvFile(demo / "training_surveys.csv").set(2, "event_id", "E002")
     report = validate(demo)
     assert report.ok
-    assert ("training_surveys.csv: 1 questionnaire for events that are not trainings "
+    assert ("training_surveys.csv:2: 1 questionnaire for events that are not trainings "
             "(not counted in the survey figures): E002") in [str(w) for w in report.warnings]
 
 
@@ -609,10 +609,10 @@ def test_records_dated_outside_every_period(demo):
     report = validate(demo)
     assert report.ok
     assert [str(w) for w in report.warnings] == [
-        "consultations.csv: 2 records dated outside every period (not counted in any report)",
+        "consultations.csv:5–6: 2 records dated outside every period (not counted in any report)",
         *DEMO_WARNINGS[:1],
         DEMO_WARNINGS[1],
-        "metrics.csv: 1 record dated after every period's end (not counted in any report)",
+        "metrics.csv:2: 1 record dated after every period's end (not counted in any report)",
     ]
 
 

@@ -5,6 +5,7 @@ dates ISO or Russian), with one problem per bad cell.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.datetime import from_excel
 
 from pipeline import disk, paths
 from pipeline.exceptions import InputError
@@ -156,7 +158,24 @@ def _cell_expected(column: Column, cell: str, expected: str) -> str:
         return f"{expected}: {WRITE_WHOLE_NUMBER}"
     if column.kind == "date" and re.match(AMBIGUOUS_DATE, cell):
         return f"{expected}: {AMBIGUOUS_DAY}"
+    if column.kind == "date" and (day := excel_serial_day(cell)) is not None:
+        return (f"{expected}: {cell} is how Excel stores the day {day.isoformat()} in a cell not formatted as a "
+                f"date: format the column as a date in Excel (Формат ячеек → Дата) or write {day.isoformat()}")
     return expected
+
+
+#: The Excel serial dates plausible for a record's day (1954 to 2119).
+_SERIALS = range(20_000, 80_000)
+
+
+def excel_serial_day(cell: str) -> dt.date | None:
+    """The day a whole number in a date cell stands for as an Excel serial date (45762 →
+    2025-04-15, openpyxl's reading), when it is a plausible one; else None."""
+    text = cell.strip().removesuffix(".0")
+    if not text.isdigit() or int(text) not in _SERIALS:
+        return None
+    day: dt.datetime = from_excel(int(text))
+    return day.date()
 
 
 EMPTY_FILE = "empty file: expected a header line naming the columns"

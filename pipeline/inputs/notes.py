@@ -26,7 +26,7 @@ from pipeline.exceptions import printable
 from pipeline.inputs import folder
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.headers import HEADER_SEARCH_ROWS
-from pipeline.inputs.lines import where_text
+from pipeline.inputs.lines import rows_text, where_text
 from pipeline.inputs.loading import Inputs, region_words
 from pipeline.inputs.personal import Shown
 from pipeline.inputs.reading import Part
@@ -101,6 +101,11 @@ def _per_file(frame: pd.DataFrame, mask: pd.Series) -> list[tuple[str, pd.DataFr
     return [(str(file), part) for file, part in rows.groupby("_file", sort=True)] if len(rows) else []
 
 
+def _at(file: str, rows: pd.DataFrame) -> str:
+    """Where a warning's rows are: `media.csv:4, 9, 12–15`, the first ten runs then «и ещё N»."""
+    return f"{file}:{rows_text(int(row) for row in rows['_row'])}"
+
+
 def _labels(table: str, *frames: pd.DataFrame) -> tuple[tuple[str, int], ...]:
     return tuple((table, int(label)) for frame in frames for label in frame.index)
 
@@ -133,7 +138,7 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
     found: list[DataWarning] = []
     media = t["media"]
     for file, rows in _per_file(media, media["reach"].isna()):
-        found.append(DataWarning("media.no_reach", f"{file}: "
+        found.append(DataWarning("media.no_reach", f"{_at(file, rows)}: "
                                  f"{plural(len(rows), 'publication', 'publications')} without reach (counted as 0)",
                                  len(rows), _labels("media", rows)))
 
@@ -144,14 +149,14 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
     for file, rows in _per_file(events, no_list & events["reported_participants"].isna()):
         found.append(DataWarning(
             "events.no_attendance",
-            f"{file}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
+            f"{_at(file, rows)}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
             f"reported_participants (attendance counted as 0): {_ids(rows['event_id'])}", len(rows),
             _labels("events", rows)))
 
     for file, rows in _per_file(surveys, ~surveys["event_id"].isin(listed.index)):
         found.append(DataWarning(
             "surveys.no_list",
-            f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
+            f"{_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
             f"registration list: {_ids(rows['event_id'])}", len(rows), _labels("training_surveys", rows)))
     for file, part in _per_file(surveys, surveys["event_id"].isin(listed.index)):
         forms = part.groupby("event_id").size()
@@ -163,7 +168,7 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
             lists = participants[participants["event_id"].isin(excess.index)]
             found.append(DataWarning(
                 "surveys.beyond_list",
-                f"{file}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
+                f"{_at(file, over)}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
                 f"registration list: {_ids(excess.index)}", n,
                 _labels("training_surveys", over) + _labels("participants", lists)))
     kinds = events.set_index("event_id")["type"] if len(events) else pd.Series(dtype=object)
@@ -172,7 +177,7 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
     for file, rows in _per_file(surveys, surveyed_kind.notna() & (surveyed_kind != "training")):
         found.append(DataWarning(
             "surveys.not_training",
-            f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
+            f"{_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
             f"trainings (not counted in the survey figures): {_ids(rows['event_id'])}", len(rows),
             _labels("training_surveys", rows)))
     found += mixed_script_names(participants)
@@ -206,7 +211,7 @@ def _outside_periods(inputs: Inputs) -> list[DataWarning]:
             text = "dated after every period's end (not counted in any report)"
         for file, rows in _per_file(frame, dates.notna() & ~inside):
             found.append(DataWarning("dates.outside_periods",
-                                     f"{file}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
+                                     f"{_at(file, rows)}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
                                      _labels(table, rows)))
     return found
 
@@ -263,10 +268,6 @@ def _unread_reason(relative: str) -> str:
             f"NAME one of {', '.join(TABLES)})")
 
 
-def _lines(lines: tuple[int, ...]) -> str:
-    return ", ".join(map(str, lines))
-
-
 def rows_not_records(parts: dict[str, list[Part]]) -> list[DataWarning]:
     """A warning per file whose totals rows («Итого», «Всего», …) or signature lines under the
     table («Руководитель ____», «М.П.») the reading skipped: neither is a record, and the
@@ -275,12 +276,12 @@ def rows_not_records(parts: dict[str, list[Part]]) -> list[DataWarning]:
     for part in (part for table in parts for part in parts[table]):
         if part.totals:
             rows = plural(len(part.totals), "totals row", "totals rows")
-            found.append(DataWarning("inputs.totals_row", f"{part.file}: {rows} skipped (line {_lines(part.totals)}): "
+            found.append(DataWarning("inputs.totals_row", f"{part.file}:{rows_text(part.totals)}: {rows} skipped: "
                                      "the figures add the records themselves", len(part.totals)))
         if part.signatures:
             rows = plural(len(part.signatures), "signature line", "signature lines")
-            found.append(DataWarning("inputs.signature_row", f"{part.file}: {rows} under the table skipped "
-                                     f"(line {_lines(part.signatures)})", len(part.signatures)))
+            found.append(DataWarning("inputs.signature_row", f"{part.file}:{rows_text(part.signatures)}: {rows} "
+                                     "under the table skipped", len(part.signatures)))
     return found
 
 
@@ -309,11 +310,9 @@ def mixed_script_names(participants: pd.DataFrame) -> list[DataWarning]:
     typed in one alphabet. Named by line, never by name."""
     found = []
     for file, rows in _per_file(participants, participants["full_name"].map(mixes_scripts).astype(bool)):
-        lines = [int(line) for line in rows["_row"]]
-        shown = _lines(tuple(lines[:10])) + (", …" if len(lines) > 10 else "")
         found.append(DataWarning(
-            "participants.mixed_script", f"{file}: {plural(len(rows), 'name', 'names')} mixing Latin and Cyrillic "
-            f"letters (line {shown}): each may be one person counted twice; retype the name in one alphabet",
+            "participants.mixed_script", f"{_at(file, rows)}: {plural(len(rows), 'name', 'names')} mixing Latin and "
+            f"Cyrillic letters: each may be one person counted twice; retype the name in one alphabet",
             len(rows), _labels("participants", rows)))
     return found
 
