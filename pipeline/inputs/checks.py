@@ -25,7 +25,8 @@ import pandas as pd
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import NOT_EMPTY, grant_column, shown_value, source
-from pipeline.inputs.notes import POINTING, plural
+from pipeline.inputs.notes import plural
+from pipeline.inputs.orphans import POINTING
 from pipeline.inputs.personal import unquoted
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import EXPECTED, TABLES, Column, word_key

@@ -2,42 +2,58 @@
 
 `yamlwalk` reads the YAML once: the data, each scalar as the text the user wrote, and the
 line of every location (`periods[1].end`). The pydantic model types and checks that data; each
-of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydantic's words.
+of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydantic's words; a key
+no part of it has, `unknown key «currensy»: did you mean «currency»?`. Its values and mappings
+but the whole are `grantparts`'.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import math
-import re
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, create_model, model_validator
+from pydantic_core import ErrorDetails
 
 from pipeline import paths
 from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError, PipelineError, spaced
-from pipeline.ids import ALL, NAME, SEGMENT
+from pipeline.ids import ALL
 from pipeline.inputs import folder
+from pipeline.inputs.grantparts import (
+    RULE,
+    TABLE_KEY,
+    Agreement,
+    Amount,
+    EventType,
+    FileSetting,
+    Glob,
+    Grantee,
+    Part,
+    Period,
+    Region,
+    Signatory,
+    Text,
+    Topic,
+    TopicId,
+    TypeId,
+    refuse,
+    text_of,
+)
 from pipeline.inputs.headers import fold
 from pipeline.inputs.schema import (
     ENUM_SYNONYMS,
     EVENT_TYPES,
-    EXPECTED,
-    ISO_DATE,
-    NUMBER_SPACES,
-    RUSSIAN_DATE,
     TABLES,
     word_key,
 )
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
 
+__all__ = ["TABLE_KEY", "FileSetting", "Grant", "InputProblems", "grant_text", "load_grant", "parse_grant"]
+
 GRANT = paths.GRANT_FILE
-EMPTY = "expected a value"
 
 class InputProblems(PipelineError):
     """Several problems in the inputs; str() gives one line per problem."""
@@ -47,129 +63,6 @@ class InputProblems(PipelineError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-# ---------------------------------------------------------------- the values of grant.yml
-
-#: The error type of this module's own rules; its context says what was expected, and where.
-_RULE = "grant_rule"
-
-
-def _refuse(expected: str, *places: tuple[Loc, Loc | None]) -> PydanticCustomError:
-    """A broken rule. `places`: (location, where its first occurrence is) pairs, relative to
-    the error's own location (by default that location itself, with no first occurrence)."""
-    return PydanticCustomError(_RULE, "{expected}", {"expected": expected, "places": places or (((), None),)})
-
-
-def _text(value: object) -> str:
-    if isinstance(value, (dict, list, tuple)):
-        raise _refuse("expected a single value, not a list or mapping")
-    text = "" if value is None else str(value).strip()
-    if not text:
-        raise _refuse(EMPTY)
-    return text
-
-
-def _day(value: object) -> dt.date:
-    """A date as the tables accept it: 2022-05-23 or 23.05.2022, perhaps with a time of day
-    (a YAML date is one already)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = "" if value is None else str(value).strip()
-    try:
-        if iso := re.match(ISO_DATE, text):
-            return dt.date.fromisoformat(iso[1])
-        if russian := re.match(RUSSIAN_DATE, text):
-            day, month, year = (int(part) for part in russian[1].split("."))
-            return dt.date(year, month, day)
-    except ValueError:  # not a real day: 2022-02-30
-        pass
-    raise _refuse(EXPECTED["date"])
-
-
-def _amount(value: object) -> float:
-    """A positive number, perhaps grouped with spaces (29 364 470) or with a decimal comma."""
-    try:
-        number = float(re.sub(NUMBER_SPACES, "", str(value)).replace(",", "."))
-    except ValueError:
-        number = math.nan
-    if not (math.isfinite(number) and number > 0):
-        raise _refuse("expected a positive number")
-    return number
-
-
-def _segment(value: object) -> str:
-    text = _text(value)
-    if not SEGMENT.fits(text):
-        raise _refuse(SEGMENT.expected)
-    return text
-
-
-def _region_id(value: object) -> str:
-    text = _segment(value)
-    if text == ALL:
-        raise _refuse(f"expected a region id other than «{ALL}» (the report on every region)")
-    return text
-
-
-Text = Annotated[str, BeforeValidator(_text)]
-OptionalText = Annotated[str | None, BeforeValidator(lambda value: None if value is None else _text(value))]
-Day = Annotated[dt.date, BeforeValidator(_day)]
-Amount = Annotated[float, BeforeValidator(_amount)]
-PeriodId = Annotated[str, BeforeValidator(_segment)]
-RegionId = Annotated[str, BeforeValidator(_region_id)]
-#: A list of names; one name alone may be written without the brackets; none: empty.
-Aliases = Annotated[tuple[Text, ...], BeforeValidator(lambda value: () if value is None else
-                                                      (value,) if isinstance(value, str) else value)]
-
-
-# ---------------------------------------------------------------- the model
-
-class _Part(BaseModel):
-    """A mapping of grant.yml. Frozen: a section notebook may not change what the next one reads.
-    A key no model knows is refused (`languag:`, `currensy:`), named with the closest known key."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Agreement(_Part):
-    number: Text
-    date: Day
-    annex: Text
-
-
-class Grantee(_Part):
-    name: Text
-    short_name: OptionalText = None
-
-
-class Signatory(_Part):
-    position: Text
-    name: Text
-
-
-class Region(_Part):
-    """A region of the grant. Its id, its name and its `aliases` (other names the tables use for
-    it, «ЗКО», «Батыс Қазақстан облысы») are all accepted in a table's `region` column."""
-
-    id: RegionId
-    name: Text
-    aliases: Aliases = ()
-
-
-class Period(_Part):
-    id: PeriodId
-    title: Text
-    start: Day
-    end: Day
-
-    @model_validator(mode="after")
-    def _ends_on_or_after_start(self) -> Period:
-        if self.end < self.start:
-            raise _refuse(f"expected an end on or after start ({self.start.isoformat()})", (("end",), None))
-        return self
-
-
 # ---------------------------------------------------------------- the grant's own header names
 
 def _column_of(table: str) -> Any:
@@ -177,24 +70,24 @@ def _column_of(table: str) -> Any:
     names = [column.name for column in TABLES[table]]
 
     def column(value: object) -> str:
-        text = _text(value)
+        text = text_of(value)
         if text not in names:
-            raise _refuse(f"expected a column of {table} ({', '.join(names)})")
+            raise refuse(f"expected a column of {table} ({', '.join(names)})")
         return text
     return BeforeValidator(column)
 
 
 def _header(value: object) -> str:
     """A header as a file writes it: with a letter or a digit (matching reads only those)."""
-    text = _text(value)
+    text = text_of(value)
     if not fold(text):
-        raise _refuse("expected a header with a letter or a digit")
+        raise refuse("expected a header with a letter or a digit")
     return text
 
 
 Header = Annotated[str, BeforeValidator(_header)]
 
-class _ByTable(_Part):
+class _ByTable(Part):
     """`columns:` and `questionnaires:`: one key per table of the contract, another key refused."""
 
 
@@ -218,83 +111,7 @@ ColumnNames = Annotated[dict[str, dict[str, str]], _by_table(_ColumnNames)]
 Questionnaires = Annotated[dict[str, dict[str, str]], _by_table(_Questionnaires)]
 
 
-# ---------------------------------------------------------------- per-file settings
-
-#: The key of a `files:` entry that names the table a file belongs to; its other keys are columns.
-TABLE_KEY = "table"
-
-
-def _glob(value: object) -> str:
-    """A path pattern relative to the inputs folder, `*` and `**` as pathlib has them."""
-    text = _text(value)
-    if text.startswith("/") or "\\" in text or ".." in PurePosixPath(text).parts:
-        raise _refuse("expected a path pattern relative to the inputs folder (`*`, `**`; no `..`, no leading /)")
-    return text
-
-
-def _table_name(value: object) -> str:
-    text = _text(value)
-    if text not in TABLES:
-        close = difflib.get_close_matches(text, list(TABLES), n=1)
-        raise _refuse(f"did you mean «{close[0]}»?" if close else f"expected a table of the contract ({', '.join(TABLES)})")
-    return text
-
-
-class FileSetting(_Part):
-    """One entry of `files:`: the table its files belong to (when their name does not say it)
-    and the value of columns they do not have, as `columns` (column → value as written)."""
-
-    table: Annotated[str | None, BeforeValidator(lambda value: None if value is None else _table_name(value))] = None
-    columns: dict[str, Text] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _columns_beside_table(cls, data: Any) -> Any:
-        """`{table: feedback, activity_id: "3.2"}`: every key but `table` is a column."""
-        if not isinstance(data, dict):
-            return data
-        return {TABLE_KEY: data.get(TABLE_KEY), "columns": {k: v for k, v in data.items() if k != TABLE_KEY}}
-
-
-Glob = Annotated[str, BeforeValidator(_glob)]
-
-
-# ---------------------------------------------------------------- the grant's own event types and topics
-
-def _name_id(value: object) -> str:
-    """An id that becomes part of a figure's name (events.seminar.count, survey.msu.trainer)."""
-    text = _text(value)
-    if not NAME.fits(text):
-        raise _refuse(NAME.expected)
-    return text
-
-
-def _type_id(value: object) -> str:
-    text = _name_id(value)
-    if text in EVENT_TYPES:
-        raise _refuse(f"expected a type other than the built-in ones ({', '.join(EVENT_TYPES)}): they have their words")
-    return text
-
-
-class EventType(_Part):
-    """An event type of the grant's own (`event_types:`): its name in the report and the words
-    the events table writes it with (its id and name are accepted too)."""
-
-    name: Text
-    words: Aliases = ()
-
-
-class Topic(_Part):
-    """A topic of trainings (`topics:`, by `topic_id`): its title in the report."""
-
-    title: Text
-
-
-TypeId = Annotated[str, BeforeValidator(_type_id)]
-TopicId = Annotated[str, BeforeValidator(_name_id)]
-
-
-class Grant(_Part):
+class Grant(Part):
     """grant.yml: the agreement, the grantee, the amount, the regions and the reporting periods;
     the names its tables' headers give columns (`columns:`, `questionnaires:`); and what files
     do not say themselves (`files:`)."""
@@ -325,7 +142,7 @@ class Grant(_Part):
                 if other != kind:
                     places.append((("event_types", kind, "words", i), None))
         if places:
-            raise _refuse("expected a word no other event type has (each word names one type)", *places)
+            raise refuse("expected a word no other event type has (each word names one type)", *places)
         return self
 
     @model_validator(mode="after")
@@ -337,7 +154,7 @@ class Grant(_Part):
                 if first.setdefault(item, i) != i:
                     places.append(((key, i, "id"), (key, first[item], "id")))
         if places:
-            raise _refuse("expected a unique id", *places)
+            raise refuse("expected a unique id", *places)
         return self
 
     def region_ids(self) -> list[str]:
@@ -370,30 +187,20 @@ class Grant(_Part):
         return {word_key(word): kind for kind, declared in self.event_types.items()
                 for word in (kind, declared.name, *declared.words)}
 
-    def event_type_name(self, kind: str) -> str | None:
-        """A type of the grant's own: its name; None for a built-in one."""
-        declared = self.event_types.get(kind)
-        return None if declared is None else declared.name
-
-    def topic_title(self, topic: str) -> str | None:
-        """A topic's title as grant.yml gives it (`topics:`); None when it gives none."""
-        declared = self.topics.get(topic)
-        return None if declared is None else declared.title
-
     def region_name(self, region_id: str) -> str:
         """The region's name; its id when grant.yml has no such region."""
         return next((region.name for region in self.regions if region.id == region_id), region_id)
 
 
 # The models of each mapping of grant.yml, by the keys that lead to it (list positions left out).
-_MAPPINGS: dict[tuple[str, ...], type[_Part]] = {
+_MAPPINGS: dict[tuple[str, ...], type[Part]] = {
     (): Grant, ("agreement",): Agreement, ("grantee",): Grantee, ("signatory",): Signatory,
     ("regions",): Region, ("periods",): Period, ("columns",): _ColumnNames, ("questionnaires",): _Questionnaires,
 }
 
 # ---------------------------------------------------------------- pydantic's errors as our lines
 
-def _model_at(loc: Loc) -> type[_Part]:
+def _model_at(loc: Loc) -> type[Part]:
     """The model of the mapping at `loc` (list positions and the keys of `files:` skipped)."""
     keys = tuple(p for p in loc if isinstance(p, str))
     if keys[:1] == ("files",) and len(keys) > 1:
@@ -403,7 +210,7 @@ def _model_at(loc: Loc) -> type[_Part]:
     return _MAPPINGS[keys]
 
 
-def _fields(model: type[_Part]) -> list[str]:
+def _fields(model: type[Part]) -> list[str]:
     """The keys a mapping of that model may have, as grant.yml writes them."""
     return ["table", "<column>"] if model is FileSetting else list(model.model_fields)
 
@@ -482,7 +289,7 @@ def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator
     loc: Loc = _written(tuple(part for part in error["loc"] if part != "[key]"))  # a mapping's key: the key's place
     if error["type"] == "missing":
         yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{location_text(loc)}»")
-    elif error["type"] == _RULE:
+    elif error["type"] == RULE:
         context = error.get("ctx") or {}
         for at, first in context["places"]:
             where = (*loc, *at)

@@ -20,7 +20,8 @@ from pipeline.inputs.checks import check_tables, paste_hints, sort_key
 from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.lines import grouped
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
-from pipeline.inputs.notes import DataWarning, data_warnings, left_out, plural, sheets_of_no_table, unknown_files
+from pipeline.inputs.notes import DataWarning, data_warnings, plural, sheets_of_no_table, unknown_files
+from pipeline.inputs.orphans import left_out
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
 from pipeline.inputs.sheets import UnreadSheet, sheet_name
