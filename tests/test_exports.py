@@ -19,6 +19,7 @@ from pipeline.inputs.grant import Grant, InputProblems, parse_grant
 from pipeline.inputs.lines import rows_text, where_text
 from pipeline.inputs.notes import WARNING_LABELS, folder_warnings
 from pipeline.inputs.reading import table_files
+from pipeline.inputs.schema import header_names
 from pipeline.inputs.validation import validate
 from pipeline.notebook import context, views
 
@@ -398,3 +399,13 @@ def test_figures_defaults_to_the_last_period_built(tmp_path):
     (out / "p2" / "all" / "manifest.json").unlink()
     _, notes = app.figures(root, out)
     assert notes[0].startswith("figures of the report p1/all")
+
+
+def test_a_type_or_topic_may_be_written_as_its_name_alone():
+    grant = parse_grant(GRANT_YML + "event_types:\n  webinar: Вебинар\ntopics:\n  msu: Развитие МСУ\n")
+    assert grant.event_type_words() == {"webinar": "webinar", "вебинар": "webinar"}
+    assert grant.topics["msu"].title == "Развитие МСУ"
+
+
+def test_a_journal_may_name_its_consultation_number():
+    assert "Номер консультации" in header_names("consultations", "consultation_id")[0]

@@ -204,16 +204,28 @@ def _type_id(value: object) -> str:
 
 class EventType(Part):
     """An event type of the grant's own (`event_types:`): its name in the report and the words
-    the events table writes it with (its id and name are accepted too)."""
+    the events table writes it with (its id and name are accepted too). `seminar: Семинар`
+    is its name alone."""
 
     name: Text
     words: Aliases = ()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _name_alone(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
 
 class Topic(Part):
-    """A topic of trainings (`topics:`, by `topic_id`): its title in the report."""
+    """A topic of trainings (`topics:`, by `topic_id`): its title in the report (`msu: Title`
+    is its title alone)."""
 
     title: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _title_alone(cls, data: Any) -> Any:
+        return {"title": data} if isinstance(data, str) else data
 
 
 TypeId = Annotated[str, BeforeValidator(_type_id)]
