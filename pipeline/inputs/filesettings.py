@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -94,13 +95,12 @@ def _column_problem(table: str, column: str, line: int | None, glob: str) -> Inp
     return InputError(GRANT, line, expected=f"files «{glob}»: «{column}» is not a column of {table}: {said}")
 
 
-def resolve(root: Path, grant: Grant, lines: dict[Loc, int], listing: tuple[str, ...] | None = None) -> FileSettings:
+def resolve(root: Path, grant: Grant, lines: dict[Loc, int]) -> FileSettings:
     """Each file the globs of `files:` match, with its table and constant columns; every
-    problem of `files:` as one line naming its line in grant.yml. `listing`: the folder's
-    spreadsheets (`spreadsheets`), when known."""
+    problem of `files:` as one line naming its line in grant.yml."""
     if not grant.files:
         return NONE
-    candidates = set(spreadsheets(root) if listing is None else listing)
+    candidates = set(spreadsheets(root))
     by_file: dict[str, Applied] = {}
     first: dict[str, str] = {}
     problems: list[InputError] = []
@@ -151,16 +151,25 @@ def for_grant(root: Path, grant: Grant) -> FileSettings:
 
 
 @cache
-def _of_folder(root: str, text: str, listing: tuple[str, ...]) -> FileSettings:
-    return resolve(Path(root), parse_grant(text), read_yaml(text)[1], listing)
+def _of_folder(root: str, text: str, folders: tuple[tuple[str, int], ...]) -> FileSettings:
+    """`of_folder`, once per grant.yml and state of the folder (`folders`: its own and its
+    folders' modification times, which a file added or removed changes)."""
+    return resolve(Path(root), parse_grant(text), read_yaml(text)[1])
+
+
+def _folders(root: Path) -> tuple[tuple[str, int], ...]:
+    found = [(".", root.stat().st_mtime_ns)]
+    found += [(entry.name, entry.stat().st_mtime_ns) for entry in os.scandir(root) if entry.is_dir()]
+    return tuple(found)
 
 
 def of_folder(root: Path) -> FileSettings:
     """The folder's file settings from its own grant.yml (none while it does not read): for
-    what knows the folder but not its grant (a report's provenance, `init`'s to-do list)."""
+    what knows the folder but not its grant (a report's provenance, figure by figure; `init`'s
+    to-do list)."""
     try:
         text = grant_text(root)
-        return _of_folder(str(root), text, tuple(spreadsheets(root)) if "files" in text else ())
+        return _of_folder(str(root), text, _folders(root) if "files" in text else ())
     except PipelineError:  # a grant.yml that does not read: validate tells why
         return NONE
 
