@@ -14,7 +14,7 @@ from pipeline.authoring import listing, skeleton
 from pipeline.exceptions import InputError
 from pipeline.figures import blocks, catalogue
 from pipeline.figures.scope import make_scope, select
-from pipeline.inputs import folder
+from pipeline.inputs import filesettings, folder
 from pipeline.inputs.grant import Grant, InputProblems, parse_grant
 from pipeline.inputs.lines import rows_text, where_text
 from pipeline.inputs.notes import WARNING_LABELS, folder_warnings
@@ -409,3 +409,9 @@ def test_a_type_or_topic_may_be_written_as_its_name_alone():
 
 def test_a_journal_may_name_its_consultation_number():
     assert "Номер консультации" in header_names("consultations", "consultation_id")[0]
+
+
+def test_an_event_id_in_a_name_in_another_case_or_inside_a_longer_one():
+    assert filesettings.event_ids_in("Анкета t01 (Ответы)", {"T01", "T02"}) == ["T01"]
+    assert filesettings.event_ids_in("Анкета T01-2 (Ответы)", {"T01", "T01-2"}) == ["T01-2"]
+    assert filesettings.event_ids_in("Анкета T01 и T02", {"T01", "T02"}) == ["T01", "T02"]

@@ -176,9 +176,15 @@ def of_folder(root: Path) -> FileSettings:
 
 # ---------------------------------------------------------------- an event id in a part's name
 
-def _words_of(name: str, ids: set[str]) -> list[str]:
-    """The event ids standing in `name` as whole words (no letter or digit either side)."""
-    return sorted(i for i in ids if re.search(rf"(?<![^\W_]){re.escape(i)}(?![^\W_])", name))
+def event_ids_in(name: str, ids: set[str]) -> list[str]:
+    """The event ids standing in `name` as whole words (no letter or digit either side), in its
+    case or else in any; one standing inside a longer one found (T01 in T01-2) left out."""
+    for flags in (0, re.IGNORECASE):
+        found = [i for i in ids if re.search(rf"(?<![^\W_]){re.escape(i)}(?![^\W_])", name, flags)]
+        if found:
+            return sorted(i for i in found if not any(i != other and i.casefold() in other.casefold()
+                                                      for other in found))
+    return []
 
 
 def named_events(raw: pd.DataFrame, event_ids: set[str]) -> pd.DataFrame:
@@ -195,7 +201,7 @@ def named_events(raw: pd.DataFrame, event_ids: set[str]) -> pd.DataFrame:
     for part in parts:
         rows = raw["_file"] == part.file
         name = str(raw.loc[rows, "event_id"].iloc[0]) if part.event_from and rows.any() else ""
-        found = _words_of(name, event_ids) if name and name not in event_ids else []
+        found = event_ids_in(name, event_ids) if name and name not in event_ids else []
         if len(found) == 1:
             raw.loc[rows, "event_id"] = found[0]
             part = replace(part, named_event=found[0])
