@@ -348,7 +348,7 @@ def _told_before(problem: InputError, told: set[tuple[str, int | None, str | Non
 def _pointing_nowhere(problem: InputError, table: str, parts: dict[str, list[Part]]) -> bool:
     """A form whose consultation or event id (written in its cell, not made from its file's
     name) is not in its table: not a problem but a record left out, with a warning
-    (`notes.left_out`)."""
+    (`orphans.left_out`)."""
     column, target = POINTING.get(table, ("", ""))
     made = {part.file for part in parts.get(table, []) if column in part.made}
     return (problem.column == column and problem.file not in made

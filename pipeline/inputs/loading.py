@@ -66,7 +66,7 @@ class Inputs:
     unread: dict[str, list[UnreadSheet]] = field(default_factory=dict)
     #: What looked like personal data (ids, file names) and the pseudonyms the tables hold instead.
     shown: Shown = field(default_factory=Shown)
-    #: The warnings of the records left out of the tables (`notes.left_out`: a form whose
+    #: The warnings of the records left out of the tables (`orphans.left_out`: a form whose
     #: consultation or event is not there), told as data notes.
     left_out: list[DataWarning] = field(default_factory=list)
 
@@ -259,8 +259,8 @@ def type_table(table: str, raw: pd.DataFrame, regions: dict[str, str | None] | N
             text, shared = _region_ids(text, regions)
             for i in raw.index[shared]:
                 problems.append(InputError(*source(raw, i), column.name, text[i], SHARED_REGION_WORD))
-        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name),
-                                              grant.event_type_words() if grant is not None else None)
+        own_words = grant.event_type_words() if grant is not None and column.name == "type" else None
+        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name), own_words)
         if column.nonblank:
             blank = text == ""
             lacking = [part.file for part in parts if column.name not in part.names]
