@@ -313,10 +313,9 @@ def read_part(sheet: Sheet, display: str, table: str, words: Vocabulary, event: 
     `applied`: a column the part lacks takes the value, a blank cell of one it has too), one
     row per row that is a record (not blank, a totals row or a signature line); its Part in
     `attrs["part"]`."""
-    setting = {"setting": applied.glob, "constants": applied.columns, "moved": applied.moved} if applied else {}
     if not sheet.header:  # an empty file: type_table says so
         frame = pd.DataFrame(columns=SOURCE_COLUMNS)
-        frame.attrs["part"] = Part(display, (), header_line=0, **setting)  # type: ignore[arg-type]
+        frame.attrs["part"] = _with_setting(Part(display, (), header_line=0), applied)
         return frame
     header = match_header(sheet.header, words, display, sheet.header_line)
     scaled = column_scales(table, sheet.header, header.positions, words.currency, display, sheet.header_line)
@@ -335,12 +334,19 @@ def read_part(sheet: Sheet, display: str, table: str, words: Vocabulary, event: 
         records.append({**record, "_file": display, "_row": line})
     names = (*header.positions, *made)
     frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
-    frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
-                               ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made,
-                               scaled=scaled, sheet=sheet.title, hidden=sheet.hidden,
-                               event_from=event.source if event and "event_id" in made and "event_id" not in constants
-                               else "", spilled=sheet.spilled, **setting)  # type: ignore[arg-type]
+    frame.attrs["part"] = _with_setting(Part(
+        display, names, rows=len(records), header_line=sheet.header_line, ignored=header.ignored,
+        totals=tuple(totals), signatures=tuple(signatures), made=made, scaled=scaled, sheet=sheet.title,
+        hidden=sheet.hidden, event_from=event.source if event and "event_id" in made and "event_id" not in constants
+        else "", spilled=sheet.spilled), applied)
     return frame
+
+
+def _with_setting(part: Part, applied: Applied | None) -> Part:
+    """A part with what grant.yml's `files:` gave its file (`Applied`), for the summary and messages."""
+    if applied is None:
+        return part
+    return replace(part, setting=applied.glob, constants=applied.columns, moved=applied.moved)
 
 
 def read_file(path: Path, display: str, table: str, words: Vocabulary,
