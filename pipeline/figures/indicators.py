@@ -122,7 +122,7 @@ def training_topics(all_events: pd.DataFrame) -> list[str]:
 
 def topic_titles(all_events: pd.DataFrame, declared: Mapping[str, str] | None = None) -> dict[str, str]:
     """Topic id -> its title, for every training topic: as grant.yml declares it (`declared`,
-    `topics:`), else the one title all its trainings carry, else its id (`untitled_topics`:
+    `topics:`), else the one title all its trainings carry, else its id (`notes.untitled_topics`:
     validate says so); never one training's title passed off as the topic's."""
     declared = declared or {}
     titles = _shared_titles(all_events)
@@ -135,12 +135,6 @@ def _shared_titles(all_events: pd.DataFrame) -> dict[str, str]:
     return {str(topic): str(group["title"].iloc[0]) for topic, group in trainings.groupby("topic_id", sort=False)
             if group["title"].nunique() == 1}
 
-
-def untitled_topics(all_events: pd.DataFrame, declared: Mapping[str, str]) -> dict[str, list[str]]:
-    """The training topics grant.yml gives no title whose trainings carry several: their titles."""
-    trainings = all_events[(all_events["type"] == "training") & (all_events["topic_id"] != "")]
-    return {str(topic): sorted(set(group["title"])) for topic, group in trainings.groupby("topic_id", sort=True)
-            if topic not in declared and group["title"].nunique() > 1}
 
 
 #: The figures `survey_summary` gives for one topic.
