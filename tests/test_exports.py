@@ -415,3 +415,9 @@ def test_an_event_id_in_a_name_in_another_case_or_inside_a_longer_one():
     assert filesettings.event_ids_in("Анкета t01 (Ответы)", {"T01", "T02"}) == ["T01"]
     assert filesettings.event_ids_in("Анкета T01-2 (Ответы)", {"T01", "T01-2"}) == ["T01-2"]
     assert filesettings.event_ids_in("Анкета T01 и T02", {"T01", "T02"}) == ["T01", "T02"]
+
+
+def test_a_type_named_as_a_built_in_one_is_refused():
+    assert _grant_lines(GRANT_YML + "event_types:\n  seminar: {name: Тренинг}\n") == [
+        f"grant.yml:{GRANT_YML.count(chr(10)) + 2}: event_types.seminar.name = Тренинг: expected a word no other "
+        "event type has (each word names one type)"]

@@ -131,16 +131,18 @@ class Grant(Part):
     topics: dict[TopicId, Topic] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _type_words_are_one_types(self) -> Grant:
-        """A word of a type of the grant's own is no other type's (a built-in one's either)."""
+    def _a_word_names_one_type(self) -> Grant:
+        """A word (or the name) of a type of the grant's own is no other type's (a built-in one's
+        either): else the events table could not tell them apart."""
         taken = {word_key(word): kind for word, kind in ENUM_SYNONYMS.items() if kind in EVENT_TYPES}
         taken |= {word_key(kind): kind for kind in EVENT_TYPES}
         places = []
         for kind, declared in self.event_types.items():
-            for i, word in enumerate(declared.words):
-                other = taken.setdefault(word_key(word), kind)
-                if other != kind:
-                    places.append((("event_types", kind, "words", i), None))
+            written: list[tuple[Loc, str]] = [(("event_types", kind, "name"), declared.name)]
+            written += [(("event_types", kind, "words", i), word) for i, word in enumerate(declared.words)]
+            for where, word in written:
+                if taken.setdefault(word_key(word), kind) != kind:
+                    places.append((where, None))
         if places:
             raise refuse("expected a word no other event type has (each word names one type)", *places)
         return self
