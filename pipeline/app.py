@@ -8,6 +8,7 @@ or a report is built (papermill, nbconvert and the Jupyter client: `builder`, `c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -275,7 +276,26 @@ def explain(outputs: Path, name: str, period: str | None = None, region: str | N
     meaning, rule, value as shown, cell and rows as `file:row` (`assembly.explaining`)."""
     from pipeline.assembly import explaining
 
-    return explaining.explain(outputs, name, period, region)
+    return explaining.explain(outputs, name, period or last_built_period(outputs, region), region)
+
+
+def last_built_period(outputs: Path, region: str | None = None) -> str | None:
+    """The last period built for `region` (else `all`, else any region): the last in grant.yml's
+    order as the last run kept it (`ledger`), else the one whose report was written last; None
+    when none is built. `explain` and `figures` default their period to it."""
+    from pipeline.assembly.explaining import MANIFEST, built_reports
+
+    built = built_reports(outputs)
+    of_region = [(p, r) for p, r in built if r == (region or grid.ALL)] or [(p, r) for p, r in built if region is None]
+    if not of_region:
+        return None
+    try:
+        order = json.loads((Path(outputs) / ledger.CHECKED).read_text(encoding="utf-8"))["periods"]
+    except (OSError, ValueError, KeyError, TypeError):
+        order = []
+    ranks = {period: i for i, period in enumerate(order)} if isinstance(order, list) else {}
+    written = {(p, r): (Path(outputs) / p / r / MANIFEST).stat().st_mtime_ns for p, r in of_region}
+    return max(of_region, key=lambda report: (ranks.get(report[0], -1), written[report]))[0]
 
 
 def diff(folders: list[Path], outputs: Path | None = None, periods: list[str] | None = None,
@@ -313,5 +333,5 @@ def figures(inputs: Path, outputs: Path, period: str | None = None, region: str 
     its value when built (`authoring.listing`): the lines to print, and the notes for stderr."""
     from pipeline.authoring import listing
 
-    found = listing.list_figures(inputs, outputs, period, region)
+    found = listing.list_figures(inputs, outputs, period or last_built_period(outputs, region), region)
     return found.lines(), found.notes

@@ -79,7 +79,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     explain.add_argument("name", help="the figure's name, e.g. events.training.participants (see figures.json)")
     explain.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
                          help=BUILT_HELP.format(""))
-    explain.add_argument("--period", help="a period id; may be left out when one period only is built (for that region)")
+    explain.add_argument("--period", help="a period id (default: the last period built, for that region)")
     explain.add_argument("--region", help="a region id or `all` (default: `all`, or the only region built)")
 
     diff = commands.add_parser(
@@ -118,7 +118,7 @@ def _add_authoring(commands: argparse._SubParsersAction) -> None:
     figures.add_argument("--inputs", type=Path, default=paths.DEFAULT_INPUTS, help=INPUTS_HELP)
     figures.add_argument("--outputs", type=Path, default=paths.DEFAULT_OUTPUTS,
                          help=BUILT_HELP.format(", for the values"))
-    figures.add_argument("--period", help="a period id (default: the last period of grant.yml)")
+    figures.add_argument("--period", help="a period id (default: the last period built, else the last of grant.yml)")
     figures.add_argument("--region", help="a region id or `all` (default: `all`)")
 
 

@@ -239,7 +239,7 @@ def test_mixed_letters_are_a_data_warning_naming_file_and_rows_never_the_name(tm
         ["event_id", "full_name"], ["E1", "Ивaнов Иван"], ["E1", "Иванов Иван"], ["E1", "Петрова Анна"],
         ["E1", "Пeтрова Анна"]])
     (warning,) = [w for w in data_warnings(load_inputs(root)) if w.code == "participants.mixed_script"]
-    assert str(warning) == ("participants.csv: 2 names mixing Latin and Cyrillic letters (line 2, 5): "
+    assert str(warning) == ("participants.csv:2, 5: 2 names mixing Latin and Cyrillic letters: "
                             "each may be one person counted twice; retype the name in one alphabet")
     assert warning.count == 2 and [label for _, label in warning.rows] == [0, 3]
     assert "Ивaнов" not in str(warning) and "Иванов" not in str(warning)

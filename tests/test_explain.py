@@ -116,8 +116,8 @@ def test_explain_groups_rows_by_file_one_line_each(tmp_path):
 
 
 def test_explain_chooses_the_report_a_user_means(tmp_path):
-    """Left out, the region is `all` (or the only one built) and the period the only one built
-    for that region."""
+    """Left out, the region is `all` (or the only one built) and the period the last one built
+    for that region (in grant.yml's order as the last run kept it, else the one written last)."""
     for period, region in (("p1", "all"), ("p1", "north"), ("p2", "north"), ("p3", "north"), ("p3", "south")):
         _built(tmp_path, period, region)
     (tmp_path / "p1" / "south.failed").mkdir()  # a failed build's folder is no report
@@ -131,8 +131,8 @@ def test_explain_chooses_the_report_a_user_means(tmp_path):
     assert report("p2") == str(tmp_path / "p2" / "north")
     assert report("p3", "south") == str(tmp_path / "p3" / "south")
     assert report() == str(tmp_path / "p1" / "all")  # the only period with an `all` report
-    for asked, message in [((None, "north"), "several periods are built (p1, p2, p3): choose one with --period"),
-                           (("p3",), "several regions are built (north, south) and no `all`: choose one with --region"),
+    assert report(None, "north") == str(tmp_path / "p3" / "north")  # the last period built (issue 23)
+    for asked, message in [(("p3",), "several regions are built (north, south) and no `all`: choose one with --region"),
                            (("p1", "south"), "no built report for period p1, region south (built: p1/all, p1/north, ")]:
         with pytest.raises(PipelineError) as raised:
             app.explain(tmp_path, "consultations.count", *asked)
@@ -161,3 +161,11 @@ def test_explain_reads_no_input_and_imports_no_pandas(tmp_path):
             "print([m for m in ('pandas', 'papermill', 'nbconvert', 'pipeline.inputs.loading') if m in sys.modules])")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
     assert shown.stdout.strip() == "[]"
+
+
+def test_the_last_period_built_follows_grant_yml_order_as_the_last_run_kept_it(tmp_path):
+    for period in ("2023-final", "2023-interim"):
+        _built(tmp_path, period, "all")
+    (tmp_path / ".inputs-checked.json").write_text('{"periods": ["2023-interim", "2023-final"]}', encoding="utf-8")
+    assert app.last_built_period(tmp_path) == "2023-final"
+    assert app.last_built_period(tmp_path, "north") is None

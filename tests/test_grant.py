@@ -79,9 +79,11 @@ def test_unquoted_yaml_dates_and_numbers_become_what_the_grant_needs():
     assert grant.periods[0].start == dt.date(2023, 1, 1) and grant.periods[0].id == "2023"
 
 
-def test_the_short_name_is_optional_and_unknown_keys_are_ignored():
-    grant = parse_grant(changed(", short_name: 'Тест'", ", note: 'for us'"))
-    assert grant.grantee.short_name is None
+def test_the_short_name_is_optional_and_an_unknown_key_is_named():
+    assert parse_grant(changed(", short_name: 'Тест'", "")).grantee.short_name is None
+    with pytest.raises(InputError, match=r"^grant.yml:2: unknown key «note» under «grantee»: expected one of "
+                                         r"the keys \(name, short_name\)$"):
+        parse_grant(changed(", short_name: 'Тест'", ", note: 'for us'"))
 
 
 def test_the_model_pickles_and_is_frozen():
@@ -109,7 +111,8 @@ CASES = {
         lambda t: [f"grant.yml:{line_of(t, '{id: p1,')}: missing key «periods[0].end»"]),
     "not a mapping": ("- a\n- b\n", lambda t: [
         "grant.yml: expected a mapping of keys "
-        "(agreement, grantee, topic, amount, currency, signatory, regions, periods, columns, questionnaires)"]),
+        "(agreement, grantee, topic, amount, currency, signatory, regions, periods, columns, questionnaires, files, "
+        "event_types, topics)"]),
     "a part not a mapping": (
         changed("agreement: {number: 7, date: '2023-01-10', annex: 4}", "agreement: 43"),
         lambda t: ["grant.yml:1: agreement = 43: expected a mapping of keys (number, date, annex)"]),

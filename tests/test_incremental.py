@@ -49,7 +49,7 @@ def _rerun_reading_nothing(inputs: Path, out: Path) -> tuple[int, int]:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]", "an unchanged rerun read the inputs"
     built, unchanged = map(int, re.search(r"\((\d+) built, (\d+) unchanged\)", result.stderr).groups())
-    assert "warning: media.csv: 3 publications without reach" in result.stderr, "the kept warnings are printed"
+    assert "warning: media.csv:15–16, 35: 3 publications without reach" in result.stderr, "the kept warnings are printed"
     return built, unchanged
 
 

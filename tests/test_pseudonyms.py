@@ -238,8 +238,8 @@ def test_messages_name_ids_and_files_by_their_pseudonyms(demo_copy):
     problems = validate(demo_copy).lines()
     text = "\n".join(problems)
     assert not [s for s in [*secrets, iin(999)] if s in text], text
-    assert any(line.startswith("feedback.csv:2: consultation_id = консультация ") and "listed in consultations"
-               in line for line in problems), problems
+    # a form whose consultation is not there is a warning, not a problem (tests/test_exports.py)
+    assert not any(line.startswith("feedback.csv") for line in problems), problems
     assert any(line.startswith("training_surveys.csv:3: respondent_id = анкета 1: expected a unique") for line in problems)
     assert any(line.startswith("participants/файл 7.csv:2: full_name") for line in problems), problems
 

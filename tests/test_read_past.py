@@ -258,7 +258,7 @@ def test_a_totals_row_is_a_warning_in_validate_and_in_the_report(demo):
     report = validate(demo)
     assert report.ok, report.lines()
     (warning,) = [w for w in report.warnings if w.code == "inputs.totals_row"]
-    assert str(warning) == (f"expenses.csv: 1 totals row skipped (line {len(lines) + 1}): "
+    assert str(warning) == (f"expenses.csv:{len(lines) + 1}: 1 totals row skipped: "
                             "the figures add the records themselves")
     ctx = context.load(demo, PERIOD, "all")
     assert report_figures(demo, PERIOD, "all")["warnings.inputs.totals_row"] == 1
@@ -274,8 +274,7 @@ def test_signature_lines_under_a_table_are_skipped_with_a_warning(demo):
     assert report.ok, report.lines()
     (warning,) = [w for w in report.warnings if w.code == "inputs.signature_row"]
     first = len(lines) + 2
-    assert str(warning) == (f"expenses.csv: 3 signature lines under the table skipped "
-                            f"(line {first}, {first + 1}, {first + 2})")
+    assert str(warning) == f"expenses.csv:{first}–{first + 2}: 3 signature lines under the table skipped"
     assert len(report.inputs["expenses"]) == len(load_inputs(DEMO_INPUTS)["expenses"])
 
 

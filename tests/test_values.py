@@ -165,7 +165,8 @@ def test_an_unknown_region_names_the_ids_and_the_closest(tmp_path):
     root = make_inputs(tmp_path, grant=GRANT_WITH_ALIASES, events=_events("Северо-Казахстанская обл", "Атлантида"))
     tail = "expected a region listed in grant.yml (north, south, east), by its id, name or aliases"
     assert validate(root).lines() == [
-        f"events.csv:2: region = Северо-Казахстанская обл: {tail}: did you mean north?",
+        f"events.csv:2: region = Северо-Казахстанская обл: {tail}: did you mean north? "
+        "To read it so, paste under north in grant.yml: aliases: [\"Северо-Казахстанская обл\"]",
         f"events.csv:3: region = Атлантида: {tail}"]
 
 

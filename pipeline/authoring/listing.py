@@ -50,12 +50,17 @@ class Listing:
                 + f.meaning + (f" {NONE_HERE}" if f.pattern else "") for f in self.figures]
 
 
-def meaning(name: str) -> str:
-    """A figure's meaning, from the catalogue ("" for a name it does not know)."""
+def meaning(name: str, type_names: dict[str, str] | None = None) -> str:
+    """A figure's meaning, from the catalogue ("" for a name it does not know); an event type of
+    the grant's own named as grant.yml names it (`type_names`: id → name)."""
     try:
-        return catalogue.describe(name)
+        entry = catalogue.lookup(name)
     except KeyError:
         return ""
+    kind = name.split(".")[1] if name.startswith("events.") and name.count(".") == 2 else ""
+    if kind in (type_names or {}):
+        return entry.description.format(type=(type_names or {})[kind].lower())
+    return entry.describe(name)
 
 
 def built_values(outputs: Path, period: str, region: str) -> dict[str, object] | None:
@@ -63,16 +68,20 @@ def built_values(outputs: Path, period: str, region: str) -> dict[str, object] |
     return disk.read_json_object(paths.report_dir(outputs, period, region) / FIGURES)
 
 
-def report_names(inputs_dir: Path, period: str | None, region: str) -> tuple[list[str], str, str]:
+def report_names(inputs_dir: Path, period: str | None, region: str,
+                 type_names: dict[str, str] | None = None) -> tuple[list[str], str, str]:
     """The names of the period x region report's figures in report order, and the period and
-    region (the last period of grant.yml when none is given). The inputs are read, not
-    validated: a narrative being written may still be wrong."""
+    region (the last period of grant.yml when none is given); `type_names` gets the names of
+    the grant's own event types. The inputs are read, not validated: a narrative being written
+    may still be wrong."""
     from pipeline.figures.blocks import report_notes
     from pipeline.figures.declarations import report_figures
     from pipeline.figures.scope import make_scope, select
     from pipeline.inputs.loading import load_inputs
 
     inputs = load_inputs(inputs_dir)
+    if type_names is not None:
+        type_names.update({kind: declared.name for kind, declared in inputs.grant.event_types.items()})
     period = period or inputs.grant.period_ids()[-1]
     selection = select(inputs, make_scope(inputs.grant, period, region))
     return list(report_figures(selection, report_notes(inputs, selection))), period, region
@@ -99,8 +108,9 @@ def list_figures(inputs: Path, outputs: Path, period: str | None = None, region:
     """What `python -m pipeline figures` prints: see the module's docstring."""
     region = region or ALL
     notes: list[str] = []
+    type_names: dict[str, str] = {}
     try:
-        names, period, region = report_names(inputs, period, region)
+        names, period, region = report_names(inputs, period, region, type_names)
     except ScopeError:  # a period or region grant.yml lacks: the user's to correct
         raise
     except PipelineError as error:
@@ -111,7 +121,7 @@ def list_figures(inputs: Path, outputs: Path, period: str | None = None, region:
     values = _values(outputs, period, region, notes) if period else None
     if values is not None:
         names += [name for name in values if name not in names]  # a build older than the inputs
-    listed = [Listed(name, meaning(name), None if values is None else
+    listed = [Listed(name, meaning(name, type_names), None if values is None else
                      formatting.figure(name, values[name]) if name in values else formatting.DASH)
               for name in names]
     if names:

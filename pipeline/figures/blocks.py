@@ -23,7 +23,7 @@ from pipeline.figures.lineage import Block, Row, rows, union
 from pipeline.figures.scope import Selection, report_regions
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import WARNING_LABELS, DataWarning, folder_warnings, in_order, row_warnings
-from pipeline.inputs.schema import EVENT_TYPES, person_key
+from pipeline.inputs.schema import person_key
 
 # ---------------------------------------------------------------- the blocks
 
@@ -43,7 +43,8 @@ def budget(sel: Selection) -> Block:
 def events(sel: Selection) -> Block:
     """events.<type>.count and .participants for every event type."""
     block = Block("events", steps=attendance_table(sel.events, sel.participants))
-    for kind, (count, attended) in ind.events_by_type(sel.events, sel.participants).items():
+    kinds = sel.grant.event_type_ids()  # the built-in types and the grant's own
+    for kind, (count, attended) in ind.events_by_type(sel.events, sel.participants, kinds).items():
         of_kind = sel.events[sel.events["type"] == kind]
         block.add(f"events.{kind}.count", count, rows("events", of_kind))
         block.add(f"events.{kind}.participants", attended, event_rows(sel, of_kind))
@@ -63,7 +64,7 @@ def activities(sel: Selection) -> Block:
     metric_values = {name: ind.metric_value(found) for name, found in chosen.items()}
     block = Block("activities")
     for label, planned in sel.plan.iterrows():
-        aid, measure = planned["activity_id"], ind.unit_measure(planned["unit"])
+        aid, measure = planned["activity_id"], ind.unit_measure(planned["unit"], sel.grant.event_type_words())
         own, plan_rows = activity_records(sel, aid), rows("plan", sel.plan.loc[[label]])
         participants = ind.activity_participants(aid, sel.events, sel.participants, sel.consultations, sel.feedback)
         goal = ind.target(planned["target"]) if sel.scope.is_all else None  # the plan's target is the project's
@@ -187,7 +188,7 @@ def activity_records(sel: Selection, activity_id: str) -> ActivityRecords:
 
 def achieved_rows(sel: Selection, measure: str, own: ActivityRecords, chosen: dict[str, pd.DataFrame]) -> list[Row]:
     """The rows `indicators.achieved` counts for one activity, by what its unit measures."""
-    if measure in EVENT_TYPES:
+    if ind.is_event_type(measure):
         return rows("events", own.events, own.events["type"] == measure)
     if measure == "participants":
         return own.people
@@ -281,11 +282,12 @@ def attendance_table(events: pd.DataFrame, participants: pd.DataFrame) -> pd.Dat
 def activity_table(sel: Selection, block: Block) -> pd.DataFrame:
     """Per plan activity: what its unit counts, its records, and its figures."""
     steps = []
+    own_types = sel.grant.event_type_words()
     for aid, unit in zip(sel.plan["activity_id"], sel.plan["unit"], strict=True):
         own = activity_records(sel, aid)
         f = {measure: block.figures[f"activity.{aid}.{measure}"]
              for measure in ("participants", "cost", "target", "achieved", "achieved_pct")}
-        steps.append({"activity_id": aid, "unit": unit, "counts": ind.unit_measure(unit), "events": len(own.events),
+        steps.append({"activity_id": aid, "unit": unit, "counts": ind.unit_measure(unit, own_types), "events": len(own.events),
                       "attendance": int(ind.attendance(own.events, sel.participants).sum()),
                       "consultations": len(own.consultations), "feedback": len(own.feedback),
                       "participants": f["participants"], "payments": len(own.payments), "cost": f["cost"],

@@ -14,7 +14,7 @@ from functools import cache
 
 from pipeline.figures.declarations import DECLARED
 from pipeline.figures.indicators import SCORE_QUESTIONS
-from pipeline.inputs.schema import EVENT_TYPES, OWNERS
+from pipeline.inputs.schema import OWNERS
 
 EVENT_TYPE_NAMES = {
     "conference": "конференции", "training": "тренинги", "meeting": "встречи",
@@ -32,7 +32,7 @@ QUESTION_NAMES = {
 
 _ANY = r"[^.]+"
 _WORDS = {
-    "type": "|".join(EVENT_TYPES),
+    "type": r"[A-Za-z0-9][A-Za-z0-9_-]*",  # the built-in types (EVENT_TYPES) and the grant's own
     "owner": "|".join((*OWNERS, "external")),
     "measure": "|".join(("respondents", *SCORE_QUESTIONS)),
     "topic": _ANY,

@@ -7,14 +7,14 @@ A mean or ratio of nothing is None ("—" in the report); a count or sum of noth
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import SupportsFloat
 
 import pandas as pd
 
-from pipeline.inputs.schema import EVENT_TYPES, person_key
+from pipeline.inputs.schema import EVENT_TYPES, person_key, word_key
 
 SCORE_QUESTIONS = ("knowledge_before", "knowledge_after", "trainer", "organisation")
 
@@ -94,11 +94,13 @@ def attendance(events: pd.DataFrame, participants: pd.DataFrame) -> pd.Series:
     return pd.Series(values.astype(int).to_numpy(), index=events["event_id"].to_numpy())
 
 
-def events_by_type(events: pd.DataFrame, participants: pd.DataFrame) -> dict[str, tuple[int, int]]:
-    """(count, attendance) of events for every event type, zeros included."""
+def events_by_type(events: pd.DataFrame, participants: pd.DataFrame,
+                   kinds: Sequence[str] = EVENT_TYPES) -> dict[str, tuple[int, int]]:
+    """(count, attendance) of events for every event type (`kinds`: the built-in ones, and the
+    grant's own, `Grant.event_type_ids`), zeros included."""
     per_event = attendance(events, participants)
     result = {}
-    for kind in EVENT_TYPES:
+    for kind in kinds:
         ids = events.loc[events["type"] == kind, "event_id"]
         result[kind] = (len(ids), int(per_event.reindex(ids).sum()))
     return result
@@ -119,11 +121,21 @@ def training_topics(all_events: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(topics))
 
 
-def topic_titles(all_events: pd.DataFrame) -> dict[str, str]:
-    """Topic id -> the title its trainings carry most often, for every training topic."""
+def topic_titles(all_events: pd.DataFrame, declared: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Topic id -> its title, for every training topic: as grant.yml declares it (`declared`,
+    `topics:`), else the one title all its trainings carry, else its id (`notes.untitled_topics`:
+    validate says so); never one training's title passed off as the topic's."""
+    declared = declared or {}
+    titles = _shared_titles(all_events)
+    return {topic: declared.get(topic) or titles.get(topic) or topic for topic in training_topics(all_events)}
+
+
+def _shared_titles(all_events: pd.DataFrame) -> dict[str, str]:
+    """The topics whose trainings all carry one title, with it."""
     trainings = all_events[(all_events["type"] == "training") & (all_events["topic_id"] != "")]
-    titles = {topic: group["title"].mode().iloc[0] for topic, group in trainings.groupby("topic_id", sort=False)}
-    return {topic: titles[topic] for topic in training_topics(all_events)}
+    return {str(topic): str(group["title"].iloc[0]) for topic, group in trainings.groupby("topic_id", sort=False)
+            if group["title"].nunique() == 1}
+
 
 
 #: The figures `survey_summary` gives for one topic.
@@ -212,12 +224,26 @@ UNIT_STEMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def unit_measure(unit: str) -> str:
-    """What a plan's unit counts: an event type, events, participants, consultations,
-    feedback, centres, publications or metric:<name>; blank or unknown -> events."""
+#: What a plan's unit may count beside an event type (and metric:<name>).
+OTHER_MEASURES = frozenset({"events", "participants", "consultations", "feedback", "centres", "publications"})
+
+
+def is_event_type(measure: str) -> bool:
+    """Whether a unit's measure (`unit_measure`) counts the events of one type."""
+    return measure not in OTHER_MEASURES and not measure.startswith("metric:")
+
+
+def unit_measure(unit: str, own_types: Mapping[str, str] | None = None) -> str:
+    """What a plan's unit counts: an event type (the grant's own by its words, `own_types`:
+    `Grant.event_type_words`), events, participants, consultations, feedback, centres,
+    publications or metric:<name>; blank or unknown -> events."""
     text = str(unit or "").strip()
     if text.lower().startswith("metric:"):
         return "metric:" + text.split(":", 1)[1].strip()
+    key = word_key(text)
+    for word, kind in sorted((own_types or {}).items(), key=lambda item: -len(item[0])):
+        if word and word in key:
+            return kind
     lowered = text.lower()
     for stem, measure in UNIT_STEMS:
         if stem in lowered:
@@ -268,7 +294,7 @@ def achieved(measure: str, activity_id: str, *, events: pd.DataFrame, participan
              media: pd.DataFrame, metrics: dict[str, float | None]) -> int | float | None:
     """The count a plan activity is measured by (see unit_measure)."""
     own_events = events[events["activity_id"] == activity_id]
-    if measure in EVENT_TYPES:
+    if is_event_type(measure):
         return int((own_events["type"] == measure).sum())
     if measure == "participants":
         return participants

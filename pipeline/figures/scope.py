@@ -127,7 +127,7 @@ def select(inputs: Inputs, scope: Scope) -> Selection:
         media=t["media"][in_period(t["media"]["date"], scope) & in_region(t["media"]["region"], scope)],
         expenses=t["expenses"][in_period(t["expenses"]["date"], scope) & in_region(t["expenses"]["region"], scope)],
         metrics=metrics,
-        topics=topic_titles(t["events"]),
+        topics=topic_titles(t["events"], {topic: declared.title for topic, declared in inputs.grant.topics.items()}),
         metric_names=sorted(set(t["metrics"]["name"])),
         blocks=optional_blocks(t),
     )

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
 import os
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
@@ -22,8 +24,9 @@ import pandas as pd
 
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant
-from pipeline.inputs.loading import NOT_EMPTY, shown_value, source
+from pipeline.inputs.loading import NOT_EMPTY, grant_column, shown_value, source
 from pipeline.inputs.notes import plural
+from pipeline.inputs.orphans import POINTING
 from pipeline.inputs.personal import unquoted
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import EXPECTED, TABLES, Column, word_key
@@ -151,7 +154,8 @@ def _missing_targets(table: str, frame: pd.DataFrame, known: dict[str, list[str]
     return problems
 
 
-def table_schema(table: str, known: dict[str, list[str] | None] | None = None) -> pa.DataFrameSchema:
+def table_schema(table: str, known: dict[str, list[str] | None] | None = None,
+                 grant: Grant | None = None) -> pa.DataFrameSchema:
     """The pandera schema of one table, from its declaration in schema.py.
 
     `known`: ids of the referred tables and of grant.yml's regions; without it, no
@@ -161,7 +165,7 @@ def table_schema(table: str, known: dict[str, list[str] | None] | None = None) -
 
     key = KEYS.get(table, ())
     columns = {}
-    for column in TABLES[table]:
+    for column in (grant_column(table, column, grant) for column in TABLES[table]):
         checks = _kind_checks(column)
         target = _target(table, column)
         ids = None if target is None or known is None else known[target]
@@ -267,13 +271,26 @@ def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return prepared
 
 
+_SHORT_WORDS = ((re.compile(r"\bобл\b\.?"), "область"), (re.compile(r"\bр-н\b\.?"), "район"),
+                (re.compile(r"\bг\.\s*"), ""))
+
+
+def _long_form(name: object) -> str:
+    """A region's name as compared: `word_key`, with «обл.» written out (Павлодарская обл. =
+    Павлодарская область) and «г.» dropped."""
+    key = word_key(name)
+    for short, long in _SHORT_WORDS:
+        key = short.sub(long, key)
+    return key.strip()
+
+
 def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
     """An unknown region with the closest of grant.yml's ids, names and aliases: «did you mean …?»"""
     if grant is None or problem.column != "region" or not problem.expected.startswith(REGION_ERROR):
         return problem
-    words = {word_key(w): region.id for region in grant.regions for w in (region.id, region.name, *region.aliases)}
-    key = word_key(problem.value)
-    close = difflib.get_close_matches(key, list(words), n=3, cutoff=0.6)
+    words = {_long_form(w): region.id for region in grant.regions for w in (region.id, region.name, *region.aliases)}
+    key = _long_form(problem.value)
+    close = [key] if key in words else difflib.get_close_matches(key, list(words), n=3, cutoff=0.6)
     # a short form of a name's first word: «Алматы» for «Алматинская область»
     close += [w for w in words if len(os.path.commonprefix([key, w.split(" ")[0]])) >= max(4, len(key) - 2)]
     ids = list(dict.fromkeys(words[w] for w in close))
@@ -281,6 +298,40 @@ def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
         return problem
     return InputError(problem.file, problem.row, problem.column, problem.value,
                       f"{problem.expected}: did you mean {' or '.join(ids)}?")
+
+
+_DID_YOU_MEAN = re.compile(r": did you mean (.+)\?$")
+
+
+_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
+                   "t", "u", "f", "kh", "ts", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya", "a", "g", "k", "n",
+                   "o", "u", "u", "h", "i"], strict=True))
+
+
+def type_id(word: str) -> str:
+    """An id for an event type written as `word` («семинар» → seminar): Latin letters, digits, _."""
+    latin = "".join(_LATIN.get(char, char) for char in word_key(word))
+    return re.sub(r"[^a-z0-9]+", "_", latin).strip("_") or "my_type"
+
+
+def paste_hints(problems: Collection[InputError]) -> dict[tuple[str, str], str]:
+    """By (column, value): the grant.yml line that would have an unknown region read, to paste
+    under the one region it is close to (`aliases:`), or an unknown event type counted as a type
+    of the grant's own (`event_types:`), told after the problem's line (`lines.grouped`)."""
+    hints = {}
+    for problem in problems:
+        if problem.column == "type" and problem.expected.startswith("expected one of conference"):
+            word = str(problem.value)
+            name = json.dumps(word[:1].upper() + word[1:], ensure_ascii=False)
+            hints[("type", word)] = (f"To count it as a type of its own, paste in grant.yml: event_types: "
+                                     f"{{{type_id(word)}: {{name: {name}, words: [{json.dumps(word, ensure_ascii=False)}]}}}}")
+        if problem.column == "region" and problem.expected.startswith(REGION_ERROR):
+            meant = _DID_YOU_MEAN.search(problem.expected)
+            if meant and " or " not in meant[1]:  # one region it is close to: its other spelling
+                alias = json.dumps(str(problem.value), ensure_ascii=False)
+                hints[("region", str(problem.value))] = f"To read it so, paste under {meant[1]} in grant.yml: aliases: [{alias}]"
+    return hints
 
 
 def _told_before(problem: InputError, told: set[tuple[str, int | None, str | None]], table: str,
@@ -292,6 +343,16 @@ def _told_before(problem: InputError, told: set[tuple[str, int | None, str | Non
     rules = ROW_RULES.get(table, ())
     return any(problem.expected.startswith(rule.error) and ((problem.file, problem.row, rule.compared) in told)
                for rule in rules)
+
+
+def _pointing_nowhere(problem: InputError, table: str, parts: dict[str, list[Part]]) -> bool:
+    """A form whose consultation or event id (written in its cell, not made from its file's
+    name) is not in its table: not a problem but a record left out, with a warning
+    (`orphans.left_out`)."""
+    column, target = POINTING.get(table, ("", ""))
+    made = {part.file for part in parts.get(table, []) if column in part.made}
+    return (problem.column == column and problem.file not in made
+            and problem.expected == f"expected {_article(column)} {column} listed in {target}")
 
 
 def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: Collection[str] = (),
@@ -308,7 +369,8 @@ def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: C
         frame = inputs.tables.get(table)
         if frame is None or not len(frame):
             continue
-        found = _problems(table_schema(table, known), frame, _prepared(table, frame))
+        found = _problems(table_schema(table, known, inputs.grant), frame, _prepared(table, frame))
+        found = [p for p in found if not _pointing_nowhere(p, table, parts or {})]
         found += _missing_targets(table, frame, known)
         found = _made_once(found, (parts or {}).get(table, ()))
         problems += [_region_hint(p, inputs.grant) for p in found if not _told_before(p, cells, table, lacking)]
@@ -324,7 +386,8 @@ _MADE_FROM = {"event_id": "the file's name", "respondent_id": "the {what} and ro
 def _made_from(part: Part, column: str) -> str:
     """Where a column the reading made for a part took its value: a file's name, a sheet's title."""
     what = "sheet" if part.sheet else "file"
-    source = (part.event_from if column == "event_id" and part.event_from
+    source = (f"grant.yml files «{part.setting}»" if column in dict(part.constants)
+              else part.event_from if column == "event_id" and part.event_from
               else _MADE_FROM.get(column, "made by the reading").format(what=what))
     return f"the {what} has no {column} column: its value is {source}"
 

@@ -39,11 +39,19 @@ def is_table_file(relative: str) -> bool:
             and not parts[1].startswith(("~$", ".")))
 
 
-def is_read(relative: str) -> bool:
-    """Whether a run reads this file: grant.yml, a table's file or a narrative (`.md` under
-    narratives/)."""
+def is_spreadsheet(relative: str) -> bool:
+    """Whether a file is a .csv or .xlsx grant.yml's `files:` may give a table (wherever it
+    lies but under narratives/; not hidden, not an Office lock file)."""
     parts = PurePosixPath(relative).parts
-    return (relative == paths.GRANT_FILE or is_table_file(relative)
+    return (PurePosixPath(relative).suffix.lower() in TABLE_SUFFIXES and parts[0] != paths.NARRATIVES_DIR
+            and not any(part.startswith((".", "~$")) for part in parts))
+
+
+def is_read(relative: str) -> bool:
+    """Whether a run may read this file: grant.yml, a table's file, a spreadsheet grant.yml's
+    `files:` may name, or a narrative (`.md` under narratives/)."""
+    parts = PurePosixPath(relative).parts
+    return (relative == paths.GRANT_FILE or is_table_file(relative) or is_spreadsheet(relative)
             or (len(parts) > 1 and parts[0] == paths.NARRATIVES_DIR and PurePosixPath(relative).suffix == ".md"))
 
 

@@ -2,32 +2,58 @@
 
 `yamlwalk` reads the YAML once: the data, each scalar as the text the user wrote, and the
 line of every location (`periods[1].end`). The pydantic model types and checks that data; each
-of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydantic's words.
+of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydantic's words; a key
+no part of it has, `unknown key «currensy»: did you mean «currency»?`. Its values and mappings
+but the whole are `grantparts`'.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
+import difflib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, create_model, model_validator
+from pydantic_core import ErrorDetails
 
 from pipeline import paths
 from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError, PipelineError, spaced
-from pipeline.ids import ALL, SEGMENT
+from pipeline.ids import ALL
 from pipeline.inputs import folder
+from pipeline.inputs.grantparts import (
+    RULE,
+    TABLE_KEY,
+    Agreement,
+    Amount,
+    EventType,
+    FileSetting,
+    Glob,
+    Grantee,
+    Part,
+    Period,
+    Region,
+    Signatory,
+    Text,
+    Topic,
+    TopicId,
+    TypeId,
+    refuse,
+    text_of,
+)
 from pipeline.inputs.headers import fold
-from pipeline.inputs.schema import EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
+from pipeline.inputs.schema import (
+    ENUM_SYNONYMS,
+    EVENT_TYPES,
+    TABLES,
+    word_key,
+)
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
 
+__all__ = ["TABLE_KEY", "FileSetting", "Grant", "InputProblems", "grant_text", "load_grant", "parse_grant"]
+
 GRANT = paths.GRANT_FILE
-EMPTY = "expected a value"
 
 class InputProblems(PipelineError):
     """Several problems in the inputs; str() gives one line per problem."""
@@ -37,129 +63,6 @@ class InputProblems(PipelineError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-# ---------------------------------------------------------------- the values of grant.yml
-
-#: The error type of this module's own rules; its context says what was expected, and where.
-_RULE = "grant_rule"
-
-
-def _refuse(expected: str, *places: tuple[Loc, Loc | None]) -> PydanticCustomError:
-    """A broken rule. `places`: (location, where its first occurrence is) pairs, relative to
-    the error's own location (by default that location itself, with no first occurrence)."""
-    return PydanticCustomError(_RULE, "{expected}", {"expected": expected, "places": places or (((), None),)})
-
-
-def _text(value: object) -> str:
-    if isinstance(value, (dict, list, tuple)):
-        raise _refuse("expected a single value, not a list or mapping")
-    text = "" if value is None else str(value).strip()
-    if not text:
-        raise _refuse(EMPTY)
-    return text
-
-
-def _day(value: object) -> dt.date:
-    """A date as the tables accept it: 2022-05-23 or 23.05.2022, perhaps with a time of day
-    (a YAML date is one already)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = "" if value is None else str(value).strip()
-    try:
-        if iso := re.match(ISO_DATE, text):
-            return dt.date.fromisoformat(iso[1])
-        if russian := re.match(RUSSIAN_DATE, text):
-            day, month, year = (int(part) for part in russian[1].split("."))
-            return dt.date(year, month, day)
-    except ValueError:  # not a real day: 2022-02-30
-        pass
-    raise _refuse(EXPECTED["date"])
-
-
-def _amount(value: object) -> float:
-    """A positive number, perhaps grouped with spaces (29 364 470) or with a decimal comma."""
-    try:
-        number = float(re.sub(NUMBER_SPACES, "", str(value)).replace(",", "."))
-    except ValueError:
-        number = math.nan
-    if not (math.isfinite(number) and number > 0):
-        raise _refuse("expected a positive number")
-    return number
-
-
-def _segment(value: object) -> str:
-    text = _text(value)
-    if not SEGMENT.fits(text):
-        raise _refuse(SEGMENT.expected)
-    return text
-
-
-def _region_id(value: object) -> str:
-    text = _segment(value)
-    if text == ALL:
-        raise _refuse(f"expected a region id other than «{ALL}» (the report on every region)")
-    return text
-
-
-Text = Annotated[str, BeforeValidator(_text)]
-OptionalText = Annotated[str | None, BeforeValidator(lambda value: None if value is None else _text(value))]
-Day = Annotated[dt.date, BeforeValidator(_day)]
-Amount = Annotated[float, BeforeValidator(_amount)]
-PeriodId = Annotated[str, BeforeValidator(_segment)]
-RegionId = Annotated[str, BeforeValidator(_region_id)]
-#: A list of names; one name alone may be written without the brackets; none: empty.
-Aliases = Annotated[tuple[Text, ...], BeforeValidator(lambda value: () if value is None else
-                                                      (value,) if isinstance(value, str) else value)]
-
-
-# ---------------------------------------------------------------- the model
-
-class _Part(BaseModel):
-    """A mapping of grant.yml. Frozen: a section notebook may not change what the next one reads.
-    Unknown keys are ignored, as they always were."""
-
-    model_config = ConfigDict(frozen=True)
-
-
-class Agreement(_Part):
-    number: Text
-    date: Day
-    annex: Text
-
-
-class Grantee(_Part):
-    name: Text
-    short_name: OptionalText = None
-
-
-class Signatory(_Part):
-    position: Text
-    name: Text
-
-
-class Region(_Part):
-    """A region of the grant. Its id, its name and its `aliases` (other names the tables use for
-    it, «ЗКО», «Батыс Қазақстан облысы») are all accepted in a table's `region` column."""
-
-    id: RegionId
-    name: Text
-    aliases: Aliases = ()
-
-
-class Period(_Part):
-    id: PeriodId
-    title: Text
-    start: Day
-    end: Day
-
-    @model_validator(mode="after")
-    def _ends_on_or_after_start(self) -> Period:
-        if self.end < self.start:
-            raise _refuse(f"expected an end on or after start ({self.start.isoformat()})", (("end",), None))
-        return self
-
-
 # ---------------------------------------------------------------- the grant's own header names
 
 def _column_of(table: str) -> Any:
@@ -167,27 +70,25 @@ def _column_of(table: str) -> Any:
     names = [column.name for column in TABLES[table]]
 
     def column(value: object) -> str:
-        text = _text(value)
+        text = text_of(value)
         if text not in names:
-            raise _refuse(f"expected a column of {table} ({', '.join(names)})")
+            raise refuse(f"expected a column of {table} ({', '.join(names)})")
         return text
     return BeforeValidator(column)
 
 
 def _header(value: object) -> str:
     """A header as a file writes it: with a letter or a digit (matching reads only those)."""
-    text = _text(value)
+    text = text_of(value)
     if not fold(text):
-        raise _refuse("expected a header with a letter or a digit")
+        raise refuse("expected a header with a letter or a digit")
     return text
 
 
 Header = Annotated[str, BeforeValidator(_header)]
 
-class _ByTable(_Part):
+class _ByTable(Part):
     """`columns:` and `questionnaires:`: one key per table of the contract, another key refused."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 _ColumnNames = create_model(  # header as written → contract column
@@ -210,9 +111,10 @@ ColumnNames = Annotated[dict[str, dict[str, str]], _by_table(_ColumnNames)]
 Questionnaires = Annotated[dict[str, dict[str, str]], _by_table(_Questionnaires)]
 
 
-class Grant(_Part):
+class Grant(Part):
     """grant.yml: the agreement, the grantee, the amount, the regions and the reporting periods;
-    and the names its tables' headers give columns (`columns:`, `questionnaires:`)."""
+    the names its tables' headers give columns (`columns:`, `questionnaires:`); and what files
+    do not say themselves (`files:`)."""
 
     agreement: Agreement
     grantee: Grantee
@@ -224,6 +126,26 @@ class Grant(_Part):
     periods: tuple[Period, ...] = Field(min_length=1)
     columns: ColumnNames = Field(default_factory=dict)
     questionnaires: Questionnaires = Field(default_factory=dict)
+    files: dict[Glob, FileSetting] = Field(default_factory=dict)
+    event_types: dict[TypeId, EventType] = Field(default_factory=dict)
+    topics: dict[TopicId, Topic] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _a_word_names_one_type(self) -> Grant:
+        """A word (or the name) of a type of the grant's own is no other type's (a built-in one's
+        either): else the events table could not tell them apart."""
+        taken = {word_key(word): kind for word, kind in ENUM_SYNONYMS.items() if kind in EVENT_TYPES}
+        taken |= {word_key(kind): kind for kind in EVENT_TYPES}
+        places = []
+        for kind, declared in self.event_types.items():
+            written: list[tuple[Loc, str]] = [(("event_types", kind, "name"), declared.name)]
+            written += [(("event_types", kind, "words", i), word) for i, word in enumerate(declared.words)]
+            for where, word in written:
+                if taken.setdefault(word_key(word), kind) != kind:
+                    places.append((where, None))
+        if places:
+            raise refuse("expected a word no other event type has (each word names one type)", *places)
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Grant:
@@ -234,7 +156,7 @@ class Grant(_Part):
                 if first.setdefault(item, i) != i:
                     places.append(((key, i, "id"), (key, first[item], "id")))
         if places:
-            raise _refuse("expected a unique id", *places)
+            raise refuse("expected a unique id", *places)
         return self
 
     def region_ids(self) -> list[str]:
@@ -258,18 +180,46 @@ class Grant(_Part):
         """The question texts a form export of `table` has as headers: column → question."""
         return dict(self.questionnaires.get(table, {}))
 
+    def event_type_ids(self) -> tuple[str, ...]:
+        """Every event type: the built-in ones, then the grant's own (`event_types:`)."""
+        return (*EVENT_TYPES, *self.event_types)
+
+    def event_type_words(self) -> dict[str, str]:
+        """The words of the grant's own event types (its id, name and words), by `word_key`."""
+        return {word_key(word): kind for kind, declared in self.event_types.items()
+                for word in (kind, declared.name, *declared.words)}
+
     def region_name(self, region_id: str) -> str:
         """The region's name; its id when grant.yml has no such region."""
         return next((region.name for region in self.regions if region.id == region_id), region_id)
 
 
 # The models of each mapping of grant.yml, by the keys that lead to it (list positions left out).
-_MAPPINGS: dict[tuple[str, ...], type[_Part]] = {
+_MAPPINGS: dict[tuple[str, ...], type[Part]] = {
     (): Grant, ("agreement",): Agreement, ("grantee",): Grantee, ("signatory",): Signatory,
     ("regions",): Region, ("periods",): Period, ("columns",): _ColumnNames, ("questionnaires",): _Questionnaires,
 }
 
 # ---------------------------------------------------------------- pydantic's errors as our lines
+
+def _model_at(loc: Loc) -> type[Part]:
+    """The model of the mapping at `loc` (list positions and the keys of `files:` skipped)."""
+    keys = tuple(p for p in loc if isinstance(p, str))
+    if keys[:1] == ("files",) and len(keys) > 1:
+        return FileSetting
+    if keys[:1] in (("event_types",), ("topics",)) and len(keys) > 1:
+        return EventType if keys[0] == "event_types" else Topic
+    return _MAPPINGS[keys]
+
+
+def _fields(model: type[Part]) -> list[str]:
+    """The keys a mapping of that model may have, as grant.yml writes them."""
+    return ["table", "<column>"] if model is FileSetting else list(model.model_fields)
+
+
+def _written(loc: Loc) -> Loc:
+    """A location as grant.yml writes it: a `files:` entry's columns beside its `table:`."""
+    return (*loc[:2], *loc[3:]) if loc[:1] == ("files",) and loc[2:3] == ("columns",) else loc
 
 def _nearest_line(loc: Loc, lines: dict[Loc, int]) -> int | None:
     """The line of a location, or of the nearest one holding it (a missing key: its mapping)."""
@@ -292,7 +242,7 @@ def _also(first: Loc | None, lines: dict[Loc, int]) -> str:
 def _expected(error: ErrorDetails, loc: Loc) -> str:
     """What a location should hold, for pydantic's own error types (never its words)."""
     if error["type"] in ("model_type", "model_attributes_type"):
-        keys = list(_MAPPINGS[tuple(p for p in loc if isinstance(p, str))].model_fields)
+        keys = _fields(_model_at(loc))
         return f"expected a mapping of keys ({', '.join(keys)})"
     if error["type"] in ("tuple_type", "list_type", "too_short"):
         return "expected a non-empty list"
@@ -301,22 +251,55 @@ def _expected(error: ErrorDetails, loc: Loc) -> str:
     return "expected a value of another kind"
 
 
+def _known_keys(loc: Loc) -> list[str]:
+    """The keys the mapping holding `loc`'s last key may have."""
+    return _fields(_model_at(loc[:-1]))
+
+
+def _closest_key(key: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(key.casefold(), known, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_key(loc: Loc, lines: dict[Loc, int]) -> InputError:
+    """`grant.yml:12: unknown key «currensy»: did you mean «currency»?`, or the keys it may have."""
+    known, key = _known_keys(loc), str(loc[-1])
+    closest = _closest_key(key, known)
+    under = f" under «{location_text(loc[:-1])}»" if loc[:-1] else ""
+    tables = _model_at(loc[:-1]) in (_ColumnNames, _Questionnaires)
+    what = "a table of the contract" if tables else "one of the keys"
+    said = f"did you mean «{closest}»?" if closest else f"expected {what} ({', '.join(known)})"
+    return InputError(GRANT, _nearest_line(loc, lines), expected=f"unknown key «{key}»{under}: {said}")
+
+
+def _misspelt(errors: list[ErrorDetails]) -> set[Loc]:
+    """The missing keys an unknown key of the same mapping is close to (`currensy` for
+    `currency`): told as that misspelt key alone, not as missing too."""
+    found = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc: Loc = tuple(error["loc"])
+            closest = _closest_key(str(loc[-1]), _known_keys(loc))
+            if closest is not None:
+                found.add((*loc[:-1], closest))
+    return found
+
+
 def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator[InputError]:
     """One pydantic error as our lines: `grant.yml:LINE: where = value: expected …`."""
-    loc: Loc = tuple(part for part in error["loc"] if part != "[key]")  # a mapping's key: the key's place
-    key = len(loc) < len(error["loc"])  # then the key is the value shown, under its mapping's name
+    key = "[key]" in error["loc"]  # then the key is the value shown, under its mapping's name
+    loc: Loc = _written(tuple(part for part in error["loc"] if part != "[key]"))  # a mapping's key: the key's place
     if error["type"] == "missing":
         yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{location_text(loc)}»")
-    elif error["type"] == _RULE:
+    elif error["type"] == RULE:
         context = error.get("ctx") or {}
         for at, first in context["places"]:
             where = (*loc, *at)
             value = _value_at(data, where) if at else error["input"]
             yield InputError(GRANT, _nearest_line(where, lines), location_text(where[:-1] if key else where), value,
                              context["expected"] + _also(first, lines))
-    elif error["type"] == "extra_forbidden":  # a key no table of the contract has
-        yield InputError(GRANT, _nearest_line(loc, lines), location_text(loc[:-1]), loc[-1],
-                         f"expected a table of the contract ({', '.join(TABLES)})")
+    elif error["type"] == "extra_forbidden":  # a key no model of its mapping has
+        yield _unknown_key(loc, lines)
     elif not loc:
         yield InputError(GRANT, expected=_expected(error, loc))
     else:
@@ -362,7 +345,10 @@ def parse_grant(text: str) -> Grant:
     try:
         return Grant.model_validate(data)
     except ValidationError as error:
-        found = sorted((p for e in error.errors() for p in _problems(e, data, lines)),
+        errors = error.errors()
+        misspelt = _misspelt(errors)
+        errors = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
+        found = sorted((p for e in errors for p in _problems(e, data, lines)),
                        key=lambda p: (p.row or 0, p.column or ""))
     raise found[0] if len(found) == 1 else InputProblems(found)
 

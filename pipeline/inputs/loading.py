@@ -5,20 +5,23 @@ dates ISO or Russian), with one problem per bad cell.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.datetime import from_excel
 
 from pipeline import disk, paths
 from pipeline.exceptions import InputError
-from pipeline.inputs import folder
+from pipeline.inputs import filesettings, folder
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
-from pipeline.inputs.headers import missing_column
+from pipeline.inputs.headers import EVENT_PARTS, missing_column
 from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
 from pipeline.inputs.schema import (
@@ -42,6 +45,9 @@ from pipeline.inputs.schema import (
 )
 from pipeline.inputs.sheets import UnreadSheet
 
+if TYPE_CHECKING:
+    from pipeline.inputs.notes import DataWarning
+
 
 @dataclass
 class Inputs:
@@ -60,6 +66,9 @@ class Inputs:
     unread: dict[str, list[UnreadSheet]] = field(default_factory=dict)
     #: What looked like personal data (ids, file names) and the pseudonyms the tables hold instead.
     shown: Shown = field(default_factory=Shown)
+    #: The warnings of the records left out of the tables (`orphans.left_out`: a form whose
+    #: consultation or event is not there), told as data notes.
+    left_out: list[DataWarning] = field(default_factory=list)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
@@ -112,9 +121,11 @@ def _parse_bool(text: pd.Series) -> pd.Series:
         index=text.index, dtype="boolean")
 
 
-def _parse_enum(text: pd.Series, choices: tuple[str, ...]) -> pd.Series:
-    """The contract's value for a word of it, in English, Russian or Kazakh (`ENUM_SYNONYMS`)."""
-    mapped = text.map(word_key).map(lambda v: ENUM_SYNONYMS.get(v, v))
+def _parse_enum(text: pd.Series, choices: tuple[str, ...], words: Mapping[str, str] | None = None) -> pd.Series:
+    """The contract's value for a word of it, in English, Russian or Kazakh (`ENUM_SYNONYMS`),
+    or a word of the grant's own (`words`, by `word_key`: its event types)."""
+    synonyms = {**ENUM_SYNONYMS, **(words or {})}
+    mapped = text.map(word_key).map(lambda v: synonyms.get(v, v))
     return mapped.where(mapped.isin(choices))
 
 
@@ -147,7 +158,24 @@ def _cell_expected(column: Column, cell: str, expected: str) -> str:
         return f"{expected}: {WRITE_WHOLE_NUMBER}"
     if column.kind == "date" and re.match(AMBIGUOUS_DATE, cell):
         return f"{expected}: {AMBIGUOUS_DAY}"
+    if column.kind == "date" and (day := excel_serial_day(cell)) is not None:
+        return (f"{expected}: {cell} is how Excel stores the day {day.isoformat()} in a cell not formatted as a "
+                f"date: format the column as a date in Excel (Формат ячеек → Дата) or write {day.isoformat()}")
     return expected
+
+
+#: The Excel serial dates plausible for a record's day (1954 to 2119).
+_SERIALS = range(20_000, 80_000)
+
+
+def excel_serial_day(cell: str) -> dt.date | None:
+    """The day a whole number in a date cell stands for as an Excel serial date (45762 →
+    2025-04-15, openpyxl's reading), when it is a plausible one; else None."""
+    text = cell.strip().removesuffix(".0")
+    if not text.isdigit() or int(text) not in _SERIALS:
+        return None
+    day: dt.datetime = from_excel(int(text))
+    return day.date()
 
 
 EMPTY_FILE = "empty file: expected a header line naming the columns"
@@ -155,10 +183,11 @@ NOT_EMPTY = "expected a value, the cell is empty"
 SHARED_REGION_WORD = "expected a region id: more than one region of grant.yml has this name or alias"
 
 
-def coerce_column(text: pd.Series, column: Column,
-                  factors: pd.Series | None = None) -> tuple[pd.Series, pd.Series, str]:
+def coerce_column(text: pd.Series, column: Column, factors: pd.Series | None = None,
+                  words: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series, str]:
     """Typed values, a mask of cells that are filled but not of that kind, and the expectation.
-    `factors`: for a number column, what each row's value is multiplied by (its header's scale)."""
+    `factors`: for a number column, what each row's value is multiplied by (its header's scale);
+    `words`: for an enum column, the grant's own words of its values."""
     if column.kind == "date":
         values = _parse_date(text)
     elif column.kind in ("number", "int"):
@@ -168,7 +197,7 @@ def coerce_column(text: pd.Series, column: Column,
     elif column.kind == "bool":
         values = _parse_bool(text)
     elif column.kind == "enum":
-        values = _parse_enum(text, column.choices)
+        values = _parse_enum(text, column.choices, words)
     elif column.shape is not None:
         fits = text.map(column.shape.fits).astype(bool)
         return text, (text != "") & ~fits, column.shape.expected
@@ -200,10 +229,18 @@ def _scale_factors(raw: pd.DataFrame, parts: list[Part], column: str) -> pd.Seri
     return raw["_file"].map(factors).fillna(1) if factors else None
 
 
-def type_table(table: str, raw: pd.DataFrame,
-               regions: dict[str, str | None] | None = None) -> tuple[pd.DataFrame, list[InputError]]:
+def grant_column(table: str, column: Column, grant: Grant | None) -> Column:
+    """A column as the grant has it: the events' `type` takes the grant's own types too."""
+    if grant is None or table != "events" or column.name != "type" or not grant.event_types:
+        return column
+    return replace(column, choices=grant.event_type_ids())
+
+
+def type_table(table: str, raw: pd.DataFrame, regions: dict[str, str | None] | None = None,
+               grant: Grant | None = None) -> tuple[pd.DataFrame, list[InputError]]:
     """The contract's columns of one table, typed; problems for every cell that is not.
-    `regions` (`region_words`): the region column's names and aliases become ids."""
+    `regions` (`region_words`): the region column's names and aliases become ids; `grant`: the
+    event types of its own are types too (`grant_column`)."""
     problems: list[InputError] = []
     typed = pd.DataFrame(index=raw.index)
     parts = raw.attrs.get("parts", [])
@@ -216,13 +253,14 @@ def type_table(table: str, raw: pd.DataFrame,
         for column in TABLES[table]:
             if column.required and column.name not in part.names:
                 problems.append(InputError(part.file, part.header_line, expected=missing_column(table, column.name)))
-    for column in TABLES[table]:
+    for column in (grant_column(table, column, grant) for column in TABLES[table]):
         text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
         if column.name == "region" and regions is not None:
             text, shared = _region_ids(text, regions)
             for i in raw.index[shared]:
                 problems.append(InputError(*source(raw, i), column.name, text[i], SHARED_REGION_WORD))
-        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name))
+        own_words = grant.event_type_words() if grant is not None and column.name == "type" else None
+        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name), own_words)
         if column.nonblank:
             blank = text == ""
             lacking = [part.file for part in parts if column.name not in part.names]
@@ -279,14 +317,16 @@ def read_inputs(root: Path | str) -> Reading:
     except InputError as error:
         problems.append(error)
     regions = region_words(grant) if grant is not None else None
+    settings = filesettings.for_grant(root, grant) if grant is not None else filesettings.NONE
+    problems += settings.problems
     reading = Reading(root, grant, {}, {}, [root / paths.GRANT_FILE], hashes, problems)
     for table in TABLES:
         try:
-            raw, parts = read_table_raw(root, table, grant)
+            raw, parts = read_table_raw(root, table, grant, settings)
         except (InputError, InputProblems) as error:  # unreadable parts: report each, go on with the other tables
             problems += error.problems if isinstance(error, InputProblems) else [error]
             reading.unreadable.add(table)
-            reading.files += table_files(root, table)
+            reading.files += table_files(root, table, settings)
             continue
         reading.files += parts
         reading.parts[table] = list(raw.attrs.get("parts", []))
@@ -294,7 +334,10 @@ def read_inputs(root: Path | str) -> Reading:
         if not parts and table in REQUIRED_TABLES:
             problems.append(InputError(f"{table}.csv", expected=f"table «{table}» not found (.csv, .xlsx or folder)"))
             reading.unreadable.add(table)
-        reading.tables[table], found = type_table(table, raw, regions)
+        if table in EVENT_PARTS and "events" in reading.tables and "events" not in reading.unreadable:
+            raw = filesettings.named_events(raw, set(reading.tables["events"]["event_id"].dropna().astype(str)) - {""})
+            reading.parts[table] = list(raw.attrs.get("parts", []))
+        reading.tables[table], found = type_table(table, raw, regions, grant)
         problems += found
     narratives = root / paths.NARRATIVES_DIR
     if narratives.is_dir():

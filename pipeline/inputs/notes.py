@@ -23,11 +23,13 @@ import pandas as pd
 from pipeline import disk, paths
 from pipeline.exceptions import printable
 from pipeline.inputs import folder
+from pipeline.inputs.grant import Grant
 from pipeline.inputs.headers import HEADER_SEARCH_ROWS
-from pipeline.inputs.loading import Inputs
+from pipeline.inputs.lines import rows_text, where_text
+from pipeline.inputs.loading import Inputs, region_words
 from pipeline.inputs.personal import Shown
 from pipeline.inputs.reading import Part
-from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key
+from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key, word_key
 from pipeline.inputs.sheets import UnreadSheet
 
 # Every kind of data warning, with what the report's appendix «Замечания к данным» says of it.
@@ -48,6 +50,12 @@ WARNING_LABELS = {
                             "(«тыс.», «млн»: умножены на 1 000 или 1 000 000)",
     "participants.mixed_script": "имен в списках регистрации, в которых смешаны латинские и кириллические буквы "
                                  "(один человек может быть учтен дважды)",
+    "inputs.file_setting": "записей, в которых значение столбца расходится с настройкой файла в grant.yml "
+                           "(files:; учтено значение записи)",
+    "events.untitled_topic": "тем тренингов без названия в grant.yml (topics:), тренинги которых названы по-разному "
+                             "(тема названа своим кодом)",
+    "records.unknown_id": "анкет с кодом консультации или мероприятия, которого нет в таблицах "
+                          "(не учтены в показателях)",
 }
 
 #: The notes about rows: a report counts those of its own period and region (`row_warnings`).
@@ -55,7 +63,8 @@ ROW_NOTES = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surve
              "surveys.not_training", "participants.mixed_script")
 #: The notes about files and the whole inputs folder: the same in every report (`folder_warnings`).
 FOLDER_NOTES = ("dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
-                "inputs.signature_row", "inputs.scaled_column")
+                "inputs.signature_row", "inputs.scaled_column", "records.unknown_id", "inputs.file_setting",
+                "events.untitled_topic")
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,11 @@ def _per_file(frame: pd.DataFrame, mask: pd.Series) -> list[tuple[str, pd.DataFr
     return [(str(file), part) for file, part in rows.groupby("_file", sort=True)] if len(rows) else []
 
 
+def _at(file: str, rows: pd.DataFrame) -> str:
+    """Where a warning's rows are: `media.csv:4, 9, 12–15`, the first ten runs then «и ещё N»."""
+    return f"{file}:{rows_text(int(row) for row in rows['_row'])}"
+
+
 def _labels(table: str, *frames: pd.DataFrame) -> tuple[tuple[str, int], ...]:
     return tuple((table, int(label)) for frame in frames for label in frame.index)
 
@@ -110,9 +124,11 @@ def folder_warnings(inputs: Inputs) -> list[DataWarning]:
     """The notes about files and the whole folder (`FOLDER_NOTES`): records outside every
     period, columns without values, files and sheets read past, totals and signature rows,
     columns scaled by their header's unit."""
-    return [*_outside_periods(inputs), *empty_figure_columns(inputs.tables, inputs.parts),
+    return [*inputs.left_out, *_outside_periods(inputs), *empty_figure_columns(inputs.tables, inputs.parts),
             *unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown), *sheets_of_no_table(inputs.unread),
-            *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts)]
+            *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts),
+            *disagreeing_cells(inputs.tables, inputs.parts, inputs.grant),
+            *untitled_topics(inputs.tables["events"], inputs.grant)]
 
 
 def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
@@ -121,7 +137,7 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
     found: list[DataWarning] = []
     media = t["media"]
     for file, rows in _per_file(media, media["reach"].isna()):
-        found.append(DataWarning("media.no_reach", f"{file}: "
+        found.append(DataWarning("media.no_reach", f"{_at(file, rows)}: "
                                  f"{plural(len(rows), 'publication', 'publications')} without reach (counted as 0)",
                                  len(rows), _labels("media", rows)))
 
@@ -132,14 +148,14 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
     for file, rows in _per_file(events, no_list & events["reported_participants"].isna()):
         found.append(DataWarning(
             "events.no_attendance",
-            f"{file}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
+            f"{_at(file, rows)}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
             f"reported_participants (attendance counted as 0): {_ids(rows['event_id'])}", len(rows),
             _labels("events", rows)))
 
     for file, rows in _per_file(surveys, ~surveys["event_id"].isin(listed.index)):
         found.append(DataWarning(
             "surveys.no_list",
-            f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
+            f"{_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
             f"registration list: {_ids(rows['event_id'])}", len(rows), _labels("training_surveys", rows)))
     for file, part in _per_file(surveys, surveys["event_id"].isin(listed.index)):
         forms = part.groupby("event_id").size()
@@ -151,7 +167,7 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
             lists = participants[participants["event_id"].isin(excess.index)]
             found.append(DataWarning(
                 "surveys.beyond_list",
-                f"{file}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
+                f"{_at(file, over)}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
                 f"registration list: {_ids(excess.index)}", n,
                 _labels("training_surveys", over) + _labels("participants", lists)))
     kinds = events.set_index("event_id")["type"] if len(events) else pd.Series(dtype=object)
@@ -160,7 +176,7 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
     for file, rows in _per_file(surveys, surveyed_kind.notna() & (surveyed_kind != "training")):
         found.append(DataWarning(
             "surveys.not_training",
-            f"{file}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
+            f"{_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
             f"trainings (not counted in the survey figures): {_ids(rows['event_id'])}", len(rows),
             _labels("training_surveys", rows)))
     found += mixed_script_names(participants)
@@ -194,7 +210,7 @@ def _outside_periods(inputs: Inputs) -> list[DataWarning]:
             text = "dated after every period's end (not counted in any report)"
         for file, rows in _per_file(frame, dates.notna() & ~inside):
             found.append(DataWarning("dates.outside_periods",
-                                     f"{file}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
+                                     f"{_at(file, rows)}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
                                      _labels(table, rows)))
     return found
 
@@ -251,10 +267,6 @@ def _unread_reason(relative: str) -> str:
             f"NAME one of {', '.join(TABLES)})")
 
 
-def _lines(lines: tuple[int, ...]) -> str:
-    return ", ".join(map(str, lines))
-
-
 def rows_not_records(parts: dict[str, list[Part]]) -> list[DataWarning]:
     """A warning per file whose totals rows («Итого», «Всего», …) or signature lines under the
     table («Руководитель ____», «М.П.») the reading skipped: neither is a record, and the
@@ -263,12 +275,12 @@ def rows_not_records(parts: dict[str, list[Part]]) -> list[DataWarning]:
     for part in (part for table in parts for part in parts[table]):
         if part.totals:
             rows = plural(len(part.totals), "totals row", "totals rows")
-            found.append(DataWarning("inputs.totals_row", f"{part.file}: {rows} skipped (line {_lines(part.totals)}): "
+            found.append(DataWarning("inputs.totals_row", f"{part.file}:{rows_text(part.totals)}: {rows} skipped: "
                                      "the figures add the records themselves", len(part.totals)))
         if part.signatures:
             rows = plural(len(part.signatures), "signature line", "signature lines")
-            found.append(DataWarning("inputs.signature_row", f"{part.file}: {rows} under the table skipped "
-                                     f"(line {_lines(part.signatures)})", len(part.signatures)))
+            found.append(DataWarning("inputs.signature_row", f"{part.file}:{rows_text(part.signatures)}: {rows} "
+                                     "under the table skipped", len(part.signatures)))
     return found
 
 
@@ -297,11 +309,9 @@ def mixed_script_names(participants: pd.DataFrame) -> list[DataWarning]:
     typed in one alphabet. Named by line, never by name."""
     found = []
     for file, rows in _per_file(participants, participants["full_name"].map(mixes_scripts).astype(bool)):
-        lines = [int(line) for line in rows["_row"]]
-        shown = _lines(tuple(lines[:10])) + (", …" if len(lines) > 10 else "")
         found.append(DataWarning(
-            "participants.mixed_script", f"{file}: {plural(len(rows), 'name', 'names')} mixing Latin and Cyrillic "
-            f"letters (line {shown}): each may be one person counted twice; retype the name in one alphabet",
+            "participants.mixed_script", f"{_at(file, rows)}: {plural(len(rows), 'name', 'names')} mixing Latin and "
+            f"Cyrillic letters: each may be one person counted twice; retype the name in one alphabet",
             len(rows), _labels("participants", rows)))
     return found
 
@@ -336,3 +346,48 @@ def sheets_of_no_table(unread: dict[str, list[UnreadSheet]]) -> list[DataWarning
     return [DataWarning("inputs.unknown_file", f"{sheet.name}: not read: {'a hidden sheet' if sheet.hidden else 'a sheet'}"
                         f" of no table (none of its first {HEADER_SEARCH_ROWS} non-blank rows names a column of «{table}»)", 1)
             for table, sheets in unread.items() for sheet in sheets if not sheet.empty]
+
+
+# ---------------------------------------------------------------- what grant.yml's files: says
+
+def disagreeing_cells(tables: Mapping[str, pd.DataFrame], parts: dict[str, list[Part]], grant: Grant) -> list[DataWarning]:
+    """A warning per file and column whose cells disagree with the value grant.yml's `files:`
+    gives that column (the file has the column: its own values are counted), naming the rows."""
+    regions = region_words(grant)
+    found = []
+    for table, of_table in parts.items():
+        frame = tables.get(table)
+        for part in of_table:
+            if frame is None or not part.constants:
+                continue
+            rows = frame[frame["_file"] == part.file]
+            for column, value in part.constants:
+                if column in part.made:
+                    continue
+                expected = regions.get(word_key(value)) or value if column == "region" else value
+                cells = rows[column].astype(str)
+                wrong = rows[(cells != "") & (cells.map(word_key) != word_key(expected))]
+                if len(wrong):
+                    found.append(DataWarning("inputs.file_setting", (
+                        f"{where_text(part.file, [int(r) for r in wrong['_row']])}: {column} differs from grant.yml "
+                        f"files «{part.setting}» ({column}: {value}): the rows' own values are counted"),
+                        len(wrong), _labels(table, wrong)))
+    return found
+
+
+def untitled_topics(events: pd.DataFrame, grant: Grant) -> list[DataWarning]:
+    """A warning per training topic grant.yml gives no title (`topics:`) whose trainings carry
+    several titles: the report names it by its id, never by one training's title."""
+    trainings = events[(events["type"] == "training") & (events["topic_id"].fillna("") != "")]
+    found = []
+    for topic, rows in trainings.groupby("topic_id", sort=True):
+        titles = sorted(set(rows["title"].astype(str)))
+        if topic in grant.topics or len(titles) < 2:
+            continue
+        where = "; ".join(where_text(str(file), [int(r) for r in part["_row"]]) for file, part in rows.groupby("_file"))
+        shown = ", ".join(f"«{title}»" for title in titles[:3]) + (", …" if len(titles) > 3 else "")
+        found.append(DataWarning("events.untitled_topic", (
+            f"{where}: topic_id = {topic}: its trainings carry {len(titles)} titles ({shown}) and grant.yml gives the "
+            f"topic none: the report names it {topic}; write its title in grant.yml (topics: {{{topic}: {{title: …}}}})"),
+            1, _labels("events", rows)))
+    return found

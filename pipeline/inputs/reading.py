@@ -31,6 +31,7 @@ import pandas as pd
 
 from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError, spaced
+from pipeline.inputs.filesettings import Applied, FileSettings, of_folder
 from pipeline.inputs.folder import MAX_FILE_BYTES, TABLE_SUFFIXES, is_table_file
 from pipeline.inputs.grant import InputProblems
 from pipeline.inputs.headers import (
@@ -89,7 +90,11 @@ class Part:
     sheet: str = ""  # the sheet's title, when the part is one sheet of a workbook of several
     hidden: bool = False  # a hidden sheet (read like the others)
     event_from: str = ""  # where a made event_id was taken from: "the file's name", "the sheet's title"
+    named_event: str = ""  # the event id found as a word of the part's name («Анкета … T01 (Ответы)»)
     spilled: tuple[int, ...] = ()  # lines with a filled cell beyond the header's columns: never quoted
+    setting: str = ""  # the glob of grant.yml `files:` that matched the file
+    constants: tuple[tuple[str, str], ...] = ()  # that entry's columns: (column, value as written)
+    moved: bool = False  # that entry's `table:` gave the file its table
 
     @property
     def path(self) -> str:
@@ -248,16 +253,20 @@ def read_xlsx_sheets(path: Path, display: str, words: Vocabulary) -> Workbook:
     return Workbook(read, unread, problems) if read or problems else Workbook([Sheet(0, [], [])], [], [])
 
 
-def table_files(root: Path, table: str) -> list[Path]:
-    """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/; never through
-    a link leading outside the inputs folder (`disk.LINK_OUT`: a warning names it)."""
+def table_files(root: Path, table: str, settings: FileSettings | None = None) -> list[Path]:
+    """The files that make up one table: NAME.csv, NAME.xlsx or the parts in NAME/, but those
+    grant.yml's `files:` gives another table, and the files it gives this one (`settings`; by
+    default the folder's own grant.yml's); never through a link leading outside the inputs
+    folder (`disk.LINK_OUT`: a warning names it)."""
+    settings = of_folder(root) if settings is None else settings
     candidates = [root / f"{table}{suffix}" for suffix in TABLE_SUFFIXES]
     found = [p for p in candidates if p.is_file() and leads_inside(root, p)]
     folder = root / table
     if folder.is_dir() and leads_inside(root, folder):
         found += sorted(p for p in folder.iterdir()  # named as `folder.is_table_file` says, the one rule
                         if is_table_file(f"{table}/{p.name}") and p.is_file() and leads_inside(root, p))
-    return found
+    taken = settings.taken_from(table)
+    return [p for p in found if p.relative_to(root).as_posix() not in taken] + [root / f for f in settings.files_of(table)]
 
 
 class EventName(NamedTuple):
@@ -297,50 +306,65 @@ def _records(body: list[Row], header: Header) -> tuple[list[Row], list[int], lis
     return records, totals, [line for (line, _), _ in kept[end:]]
 
 
-def read_part(sheet: Sheet, display: str, table: str, words: Vocabulary, event: EventName | None) -> pd.DataFrame:
+def read_part(sheet: Sheet, display: str, table: str, words: Vocabulary, event: EventName | None,
+              applied: Applied | None = None) -> pd.DataFrame:
     """One part of a table (a file, or a sheet of a workbook): the contract columns its header
-    names (and those `_made_columns` gives), one row per row that is a record (not blank, a
-    totals row or a signature line); its Part in `attrs["part"]`."""
+    names (and those `_made_columns` gives, and the columns grant.yml's `files:` gives it,
+    `applied`: a column the part lacks takes the value, a blank cell of one it has too), one
+    row per row that is a record (not blank, a totals row or a signature line); its Part in
+    `attrs["part"]`."""
     if not sheet.header:  # an empty file: type_table says so
         frame = pd.DataFrame(columns=SOURCE_COLUMNS)
-        frame.attrs["part"] = Part(display, (), header_line=0)
+        frame.attrs["part"] = _with_setting(Part(display, (), header_line=0), applied)
         return frame
     header = match_header(sheet.header, words, display, sheet.header_line)
     scaled = column_scales(table, sheet.header, header.positions, words.currency, display, sheet.header_line)
-    made = _made_columns(table, list(header.positions), event)
+    constants = dict(applied.columns) if applied else {}
+    made = _made_columns(table, list(header.positions), None if "event_id" in constants else event)
+    made = (*(name for name in made if name not in constants),
+            *(name for name in constants if name not in header.positions))
     body = sheet.body[1:] if sheet.body[:1] and is_column_numbers(sheet.body[0][1], sheet.header) else sheet.body
     rows, totals, signatures = _records(body, header)
     stem, records = event.value if event else "", []
     for line, cells in rows:
         record = {column: cells[at] if at < len(cells) else "" for column, at in header.positions.items()}
-        given = {"event_id": stem, "respondent_id": f"{display}:{line}"} if made else {}
-        records.append({**record, **{name: given[name] for name in made}, "_file": display, "_row": line})
+        given = {"event_id": stem, "respondent_id": f"{display}:{line}", **constants}
+        record |= {name: given[name] for name in made}
+        record |= {name: value for name, value in constants.items() if not str(record[name] or "").strip()}
+        records.append({**record, "_file": display, "_row": line})
     names = (*header.positions, *made)
     frame = pd.DataFrame.from_records(records, columns=[*names, *SOURCE_COLUMNS])
-    frame.attrs["part"] = Part(display, names, rows=len(records), header_line=sheet.header_line,
-                               ignored=header.ignored, totals=tuple(totals), signatures=tuple(signatures), made=made,
-                               scaled=scaled, sheet=sheet.title, hidden=sheet.hidden,
-                               event_from=event.source if event and "event_id" in made else "",
-                               spilled=sheet.spilled)
+    frame.attrs["part"] = _with_setting(Part(
+        display, names, rows=len(records), header_line=sheet.header_line, ignored=header.ignored,
+        totals=tuple(totals), signatures=tuple(signatures), made=made, scaled=scaled, sheet=sheet.title,
+        hidden=sheet.hidden, event_from=event.source if event and "event_id" in made and "event_id" not in constants
+        else "", spilled=sheet.spilled), applied)
     return frame
 
 
+def _with_setting(part: Part, applied: Applied | None) -> Part:
+    """A part with what grant.yml's `files:` gave its file (`Applied`), for the summary and messages."""
+    if applied is None:
+        return part
+    return replace(part, setting=applied.glob, constants=applied.columns, moved=applied.moved)
+
+
 def read_file(path: Path, display: str, table: str, words: Vocabulary,
-              in_folder: bool) -> tuple[list[pd.DataFrame], list[UnreadSheet]]:
+              in_folder: bool, applied: Applied | None = None) -> tuple[list[pd.DataFrame], list[UnreadSheet]]:
     """The parts of one file of a table: the file, or each sheet of a workbook that holds the
     table (`read_xlsx_sheets`); and the sheets left unread. A part without an `event_id` column
     takes it from the sheet's title when the workbook has more than one sheet of the table,
     else, in a folder, from the file's name. Every bad sheet is told (`raise_all`)."""
-    named = EventName(Path(display).stem, "the file's name") if in_folder else None
+    named = EventName(Path(display).stem, "the file's name") if in_folder or (applied and applied.moved) else None
     if path.suffix.lower() != ".xlsx":
-        return [read_part(read_csv_rows(path, display, words), display, table, words, named)], []
+        return [read_part(read_csv_rows(path, display, words), display, table, words, named, applied)], []
     book = read_xlsx_sheets(path, display, words)
     several = len(book.sheets) + len(book.problems) > 1
     frames, problems = [], list(book.problems)
     for sheet in book.sheets:
         event = EventName(sheet.title, "the sheet's title") if several else named
         try:
-            frames.append(read_part(sheet, sheet_name(display, sheet.title), table, words, event))
+            frames.append(read_part(sheet, sheet_name(display, sheet.title), table, words, event, applied))
         except InputError as error:
             problems.append(error)
     if problems:
@@ -348,12 +372,15 @@ def read_file(path: Path, display: str, table: str, words: Vocabulary,
     return frames, book.unread
 
 
-def read_table_raw(root: Path, table: str, grant: Grant | None = None) -> tuple[pd.DataFrame, list[Path]]:
+def read_table_raw(root: Path, table: str, grant: Grant | None = None,
+                   settings: FileSettings | None = None) -> tuple[pd.DataFrame, list[Path]]:
     """All parts of one table as text cells of its contract columns, with _file and _row; the
-    header names of grant.yml (`columns:`, `questionnaires:`) count beside the contract's. Every
-    part is read, so that every bad one is told (`raise_all`); the sheets left unread are in
+    header names of grant.yml (`columns:`, `questionnaires:`) count beside the contract's, and
+    its `files:` (`settings`) give files their table and the columns they lack. Every part is
+    read, so that every bad one is told (`raise_all`); the sheets left unread are in
     `attrs["unread"]`."""
-    files = table_files(root, table)
+    settings = settings if settings is not None else of_folder(root)
+    files = table_files(root, table, settings)
     words = vocabulary(table, grant.header_columns(table) if grant else None,
                        grant.form_questions(table) if grant else None, grant.currency if grant else None)
     frames: list[pd.DataFrame] = []
@@ -361,7 +388,8 @@ def read_table_raw(root: Path, table: str, grant: Grant | None = None) -> tuple[
     problems: list[InputError] = []
     for path in files:
         try:
-            found, skipped = read_file(path, path.relative_to(root).as_posix(), table, words, path.parent != root)
+            relative = path.relative_to(root).as_posix()
+            found, skipped = read_file(path, relative, table, words, path.parent != root, settings.by_file.get(relative))
         except InputError as error:
             problems.append(error)
             continue

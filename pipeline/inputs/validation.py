@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import NewType
 
 from pipeline.exceptions import InputError, PipelineError
-from pipeline.inputs.checks import check_tables, sort_key
+from pipeline.inputs.checks import check_tables, paste_hints, sort_key
 from pipeline.inputs.grant import InputProblems
+from pipeline.inputs.lines import grouped
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
 from pipeline.inputs.notes import DataWarning, data_warnings, plural, sheets_of_no_table, unknown_files
+from pipeline.inputs.orphans import left_out
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
 from pipeline.inputs.sheets import UnreadSheet, sheet_name
@@ -60,6 +62,8 @@ class TableSummary:
     scaled: tuple[tuple[str, str], ...] = ()
     #: Every sheet of the workbooks of more than one sheet: read, empty or of no table.
     sheets: tuple[SheetLine, ...] = ()
+    #: Per file, what grant.yml's `files:` (and an event id in its name) gave it: (file, what it says).
+    settings: tuple[tuple[str, str], ...] = ()
 
     def cells(self) -> list[str]:
         """Table, files, rows, columns: one row of `validate`'s summary."""
@@ -85,6 +89,11 @@ class TableSummary:
         """A line per file that had headers no contract column takes."""
         return [f"{file}: ignored {', '.join(f'«{h}»' for h in headers)}" for file, headers in self.ignored]
 
+    def settings_lines(self) -> list[str]:
+        """A line per file grant.yml's `files:` gave something: `consultations/a.csv: grant.yml files
+        «consultations/*.csv»: region = north (column added), activity_id = 1.1 (its blank cells filled)`."""
+        return [f"{file}: {said}" for file, said in self.settings]
+
     def scaled_lines(self) -> list[str]:
         """A line per column whose header names a scale: `expenses.csv: «Сумма (тыс. тенге)»: values × 1 000`."""
         return [f"{file}: {said}" for file, said in self.scaled]
@@ -103,7 +112,21 @@ def summarise(table: str, parts: list[Part], unread: Sequence[UnreadSheet] = ())
     order = {file: at for at, file in enumerate(dict.fromkeys(part.path for part in parts))}
     return TableSummary(table, tuple(part.file for part in parts), sum(part.rows for part in parts),
                         tuple(c.name for c in TABLES[table] if c.name in names), ignored, totals, scaled,
-                        tuple(sorted(sheets, key=lambda sheet: order.get(sheet.file, len(order)))))
+                        tuple(sorted(sheets, key=lambda sheet: order.get(sheet.file, len(order)))),
+                        tuple((part.file, said) for part in parts if (said := settings_said(table, part))))
+
+
+def settings_said(table: str, part: Part) -> str:
+    """What grant.yml's `files:` gave a part, and the event id its name gave it: `` when nothing."""
+    said = []
+    if part.setting:
+        given = [f"table {table}"] if part.moved else []
+        given += [f"{column} = {value} ({'column added' if column in part.made else 'its blank cells filled'})"
+                  for column, value in part.constants]
+        said.append(f"grant.yml files «{part.setting}»: {', '.join(given)}")
+    if part.named_event:
+        said.append(f"event_id = {part.named_event} (a word of the {'sheet' if part.sheet else 'file'}'s name)")
+    return "; ".join(said)
 
 
 #: Inputs that passed every check of `validate`: the only inputs a report may be computed from
@@ -141,7 +164,8 @@ class Validation:
         for table, row in zip(self.summary, rows, strict=True):
             name, where, count, columns = row
             lines.append(f"{name:<{widths[0]}}  {where:<{widths[1]}}  {count:>{widths[2]}}  {columns}")
-            lines += [f"  {line}" for line in (*table.sheet_lines(), *table.ignored_lines(), *table.scaled_lines())]
+            lines += [f"  {line}" for line in (*table.sheet_lines(), *table.ignored_lines(), *table.scaled_lines(),
+                                               *table.settings_lines())]
         if self.absent:
             lines.append(f"tables not found (optional): {', '.join(self.absent)}")
         return lines + list(self.personal)
@@ -165,6 +189,7 @@ def validate(root: Path | str) -> Validation:
     summary, absent = _summary(reading)
     told = reading.problems
     problems = sorted([*told, *check_tables(reading, told, reading.unreadable, reading.parts)], key=sort_key)
+    problems = grouped(problems, paste_hints(problems))
     if problems:
         # data warnings say what a report would count: there is none to build while there are
         # problems; the files read past are told all the same
@@ -176,6 +201,7 @@ def validate(root: Path | str) -> Validation:
         inputs = inputs_of(reading)
     except InputError as error:
         return Validation(problems=[error], summary=summary, absent=absent)
+    inputs.tables, inputs.left_out = left_out(inputs.tables, inputs.parts)
     return Validation(problems=[], warnings=data_warnings(inputs), inputs=ValidInputs(inputs), summary=summary,
                       absent=absent, personal=reading.shown.notes)
 

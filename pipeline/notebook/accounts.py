@@ -43,8 +43,8 @@ def any_records(sel: Selection) -> bool:
                ("events", "consultations", "feedback", "media", "expenses", "centres"))
 
 
-def _event_line(event: pd.Series, place: str) -> str:
-    kind = EVENT_TYPE_NAME.get(str(event["type"]), str(event["type"]))
+def _event_line(event: pd.Series, place: str, own_types: Mapping[str, str]) -> str:
+    kind = EVENT_TYPE_NAME.get(str(event["type"])) or own_types.get(str(event["type"]), str(event["type"])).lower()
     where = str(event.get("settlement") or "") or place
     how = FORMAT_NAME.get(str(event.get("format") or ""), "")
     return (f"{formatting.date(event['start_date'].date())}, {where}: {kind} «{event['title']}»"
@@ -61,7 +61,8 @@ def activity_account(sel: Selection, activity_id: str, figures: Mapping[str, obj
     parts = []
     events = own.events.sort_values("start_date", kind="stable")
     if len(events):
-        items = "".join(f"<li>{escape(_event_line(event, place))}</li>" for _, event in events.iterrows())
+        own_types = {kind: declared.name for kind, declared in sel.grant.event_types.items()}
+        items = "".join(f"<li>{escape(_event_line(event, place, own_types))}</li>" for _, event in events.iterrows())
         parts.append(f"<p>{escape('Проведено в отчетном периоде:')}</p><ul>{items}</ul>")
     media = sel.media[sel.media["activity_id"] == activity_id]
     counts = [(len(own.consultations), "консультаций"), (len(own.feedback), "анкет обратной связи"),

@@ -1,0 +1,232 @@
+"""The parts of grant.yml's model: its values (a text, a day, an amount, an id), each refused as
+one of this module's rules (`RULE`, a place and what was expected, which `grant` turns into a
+line of grant.yml), and its mappings but the whole (`grant.Grant`): the agreement, grantee,
+signatory, a region, a period, a `files:` entry, an event type and a topic of the grant's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from pipeline.ids import ALL, NAME, SEGMENT
+from pipeline.inputs.schema import EVENT_TYPES, EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
+from pipeline.inputs.yamlwalk import Loc
+
+EMPTY = "expected a value"
+
+
+#: The error type of this module's own rules; its context says what was expected, and where.
+RULE = "grant_rule"
+
+
+def refuse(expected: str, *places: tuple[Loc, Loc | None]) -> PydanticCustomError:
+    """A broken rule. `places`: (location, where its first occurrence is) pairs, relative to
+    the error's own location (by default that location itself, with no first occurrence)."""
+    return PydanticCustomError(RULE, "{expected}", {"expected": expected, "places": places or (((), None),)})
+
+
+def text_of(value: object) -> str:
+    if isinstance(value, (dict, list, tuple)):
+        raise refuse("expected a single value, not a list or mapping")
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise refuse(EMPTY)
+    return text
+
+
+def _day(value: object) -> dt.date:
+    """A date as the tables accept it: 2022-05-23 or 23.05.2022, perhaps with a time of day
+    (a YAML date is one already)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = "" if value is None else str(value).strip()
+    try:
+        if iso := re.match(ISO_DATE, text):
+            return dt.date.fromisoformat(iso[1])
+        if russian := re.match(RUSSIAN_DATE, text):
+            day, month, year = (int(part) for part in russian[1].split("."))
+            return dt.date(year, month, day)
+    except ValueError:  # not a real day: 2022-02-30
+        pass
+    raise refuse(EXPECTED["date"])
+
+
+def _amount(value: object) -> float:
+    """A positive number, perhaps grouped with spaces (29 364 470) or with a decimal comma."""
+    try:
+        number = float(re.sub(NUMBER_SPACES, "", str(value)).replace(",", "."))
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise refuse("expected a positive number")
+    return number
+
+
+def _segment(value: object) -> str:
+    text = text_of(value)
+    if not SEGMENT.fits(text):
+        raise refuse(SEGMENT.expected)
+    return text
+
+
+def _region_id(value: object) -> str:
+    text = _segment(value)
+    if text == ALL:
+        raise refuse(f"expected a region id other than «{ALL}» (the report on every region)")
+    return text
+
+
+Text = Annotated[str, BeforeValidator(text_of)]
+OptionalText = Annotated[str | None, BeforeValidator(lambda value: None if value is None else text_of(value))]
+Day = Annotated[dt.date, BeforeValidator(_day)]
+Amount = Annotated[float, BeforeValidator(_amount)]
+PeriodId = Annotated[str, BeforeValidator(_segment)]
+RegionId = Annotated[str, BeforeValidator(_region_id)]
+#: A list of names; one name alone may be written without the brackets; none: empty.
+Aliases = Annotated[tuple[Text, ...], BeforeValidator(lambda value: () if value is None else
+                                                      (value,) if isinstance(value, str) else value)]
+
+
+# ---------------------------------------------------------------- the model
+
+class Part(BaseModel):
+    """A mapping of grant.yml. Frozen: a section notebook may not change what the next one reads.
+    A key no model knows is refused (`languag:`, `currensy:`), named with the closest known key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Agreement(Part):
+    number: Text
+    date: Day
+    annex: Text
+
+
+class Grantee(Part):
+    name: Text
+    short_name: OptionalText = None
+
+
+class Signatory(Part):
+    position: Text
+    name: Text
+
+
+class Region(Part):
+    """A region of the grant. Its id, its name and its `aliases` (other names the tables use for
+    it, «ЗКО», «Батыс Қазақстан облысы») are all accepted in a table's `region` column."""
+
+    id: RegionId
+    name: Text
+    aliases: Aliases = ()
+
+
+class Period(Part):
+    id: PeriodId
+    title: Text
+    start: Day
+    end: Day
+
+    @model_validator(mode="after")
+    def _ends_on_or_after_start(self) -> Period:
+        if self.end < self.start:
+            raise refuse(f"expected an end on or after start ({self.start.isoformat()})", (("end",), None))
+        return self
+
+
+# ---------------------------------------------------------------- per-file settings
+
+#: The key of a `files:` entry that names the table a file belongs to; its other keys are columns.
+TABLE_KEY = "table"
+
+
+def _glob(value: object) -> str:
+    """A path pattern relative to the inputs folder, `*` and `**` as pathlib has them."""
+    text = text_of(value)
+    if text.startswith("/") or "\\" in text or ".." in PurePosixPath(text).parts:
+        raise refuse("expected a path pattern relative to the inputs folder (`*`, `**`; no `..`, no leading /)")
+    return text
+
+
+def _table_name(value: object) -> str:
+    text = text_of(value)
+    if text not in TABLES:
+        close = difflib.get_close_matches(text, list(TABLES), n=1)
+        raise refuse(f"did you mean «{close[0]}»?" if close else f"expected a table of the contract ({', '.join(TABLES)})")
+    return text
+
+
+class FileSetting(Part):
+    """One entry of `files:`: the table its files belong to (when their name does not say it)
+    and the value of columns they do not have, as `columns` (column → value as written)."""
+
+    table: Annotated[str | None, BeforeValidator(lambda value: None if value is None else _table_name(value))] = None
+    columns: dict[str, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _columns_beside_table(cls, data: Any) -> Any:
+        """`{table: feedback, activity_id: "3.2"}`: every key but `table` is a column."""
+        if not isinstance(data, dict):
+            return data
+        return {TABLE_KEY: data.get(TABLE_KEY), "columns": {k: v for k, v in data.items() if k != TABLE_KEY}}
+
+
+Glob = Annotated[str, BeforeValidator(_glob)]
+
+
+# ---------------------------------------------------------------- the grant's own event types and topics
+
+def _name_id(value: object) -> str:
+    """An id that becomes part of a figure's name (events.seminar.count, survey.msu.trainer)."""
+    text = text_of(value)
+    if not NAME.fits(text):
+        raise refuse(NAME.expected)
+    return text
+
+
+def _type_id(value: object) -> str:
+    text = _name_id(value)
+    if text in EVENT_TYPES:
+        raise refuse(f"expected a type other than the built-in ones ({', '.join(EVENT_TYPES)}): they have their words")
+    return text
+
+
+class EventType(Part):
+    """An event type of the grant's own (`event_types:`): its name in the report and the words
+    the events table writes it with (its id and name are accepted too). `seminar: Семинар`
+    is its name alone."""
+
+    name: Text
+    words: Aliases = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_alone(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
+
+class Topic(Part):
+    """A topic of trainings (`topics:`, by `topic_id`): its title in the report (`msu: Title`
+    is its title alone)."""
+
+    title: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _title_alone(cls, data: Any) -> Any:
+        return {"title": data} if isinstance(data, str) else data
+
+
+TypeId = Annotated[str, BeforeValidator(_type_id)]
+TopicId = Annotated[str, BeforeValidator(_name_id)]
