@@ -288,5 +288,6 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
         if "docx" in formats:
             (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
     for path, notebook in notebooks_json.items():
-        disk.write_text(path.with_suffix(".html"), stitching.notebook_html(notebook))
+        disk.write_text(path.with_suffix(".html"),
+                        stitching.notebook_html(notebook, views.page_title(inputs.grant, selection.scope)))
     return figures
