@@ -101,8 +101,8 @@ def plain_figures(html: str) -> str:
 def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Path] = (),
                 date: dt.date | None = None) -> bytes:
     """A report page (as the `report` template writes it) laid out as a PDF by WeasyPrint, its
-    numbers plain text (`plain_figures`): PDF/A-3b, tagged, with each of `attachments` embedded (as `ATTACHED` says what it is) and
-    listed once in the catalog's /AF (`_each_attachment_once`). `date` is its creation and
+    numbers plain text (`plain_figures`): PDF/A-3b, tagged, with each of `attachments` embedded
+    (as `ATTACHED` says what it is) and listed once in the catalog's /AF (`_each_attachment_once`). `date` is its creation and
     modification date, in its info dictionary and its XMP alike (`pdf_date`), and its
     attachments': a date of the report's own (its period's end), never the clock's nor a
     file's, so that a rebuild writes the same bytes."""
