@@ -139,7 +139,8 @@ def test_the_page_names_every_moved_figure_with_its_meaning_and_links_to_the_rep
 def test_diff_lists_exactly_the_figures_a_correction_moved(corrected_build):
     built = corrected_build
     entry = history.latest(built.outputs / built.period / built.changed)
-    moved = [f"  {name}: 235 → 245  (Δ +10, +4,3\u00a0%)" for name in CORRECTED]
+    moved = [line for name in CORRECTED  # each with the row the correction changed, as its lineage has it
+             for line in (f"  {name}: 235 → 245  (Δ +10, +4,3\u00a0%)", "    row changed media.csv:24: reach: 82 → 92")]
     since = run_cli("diff", "--outputs", str(built.outputs))
     assert (since.returncode, since.stderr) == (1, "")
     assert since.stdout.splitlines() == [f"{built.period}/{built.changed} (against build {entry.name})", *moved,
