@@ -27,6 +27,7 @@ ADDRESS = "https://www.facebook.com/%D0%9C%D0%A1%D0%A3.%D0%93%D0%90%D0%9C%D0%9E/
     ("http://xn--80ak6aa92e.com/", "xn--80ak6aa92e.com"),            # a look-alike host stays punycode
     ("https://x.kz/%E2%80%AEgpj.exe", "x.kz/%E2%80%AEgpj.exe"),       # a right-to-left override stays encoded
     ("https://x.kz/%1B%5B2J", "x.kz/%1B[2J"),
+    ("https://gamo.kz/kk/%d0%be%d1%80%ad2%9b", "gamo.kz/kk/ор%AD2%9B"),    # bytes that are no UTF-8 stay encoded
     ("javascript:alert(1)", "javascript:alert(1)"),
 ])
 def test_an_address_is_shown_decoded_and_short(url, shown):

@@ -41,10 +41,18 @@ ELLIPSIS = "…"
 _UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
+def _shown(ch: str) -> str:
+    """A decoded character as shown: itself, or percent-encoded when it would not show as itself
+    (`_UNSHOWN`) or is a byte that was no UTF-8 (kept by `surrogateescape` as U+DC80–U+DCFF)."""
+    if "\udc80" <= ch <= "\udcff":
+        return f"%{ord(ch) - 0xDC00:02X}"
+    return quote(ch) if unicodedata.category(ch) in _UNSHOWN else ch
+
+
 def _decoded(path: str) -> str:
     """A path with its percent-encoding undone, but for the characters that would not show as
-    themselves (`_UNSHOWN`)."""
-    return "".join(quote(ch) if unicodedata.category(ch) in _UNSHOWN else ch for ch in unquote(path))
+    themselves and the bytes that are no UTF-8 (a mangled address shows its bytes, never «�»)."""
+    return "".join(_shown(ch) for ch in unquote(path, errors="surrogateescape"))
 
 
 def short_url(url: object, length: int = SHORT_URL_LENGTH) -> str:
@@ -62,5 +70,5 @@ def short_url(url: object, length: int = SHORT_URL_LENGTH) -> str:
     shown = host + path
     cut = len(shown) > length
     if cut:
-        shown = shown[:max(length, len(host) + 1)].rstrip("/")
+        shown = re.sub(r"%[0-9A-F]?$", "", shown[:max(length, len(host) + 1)]).rstrip("/")  # no half an escape
     return shown + (ELLIPSIS if cut or parts.query or parts.fragment else "")
