@@ -54,6 +54,8 @@ class RunRequest:
 class RunOutcome:
     results: list[grid.ReportResult]
     warnings: list[str]
+    #: The inputs folder's file keys the run went by (`inputs.folder.hashes`).
+    hashes: dict[str, str] | None = None
 
     @property
     def failures(self) -> list[grid.ReportResult]:
@@ -98,7 +100,7 @@ def run(request: RunRequest, progress: Callable[[int, int], None] = lambda done,
                 shutil.rmtree(grid.failed_dir(result.folder), ignore_errors=True)
         # Last, so that a killed run's processes have long finished dying.
         grid.clean_stale(request.outputs)
-        index_page.write_index(request.outputs, outcome.results)
+        index_page.write_index(request.outputs, outcome.results, outcome.hashes)
     return outcome
 
 
@@ -137,7 +139,7 @@ def _unchanged(request: RunRequest) -> RunOutcome | None:
     jobs = grid.plan_jobs(periods, regions)
     if not all(grid.unchanged(job, checked, snapshot, request.outputs) for job in jobs):
         return None
-    return RunOutcome([_kept(job, request.outputs) for job in jobs], checked["warnings"])
+    return RunOutcome([_kept(job, request.outputs) for job in jobs], checked["warnings"], hashes)
 
 
 def _kept(job: grid.ReportJob, outputs: Path, key: str | None = None) -> grid.ReportResult:
@@ -185,9 +187,28 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
     results = [built.get(j) or _kept(j, request.outputs, fresh[j]) for j in jobs]
     warnings = [str(w) for w in notes]
     snapshot = ledger.snapshot_key(inputs.hashes, paths.section_notebooks(), request.formats)
+    others = _still_current(inputs, request.outputs, [j for j in grid.plan_jobs(all_periods, all_regions) if j not in jobs])
     ledger.remember(request.outputs, inputs.hashes, all_periods, all_regions, warnings,
-                    {r.job.label: {"snapshot": snapshot, "report": r.key} for r in results if r.ok and r.key})
-    return RunOutcome(results, warnings)
+                    {**others, **{r.job.label: {"snapshot": snapshot, "report": r.key} for r in results if r.ok and r.key}},
+                    names=index_page.names_of(inputs))
+    return RunOutcome(results, warnings, inputs.hashes)
+
+
+def _still_current(inputs: ValidInputs, outputs: Path, others: list[grid.ReportJob]) -> dict[str, dict]:
+    """The built reports of the grid a run did not ask for that it would build as they are
+    (`fingerprints.current_key`, in the formats each was built in), as the ledger keeps a
+    report's build: so that the dashboard marks the others, and only those, out of date
+    (`index_page`), and a later run asking for them settles them without reading the inputs."""
+    from pipeline.incremental import fingerprints
+
+    notebooks, found = paths.section_notebooks(), {}
+    for job in others:
+        formats = tuple(sorted(ledger.last_manifest(paths.report_dir(outputs, job.period, job.region))
+                               .get("build", {}).get("formats", [])))
+        key = fingerprints.current_key(job, inputs, outputs, formats) if formats else None
+        if key:
+            found[job.label] = {"snapshot": ledger.snapshot_key(inputs.hashes, notebooks, formats), "report": key}
+    return found
 
 
 def _build(stale: list[grid.ReportJob], inputs: ValidInputs, request: RunRequest,

@@ -130,7 +130,7 @@ def test_the_page_names_every_moved_figure_with_its_meaning_and_links_to_the_rep
     for name in (n for n in AFTER if BEFORE[n] != AFTER[n]):
         meaning = json.loads((new / "p1" / "north" / "manifest.json").read_text(encoding="utf-8"))["figures"][name]
         assert f'data-figure="{name}"' in html and meaning["description"] in html
-        assert f'href="../now/p1/north/report.html#fig-{name}"' in html
+        assert f'href="../now/p1/north/evidence.html#fig-{name}"' in html
     assert 'href="../sent/out/p1/north/report.html"' in html and 'href="../now/p1/north/report.pdf"' in html
     assert "Показатель" in html and "Было" in html and "Стало" in html
 
@@ -139,7 +139,8 @@ def test_the_page_names_every_moved_figure_with_its_meaning_and_links_to_the_rep
 def test_diff_lists_exactly_the_figures_a_correction_moved(corrected_build):
     built = corrected_build
     entry = history.latest(built.outputs / built.period / built.changed)
-    moved = [f"  {name}: 235 → 245  (Δ +10, +4,3\u00a0%)" for name in CORRECTED]
+    moved = [line for name in CORRECTED  # each with the row the correction changed, as its lineage has it
+             for line in (f"  {name}: 235 → 245  (Δ +10, +4,3\u00a0%)", "    row changed media.csv:24: reach: 82 → 92")]
     since = run_cli("diff", "--outputs", str(built.outputs))
     assert (since.returncode, since.stderr) == (1, "")
     assert since.stdout.splitlines() == [f"{built.period}/{built.changed} (against build {entry.name})", *moved,
@@ -173,7 +174,7 @@ def test_the_page_of_a_correction_in_a_browser(corrected_build, tmp_path):
             assert target.is_file(), target
         browser.click("text=media.reach")
         browser.wait_for_load_state()
-        assert browser.url.endswith("report.html#fig-media.reach") and "ОТЧЕТ" in browser.inner_text("body")
+        assert browser.url.endswith("evidence.html#fig-media.reach") and "Реестр показателей" in browser.inner_text("body")
 
 
 @pytest.mark.slow

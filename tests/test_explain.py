@@ -18,7 +18,7 @@ from pipeline import app
 from pipeline.exceptions import PipelineError
 from pipeline.notebook import formatting
 
-ROW_LINE = re.compile(r"^    (?P<file>\S+):(?P<row>\d+)(?:  (?P<id>\S+))?$")
+ROW_LINE = re.compile(r"^    (?P<file>\S+):(?P<row>\d+)(?:  (?P<id>[^\s(]\S*))?(?:  \((?P<values>.+)\))?$")
 
 
 def _explained_rows(lines: list[str]) -> list[tuple[str, int, str | None]]:
@@ -82,6 +82,10 @@ def test_explain_as_a_user_runs_it(demo_build):
     assert "20_trainings.ipynb, cell" in result.stdout and "#cell-id=events-compute" in result.stdout
     rows = _explained_rows(lines)
     assert ("events.csv", 5, "E004") in rows and any(file.startswith("participants/") for file, _, _ in rows)
+    event = next(line for line in lines if line.startswith("    events.csv:5  E004  ("))
+    assert "type: training" in event and "region: " in event and "start_date: 2022-" in event, event
+    listed = [line for line in lines if line.startswith("    participants/")]
+    assert listed and all(re.fullmatch(r"    \S+:\d+  \(event_id: \S+\)", line) for line in listed), listed[:3]
 
     unknown = run_cli("explain", "events.trainng.participants", "--outputs", str(out), "--period", "2022-interim")
     assert unknown.returncode == 1 and unknown.stdout == "" and "Traceback" not in unknown.stderr

@@ -48,7 +48,7 @@ def test_money():
     assert fmt.money(1877057) == f"1{NBSP}877{NBSP}057{NBSP}тенге"
     assert fmt.money(12500.5) == f"12{NBSP}500,50{NBSP}тенге"
     assert fmt.money(680000, "₸") == f"680{NBSP}000{NBSP}₸"
-    assert fmt.money(0) == "—"
+    assert fmt.money(0) == f"0{NBSP}тенге", "an activity that cost nothing: 0 of the currency"
     assert fmt.money(None) == "—"
 
 
@@ -57,10 +57,9 @@ def test_amount():
     assert fmt.amount(680000) == f"680{NBSP}000"
     assert fmt.amount(680000.0) == f"680{NBSP}000"
     assert fmt.amount(99999.25) == f"99{NBSP}999,25"
-    assert fmt.amount(0) == "—"
-    assert fmt.amount(0.0) == "—"
+    assert fmt.amount(0) == "0"
+    assert fmt.amount(0.0) == "0"
     assert fmt.amount(None) == "—"
-    assert fmt.amount(0, zero="0") == "0" and fmt.amount(None, zero="0") == "—"
 
 
 def test_agreement_date():
@@ -78,7 +77,7 @@ def test_date():
     ("budget.spent_pct", 6, f"6{NBSP}%"),
     ("activity.1.1.achieved_pct", None, "—"),
     ("activity.1.1.cost", 680000, f"680{NBSP}000"),
-    ("activity.1.1.cost", 0, "—"),
+    ("activity.1.1.cost", 0, "0"),
     ("budget.spent", 12500.5, f"12{NBSP}500,50"),
     ("budget.spent", 0, "0"),
     ("grant.amount", 29364470, f"29{NBSP}364{NBSP}470"),

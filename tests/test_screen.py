@@ -93,7 +93,7 @@ def test_nothing_spent_reads_zero_tenge_and_zero_percent():
     assert "—" not in text
     assert f"2{NBSP}557{NBSP}057{NBSP}тенге (9{NBSP}%" in _visible(_header(2557057, 9))
     assert formatting.figure("budget.spent", 0) == "0"  # the registry shows it as the report does
-    assert formatting.figure("activity.1.1.cost", 0) == "—"  # an activity without cost, as in the seed
+    assert formatting.figure("activity.1.1.cost", 0) == "0"  # an activity that cost nothing: 0 тенге
 
 
 def _media_context(publications: list) -> tuple[SimpleNamespace, dict]:

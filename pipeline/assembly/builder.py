@@ -276,7 +276,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
         if formats:
             write_pages(folder, job, inputs, selection, notebooks_json, views.registry(traced), fill, formats)
         for path, notebook in notebooks_json.items():
-            disk.write_text(path.with_suffix(".html"), fill(stitching.notebook_html(notebook)))
+            page = stitching.notebook_html(notebook, views.page_title(inputs.grant, selection.scope), fill)
+            disk.write_text(path.with_suffix(".html"), page)
     except NarrativeError as error:  # a narrative filled with this report's figures: name the report
         raise NarrativeError(f"{job.label}: {error}") from None
     return figures

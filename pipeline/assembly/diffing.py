@@ -4,8 +4,10 @@ Three comparisons: two outputs folders, report by report (`between_folders`); on
 against another, region by region, on the figures present in both (`between_periods`); and
 each report against its previous build, kept in its history (`history.against_history`).
 For each report: the figures that moved, as the report shows them (`formatting.figure`), with
-Δ and Δ % for numbers; the input files whose hashes changed and the period's narratives whose
-text changed (both from the manifests' `inputs`).
+Δ and Δ % for numbers, and under each the input rows that were added, removed or changed
+(`rowdiff`: from the two builds' row lineage; not between periods, whose rows differ by scope);
+the input files whose hashes changed and the period's narratives whose text changed (both from
+the manifests' `inputs`).
 
 Reads only figures.json and manifest.json: no input, no pandas, nothing rebuilt.
 """
@@ -24,6 +26,8 @@ from jinja2 import Environment, FileSystemLoader
 
 from pipeline import disk, paths
 from pipeline.assembly import explaining
+from pipeline.assembly.rowdiff import KINDS as ROW_CHANGES
+from pipeline.assembly.rowdiff import RowChanges, compare_rows
 from pipeline.exceptions import PipelineError
 from pipeline.notebook import formatting
 
@@ -63,6 +67,11 @@ class Build:
         entry = self.manifest.get("figures", {}).get(name)
         return str(entry.get("description", "")) if isinstance(entry, dict) else ""
 
+    def rows(self, name: str) -> object:
+        """The input rows the build records for a figure (None: not recorded)."""
+        entry = self.manifest.get("figures", {}).get(name)
+        return entry.get("rows") if isinstance(entry, dict) else None
+
     def files(self) -> dict[str, str]:
         """Its input files' hashes, by path in the inputs folder."""
         return {str(e["path"]): str(e.get("sha256")) for e in self.manifest.get("inputs", [])
@@ -98,6 +107,8 @@ class Moved:
     old: object
     new: object
     meaning: str
+    #: Its input rows that differ between the two builds (None: not compared).
+    rows: RowChanges | None = None
 
     @property
     def old_text(self) -> str:
@@ -178,18 +189,22 @@ class ReportDiff:
         return self.label + (f" (against {self.against[0]})" if self.against[0] else "")
 
     def lines(self) -> list[str]:
-        return [self.heading(), *(f"  {m.line()}" for m in self.figures),
+        return [self.heading(), *(line for m in self.figures
+                                  for line in (f"  {m.line()}", *(f"    {r}" for r in (m.rows.lines() if m.rows else ())))),
                 *(f"  input {kind}: {path}" for kind, path in self.inputs),
                 *(f"  narrative {kind}: {path}" for kind, path in self.narratives)]
 
 
 def compare(old: Build, new: Build, against: tuple[str, str] = ("", ""), shared_only: bool = False) -> ReportDiff:
-    """Every figure that moved (only those both builds have, with `shared_only`), the input
-    files whose hashes changed and the narratives of each build's period whose text changed."""
+    """Every figure that moved (only those both builds have, with `shared_only`, and then
+    without its rows: two periods' rows differ by scope) with its input rows that differ, the
+    input files whose hashes changed and the narratives of each build's period whose text changed."""
     names = [*new.figures, *(n for n in old.figures if n not in new.figures)]
     if shared_only:
         names = [n for n in names if n in old.figures and n in new.figures]
-    moved = [Moved(n, old.figures.get(n, MISSING), new.figures.get(n, MISSING), new.meaning(n) or old.meaning(n))
+    moved = [Moved(n, old.figures.get(n, MISSING), new.figures.get(n, MISSING), new.meaning(n) or old.meaning(n),
+                   None if shared_only else compare_rows(old.rows(n) if n in old.figures else [],
+                                                         new.rows(n) if n in new.figures else []))
              for n in names if n not in old.figures or n not in new.figures or old.figures[n] != new.figures[n]]
     before, after = old.files(), new.files()
     prose = _file_changes(_narratives(before, old.period, old.region), _narratives(after, new.period, new.region))
@@ -315,13 +330,14 @@ def page(comparison: Comparison, target: Path, index: Path | None = None) -> str
                 for kind, path in build.reports().items()]
 
     def anchor(build: Build, name: str) -> str | None:
-        report = build.folder / paths.REPORT_FILES["html"]
-        return f"{href(report, target)}#fig-{quote(name)}" if report.is_file() else None
+        evidence = build.folder / paths.EVIDENCE_FILES["html"]  # the registry, where a figure has its row
+        return f"{href(evidence, target)}#fig-{quote(name)}" if evidence.is_file() else None
 
     reports = [{"diff": r, "old": links(r.old), "new": links(r.new),
                 "figures": [{"moved": m, "href": anchor(r.new, m.name)} for m in r.figures]}
                for r in comparison.reports if r.changed]
     return render("diff.html.j2", comparison=comparison, reports=reports, changes=CHANGES, alone=ALONE,
+                  row_changes={kind: words[1] for kind, words in ROW_CHANGES.items()},
                   index=href(index, target) if index is not None else None)
 
 

@@ -1,6 +1,8 @@
 """`explain`: one figure of a built report, told from its manifest: what it means, its rule,
 its value as the report shows it, the notebook cell that computed it and the input rows it
-was computed from, one `file:row` a line, grouped by file.
+was computed from, one `file:row` a line, grouped by file, each with the values of the columns
+its rule uses (as the build recorded them, `lineage.refs`: the contract's columns that may be
+shown, `shown.may_show`, the rule the notebooks' view of rows follows; ids pseudonymised).
 
 Reads only `OUT/<period>/<region>/manifest.json`: nothing is rebuilt, no input is read, and
 neither pandas nor the notebook machinery is imported.
@@ -13,7 +15,9 @@ import json
 from itertools import groupby
 from pathlib import Path
 
+from pipeline.assembly.rowdiff import shown as shown_value
 from pipeline.exceptions import PipelineError
+from pipeline.figures.shown import may_show
 from pipeline.ids import ALL, SEGMENT
 from pipeline.notebook import formatting
 
@@ -93,8 +97,9 @@ def describe(name: str, figure: dict, folder: Path, inputs: str | None) -> list[
         f"rule:    {figure.get('rule', '')}",
         f"cell:    {_cell(figure, folder)}",
     ]
-    page = folder / "notebooks" / Path(str(figure.get("notebook", ""))).with_suffix(".html").name
-    if figure.get("cell_id") and page.is_file():
+    # A manifest without the notebook (an old or hand-made one) names no page: not an error.
+    page = folder / "notebooks" / Path(str(figure.get("notebook") or "_")).with_suffix(".html").name
+    if figure.get("notebook") and figure.get("cell_id") and page.is_file():
         lines.append(f"html:    {page}#cell-id={figure['cell_id']}")
     if "rows" not in figure:
         return [*lines, "rows:    not recorded by this build (rebuild the report to list them)"]
@@ -122,14 +127,25 @@ def _cell(figure: dict, folder: Path) -> str:
     return text
 
 
+def values_text(ref: dict) -> str:
+    """A row's recorded values, `date: 2022-10-11; region: zko`, as the report shows values;
+    only columns that may be shown (a manifest is an input here too: nothing else passes)."""
+    values = ref.get("values")
+    if not isinstance(values, dict):
+        return ""
+    return "; ".join(f"{column}: {shown_value(value)}" for column, value in values.items()
+                     if may_show(str(ref.get("table")), str(column)))
+
+
 def rows_lines(refs: list[dict]) -> list[str]:
     """Per file (in the order first named): a line naming it and its count, then one
-    `file:row  id` line per row, in row order."""
+    `file:row  id  (column: value; …)` line per row, in row order."""
     lines = []
     order = {file: i for i, file in enumerate(dict.fromkeys(ref["file"] for ref in refs))}
     ordered = sorted(refs, key=lambda ref: (order[ref["file"]], int(ref["row"])))
     for file, group in groupby(ordered, key=lambda ref: ref["file"]):
         listed = list(group)
         lines.append(f"  {file} ({len(listed)} row{'s' if len(listed) > 1 else ''})")
-        lines += [f"    {file}:{ref['row']}" + (f"  {ref['id']}" if ref.get("id") else "") for ref in listed]
+        lines += [f"    {file}:{ref['row']}" + (f"  {ref['id']}" if ref.get("id") else "")
+                  + (f"  ({values})" if (values := values_text(ref)) else "") for ref in listed]
     return lines

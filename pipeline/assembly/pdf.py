@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import gc
 import logging
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -85,11 +86,23 @@ def _collected_after() -> Iterator[None]:
             gc.collect(1)
 
 
+# A number of the report, linked on screen to its figure's entry (`<a class="gr-figure" href="#fig-…">`,
+# as the templates and narratives write it).
+_FIGURE_LINK = re.compile(r'(<a class="gr-figure") href="#[^"]*"')
+
+
+def plain_figures(html: str) -> str:
+    """The report page with its numbers as plain text: on paper a number is read, not clicked,
+    so it carries no link (no link annotation in the PDF, nothing that looks like a link); the
+    links to addresses outside the report stay."""
+    return _FIGURE_LINK.sub(r"\1", html)
+
+
 def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Path] = (),
                 date: dt.date | None = None) -> bytes:
-    """A report page (as the `report` template writes it) laid out as a PDF by WeasyPrint:
-    PDF/A-3b, tagged, with each of `attachments` embedded (as `ATTACHED` says what it is) and
-    listed once in the catalog's /AF (`_each_attachment_once`). `date` is its creation and
+    """A report page (as the `report` template writes it) laid out as a PDF by WeasyPrint, its
+    numbers plain text (`plain_figures`): PDF/A-3b, tagged, with each of `attachments` embedded
+    (as `ATTACHED` says what it is) and listed once in the catalog's /AF (`_each_attachment_once`). `date` is its creation and
     modification date, in its info dictionary and its XMP alike (`pdf_date`), and its
     attachments': a date of the report's own (its period's end), never the clock's nor a
     file's, so that a rebuild writes the same bytes."""
@@ -102,7 +115,7 @@ def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Pa
             logger.addFilter(quiet)
         try:
             page = weasyprint.HTML(
-                string=html, base_url=base_url, media_type="print",
+                string=plain_figures(html), base_url=base_url, media_type="print",
                 url_fetcher=weasyprint.URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS),
             )
             options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True,

@@ -12,6 +12,7 @@ import functools
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from traitlets.config import Config
 
 from pipeline import paths
 from pipeline.assembly import warmup
+from pipeline.exceptions import printable
 from pipeline.notebook import recording
 
 DROP_TAGS = frozenset({"parameters", "injected-parameters", "review"})
@@ -229,17 +231,60 @@ def warm_up(sample: Path) -> threading.Thread:
 
 
 def reviewer_exporter(kind: type[HTMLExporter] = PageExporter) -> HTMLExporter:
-    """The exporter of the reviewers' pages: code, outputs and prompts shown, no CDN script."""
+    """The exporter of the reviewers' pages: code, outputs and prompts shown, no CDN script,
+    in Russian (`lang="ru"`)."""
     return kind(template_name="reviewer", extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)],
-                embed_images=True)
+                embed_images=True, language_code="ru")
 
 
-def notebook_html(source: Mapping | Path) -> str:
+#: Where a notebook page sends a link to a figure it did not compute: the figure's entry in the
+#: registry of the report's evidence page, beside the notebooks' folder.
+REGISTRY_PAGE = "../" + paths.EVIDENCE_FILES["html"]
+_FIGURE_LINK = re.compile(r'href="#fig-([^"]+)"')
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def notebook_title(notebook: Mapping, report: str = "") -> str:
+    """A notebook page's title: its section (the notebook's first heading), then the report it
+    belongs to (`report`, its period and region in words: `views.page_title`), else the period
+    and region it ran with."""
+    heading = next((found[1] for cell in notebook.get("cells", ()) if cell.get("cell_type") == "markdown"
+                    for found in [_HEADING.search("".join(cell.get("source", "")))] if found), "")
+    section = re.sub(r"[*_`]", "", heading).strip() or "Блокнот"
+    if not report:
+        ran = notebook.get("metadata", {}).get("papermill", {}).get("parameters", {})
+        report = ", ".join(str(ran[key]) for key in ("period", "region") if ran.get(key))
+    return printable(f"{section} — {report}" if report else section)
+
+
+def glued_in(notebook: Mapping) -> dict[str, str]:
+    """Figure name -> the id of the notebook's cell that recorded it (scrapbook)."""
+    return {name: str(cell["id"]) for _index, cell, name, _value in recording.scraps(notebook) if cell.get("id")}
+
+
+def figure_links(html: str, cells: Mapping[str, str]) -> str:
+    """The page's links to figures (`#fig-NAME`, written for the report page), to where a
+    reviewer finds each: the cell of this notebook that computed and recorded it (`cells`, by
+    figure: `glued_in`), else its entry in the report's registry (`REGISTRY_PAGE`): no link
+    goes to an anchor the page lacks."""
+
+    def target(match: re.Match) -> str:
+        name = html_unescape(match[1])
+        cell = cells.get(name)
+        return f'href="#cell-id={cell}"' if cell else f'href="{REGISTRY_PAGE}#fig-{match[1]}"'
+    return _FIGURE_LINK.sub(target, html)
+
+
+def notebook_html(source: Mapping | Path, report: str = "", fill: Callable[[str], str] | None = None) -> str:
     """An executed section notebook (its JSON or path) as a page for reviewers: code, outputs
-    and prompts shown."""
+    and prompts shown; titled by its section and `report` (`notebook_title`); its narratives'
+    places filled (`fill`, `placing.Filler`), its figure links leading to the cell that computed
+    each (`figure_links`)."""
     notebook = _executed(source)
+    notebook.metadata["title"] = notebook_title(notebook, report)
+    cells = glued_in(notebook)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not _is_scrap(o)]
     body, _ = _exporter("reviewer", reviewer_exporter).from_notebook_node(notebook)
-    return body
+    return figure_links(fill(body) if fill else body, cells)

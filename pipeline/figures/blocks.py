@@ -209,7 +209,7 @@ def achieved_rows(sel: Selection, measure: str, own: ActivityRecords, chosen: di
 def survey_figures(sel: Selection, events_in: pd.DataFrame,
                    topic: str) -> tuple[list[tuple[str, object, list[Row]]], dict[str, object]]:
     """One topic's survey figures over the trainings among `events_in` (measure, value, rows) and
-    their step (forms, and each question's answered forms and mean)."""
+    their step (forms, and each question's answered forms, the sum of their answers and the mean)."""
     of_topic = events_in[(events_in["type"] == "training") & (events_in["topic_id"] == topic)]
     forms = sel.surveys[sel.surveys["event_id"].isin(set(of_topic["event_id"]))]
     trainings = rows("events", of_topic)  # which forms count: the trainings of the topic
@@ -221,7 +221,8 @@ def survey_figures(sel: Selection, events_in: pd.DataFrame,
         answered = forms[question].notna()
         figures.append((question, summary[question], union(trainings, rows("training_surveys", forms, answered))))
         step[f"{question}_answered"] = int(answered.sum())
-        step[question] = summary[question]
+        step[f"{question}_sum"] = float(forms.loc[answered, question].sum())
+        step[f"{question}_mean"] = summary[question]
     return figures, step
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -103,16 +104,18 @@ def complete(folder: Path, build: dict) -> bool:
 
 
 def remember(outputs: Path, hashes: dict[str, str], periods: list[str], regions: list[str],
-             warnings: list[str], reports: dict[str, dict]) -> None:
-    """Keep what validating these inputs told (valid; their grid; their data warnings) and,
-    by report label, the key of the build each report folder holds (`report`) with the
-    snapshot key it stands for (`snapshot`); joined to what was kept for the same inputs."""
+             warnings: list[str], reports: dict[str, dict], names: dict | None = None) -> None:
+    """Keep what validating these inputs told (valid; their grid; their data warnings; the
+    `names` a person reads for the grid's ids, the dashboard's) and, by report label, the key
+    of the build each report folder holds (`report`) with the snapshot key it stands for
+    (`snapshot`); joined to what was kept for the same inputs."""
     target = Path(outputs) / CHECKED
     kept = recall(outputs, hashes) or {}
     target.parent.mkdir(parents=True, exist_ok=True)
     disk.write_json(target, {
         "inputs": inputs_digest(hashes), "environment": environment_key(),
         "periods": periods, "regions": regions, "warnings": warnings,
+        "names": names if names is not None else kept.get("names", {}),
         "reports": {**kept.get("reports", {}), **reports},
     })
 
@@ -135,3 +138,10 @@ def unchanged(folder: Path, kept: dict | None, snapshot: str) -> bool:
         return False
     build = last_manifest(folder).get("build", {})
     return build.get("report") == kept.get("report") and complete(folder, build)
+
+
+def current(folder: Path, kept: dict | None, snapshot_of: Callable[[tuple[str, ...]], str]) -> bool:
+    """Whether the report folder holds the build a run would make now of the same formats:
+    `unchanged`, against the snapshot key of the formats its build was made in (`snapshot_of`)."""
+    formats = last_manifest(folder).get("build", {}).get("formats", [])
+    return unchanged(folder, kept, snapshot_of(tuple(sorted(formats))))

@@ -24,21 +24,21 @@ def number(value: Number) -> str:
     return format_decimal(value, format="#,##0.##", locale=LOCALE)
 
 
-def amount(value: Number, zero: str = DASH) -> str:
-    """A sum of money: 680000 -> "680 000", 12500.5 -> "12 500,50"; None -> "—"; 0 -> `zero`
-    ("—" by default: an activity without cost, as the seed shows it; "0" where the sum is a
-    figure of its own, as the period's spending is)."""
+def amount(value: Number) -> str:
+    """A sum of money: 680000 -> "680 000", 12500.5 -> "12 500,50", 0 -> "0"; None -> "—".
+    A sum of no payment is 0, printed as such (an activity that cost nothing in the period is
+    «0 тенге», not a dash that reads as «not known»: docs/figures-conventions.md)."""
     if value is None or value != value:
         return DASH
     if not value:
-        return zero
+        return "0"
     pattern = "#,##0" if float(value).is_integer() else "#,##0.00"
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def money(value: Number, currency: str = "тенге") -> str:
-    """680000 -> "680 000 тенге"; 0 or None -> "—" (no cost, as the seed shows it)."""
-    return DASH if not value else f"{amount(value)}\u00a0{currency}"
+    """680000 -> "680 000 тенге", 0 -> "0 тенге"; None -> "—" (a sum that is not known)."""
+    return DASH if value is None or value != value else f"{amount(value)}\u00a0{currency}"
 
 
 def pct(value: Number) -> str:
@@ -62,10 +62,8 @@ def figure(name: str, recorded: object) -> str:
     value = cast(Number, recorded)
     if name.endswith(("_pct",)):
         return pct(value)
-    if name.endswith(".cost"):
+    if name.endswith((".cost", "budget.spent", "grant.amount")):
         return amount(value)
-    if name.endswith(("budget.spent", "grant.amount")):
-        return amount(value, zero="0")
     return number(value)
 
 

@@ -21,17 +21,40 @@ from pipeline.notebook import formatting, recording, rows
 from pipeline.notebook.context import Context
 from pipeline.notebook.views import render
 
-#: Russian headers of the intermediate tables' columns (the others are contract columns).
+#: Russian headers of the tables a reviewer reads: the intermediate tables' columns, and the
+#: contract's columns of the rows in scope, each with its contract name on a second line (after
+#: "\n", shown smaller by review_table.html.j2) to find it in the inputs.
 HEADERS = {
     "list_rows": "строк в списке", "duplicates_merged": "повторов объединено", "people_on_list": "людей в списке",
-    "reported_participants": "заявлено без списка", "attendance": "участников учтено",
-    "payments": "платежей", "amount": "сумма", "counts": "счет по единице", "events": "мероприятий",
+    "reported_participants": "заявлено без списка\nreported_participants", "attendance": "участников учтено",
+    "payments": "платежей", "amount": "сумма\namount", "counts": "счет по единице", "events": "мероприятий",
     "consultations": "консультаций", "feedback": "отзывов", "participants": "участников", "cost": "расходы",
-    "target": "цель", "achieved": "достигнуто", "achieved_pct": "достигнуто, %",
+    "target": "цель\ntarget", "achieved": "достигнуто", "achieved_pct": "достигнуто, %",
     "not_on_an_earlier_list": "новых (не было в прежних списках)", "distinct_so_far": "разных людей нарастающим итогом",
     "forms": "анкет", "figure": "показатель", "numerator": "числитель", "denominator": "знаменатель",
-    "value": "значение", "rows": "строк", "publications_blank": "без числа публикаций (= 1)",
-    "publications": "публикаций", "reach_blank": "без охвата (= 0)", "reach": "охват", "rows_used": "строк взято",
+    "value": "значение\nvalue", "rows": "строк", "publications_blank": "без числа публикаций (= 1)",
+    "publications": "публикаций\npublications", "reach_blank": "без охвата (= 0)", "reach": "охват\nreach",
+    "rows_used": "строк взято",
+    "file:row": "файл:строка", "files": "файлы", "code": "замечание (код)", "label": "замечание",
+    "activity_id": "мероприятие плана\nactivity_id", "task_no": "№ задачи\ntask_no", "unit": "единица\nunit",
+    "region": "регион\nregion", "date": "дата\ndate", "start_date": "дата начала\nstart_date",
+    "event_id": "мероприятие\nevent_id", "type": "тип мероприятия\ntype", "topic": "тема\ntopic",
+    "topic_id": "тема\ntopic_id", "opened": "дата открытия\nopened", "name": "название\nname",
+    "consultation_id": "консультация\nconsultation_id", "respondent_id": "анкета\nrespondent_id",
+    "answered": "получен ответ\nanswered", "positive": "положительный отзыв\npositive",
+    "satisfaction": "удовлетворенность, балл\nsatisfaction", "owner": "владелец канала\nowner",
+    "platform": "платформа\nplatform",
+    "knowledge_before": "знания до тренинга, балл\nknowledge_before",
+    "knowledge_after": "знания после тренинга, балл\nknowledge_after",
+    "trainer": "оценка тренера, балл\ntrainer", "organisation": "оценка организации, балл\norganisation",
+    "knowledge_before_answered": "ответили: знания до тренинга", "knowledge_before_sum": "сумма баллов: знания до тренинга",
+    "knowledge_before_mean": "среднее: знания до тренинга",
+    "knowledge_after_answered": "ответили: знания после тренинга",
+    "knowledge_after_sum": "сумма баллов: знания после тренинга", "knowledge_after_mean": "среднее: знания после тренинга",
+    "trainer_answered": "ответили: оценка тренера", "trainer_sum": "сумма баллов: оценка тренера",
+    "trainer_mean": "среднее: оценка тренера",
+    "organisation_answered": "ответили: оценка организации", "organisation_sum": "сумма баллов: оценка организации",
+    "organisation_mean": "среднее: оценка организации",
 }
 
 

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from pipeline.figures.lineage import ID_COLUMNS
-from pipeline.inputs.schema import PERSONAL_COLUMNS, TABLES, person_key
+from pipeline.figures.shown import in_contract, may_show
+from pipeline.inputs.schema import person_key
 
 #: The label a person is shown with: «участник 17».
 PERSON = "участник"
@@ -41,8 +42,7 @@ def view(table: str, frame: pd.DataFrame, columns: Sequence[str], people: Pseudo
     """The rows of `frame` (of `table`) as a notebook may show them: the record's id, its
     `file:row`, then `columns`; `full_name` as a pseudonym. Any other personal column, or a
     column outside the contract, is refused (it must never be asked for)."""
-    contract = {column.name for column in TABLES[table]}
-    refused = [c for c in columns if c not in contract or (c in PERSONAL_COLUMNS and c != "full_name")]
+    refused = [c for c in columns if not may_show(table, c) and not (c == "full_name" and in_contract(table, c))]
     if refused:
         raise ValueError(f"{table}: {', '.join(refused)} may not be shown in a notebook")
     shown = pd.DataFrame(index=frame.index)

@@ -28,7 +28,8 @@ from pipeline.notebook.context import Context
 _env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(num=formatting.number, pct=formatting.pct, money=formatting.money,
-                    amount=formatting.amount, date=formatting.date, safe_href=links.safe_href)
+                    amount=formatting.amount, date=formatting.date, safe_href=links.safe_href,
+                    short_url=links.short_url)
 
 
 def render(template: str, **values: object) -> HTML:
