@@ -105,7 +105,7 @@ def _media_context(publications: list) -> tuple[SimpleNamespace, dict]:
     figures = {name: 0 for name in ("media.own.reach", "media.own.publications", "media.external.reach",
                                      "media.external.publications", "media.reach", "media.publications",
                                      "media.partner.reach", "media.press.reach")}
-    return SimpleNamespace(selection=SimpleNamespace(media=media, metrics=metrics)), figures
+    return SimpleNamespace(selection=SimpleNamespace(media=media, metrics=metrics), grant=SimpleNamespace(metrics={})), figures
 
 
 def test_a_publication_without_a_count_shows_the_one_it_was_counted_as():

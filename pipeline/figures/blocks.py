@@ -67,7 +67,8 @@ def activities(sel: Selection) -> Block:
         aid, measure = planned["activity_id"], ind.unit_measure(planned["unit"], sel.grant.event_type_words())
         own, plan_rows = activity_records(sel, aid), rows("plan", sel.plan.loc[[label]])
         participants = ind.activity_participants(aid, sel.events, sel.participants, sel.consultations, sel.feedback)
-        goal = ind.target(planned["target"]) if sel.scope.is_all else None  # the plan's target is the project's
+        # the plan's target is the project's; a region's is grant.yml's (targets:), or none
+        goal = ind.target(planned["target"] if sel.scope.is_all else sel.grant.target_in(aid, sel.scope.region))
         done = ind.achieved(measure, aid, events=sel.events, participants=participants, consultations=sel.consultations,
                             feedback=sel.feedback, centres=len(sel.centres), media=sel.media, metrics=metric_values)
         counted = union(achieved_rows(sel, measure, own, chosen), plan_rows)

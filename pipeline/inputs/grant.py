@@ -31,6 +31,8 @@ from pipeline.inputs.grantparts import (
     FileSetting,
     Glob,
     Grantee,
+    Key,
+    MetricName,
     Part,
     Period,
     Region,
@@ -129,6 +131,11 @@ class Grant(Part):
     files: dict[Glob, FileSetting] = Field(default_factory=dict)
     event_types: dict[TypeId, EventType] = Field(default_factory=dict)
     topics: dict[TopicId, Topic] = Field(default_factory=dict)
+    #: Each metric's label in the report, by its name in the metrics table (`notes.unlabelled_metrics`).
+    metrics: dict[MetricName, Text] = Field(default_factory=dict)
+    #: A plan activity's target in a region's report, by activity_id and region id (the plan's
+    #: `target` is the project's); checked against the plan and the regions by `validation`.
+    targets: dict[Key, dict[Key, Amount]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _a_word_names_one_type(self) -> Grant:
@@ -158,6 +165,10 @@ class Grant(Part):
         if places:
             raise refuse("expected a unique id", *places)
         return self
+
+    def target_in(self, activity_id: str, region: str) -> float | None:
+        """The activity's target in the region's report (`targets:`), or None when grant.yml gives none."""
+        return self.targets.get(activity_id, {}).get(region)
 
     def region_ids(self) -> list[str]:
         return [region.id for region in self.regions]

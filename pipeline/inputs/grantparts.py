@@ -230,3 +230,7 @@ class Topic(Part):
 
 TypeId = Annotated[str, BeforeValidator(_type_id)]
 TopicId = Annotated[str, BeforeValidator(_name_id)]
+#: A key written as the user wrote it (an activity_id `1.1`, a region id under `targets:`).
+Key = Annotated[str, BeforeValidator(text_of)]
+#: A metric's `name` in the metrics table, the key of its label (`metrics:`).
+MetricName = Annotated[str, BeforeValidator(_name_id)]

@@ -56,6 +56,7 @@ WARNING_LABELS = {
                              "(тема названа своим кодом)",
     "records.unknown_id": "анкет с кодом консультации или мероприятия, которого нет в таблицах "
                           "(не учтены в показателях)",
+    "metrics.unlabelled": "показателей из metrics без названия в grant.yml (metrics:; в отчете названы своим кодом)",
 }
 
 #: The notes about rows: a report counts those of its own period and region (`row_warnings`).
@@ -64,7 +65,7 @@ ROW_NOTES = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surve
 #: The notes about files and the whole inputs folder: the same in every report (`folder_warnings`).
 FOLDER_NOTES = ("dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
                 "inputs.signature_row", "inputs.scaled_column", "records.unknown_id", "inputs.file_setting",
-                "events.untitled_topic")
+                "events.untitled_topic", "metrics.unlabelled")
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def folder_warnings(inputs: Inputs) -> list[DataWarning]:
             *unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown), *sheets_of_no_table(inputs.unread),
             *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts),
             *disagreeing_cells(inputs.tables, inputs.parts, inputs.grant),
-            *untitled_topics(inputs.tables["events"], inputs.grant)]
+            *untitled_topics(inputs.tables["events"], inputs.grant),
+            *unlabelled_metrics(inputs.tables["metrics"], inputs.grant)]
 
 
 def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
@@ -390,4 +392,18 @@ def untitled_topics(events: pd.DataFrame, grant: Grant) -> list[DataWarning]:
             f"{where}: topic_id = {topic}: its trainings carry {len(titles)} titles ({shown}) and grant.yml gives the "
             f"topic none: the report names it {topic}; write its title in grant.yml (topics: {{{topic}: {{title: …}}}})"),
             1, _labels("events", rows)))
+    return found
+
+
+def unlabelled_metrics(metrics: pd.DataFrame, grant: Grant) -> list[DataWarning]:
+    """A warning per metric of the metrics table grant.yml gives no label (`metrics:`): the
+    report's metrics table names a metric by its label, never by its code but for want of one."""
+    found = []
+    for name, rows in metrics.groupby("name", sort=True):
+        if name in grant.metrics:
+            continue
+        where = "; ".join(where_text(str(file), [int(r) for r in part["_row"]]) for file, part in rows.groupby("_file"))
+        found.append(DataWarning("metrics.unlabelled", (
+            f"{where}: name = {name}: grant.yml gives the metric no label: the report names it {name}; "
+            f'write its label in grant.yml (metrics: {{{name}: "…"}})'), 1, _labels("metrics", rows)))
     return found

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NewType
 
+from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs.checks import check_tables, paste_hints, sort_key
-from pipeline.inputs.grant import InputProblems
+from pipeline.inputs.grant import InputProblems, grant_text
 from pipeline.inputs.lines import grouped
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
 from pipeline.inputs.notes import DataWarning, data_warnings, plural, sheets_of_no_table, unknown_files
@@ -25,6 +26,7 @@ from pipeline.inputs.orphans import left_out
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES
 from pipeline.inputs.sheets import UnreadSheet, sheet_name
+from pipeline.inputs.yamlwalk import read_yaml
 
 #: What the summary says of a sheet not read.
 EMPTY_SHEET = "empty, skipped"
@@ -188,7 +190,8 @@ def validate(root: Path | str) -> Validation:
         return Validation(problems=[InputError(str(root), expected=str(error))])
     summary, absent = _summary(reading)
     told = reading.problems
-    problems = sorted([*told, *check_tables(reading, told, reading.unreadable, reading.parts)], key=sort_key)
+    problems = sorted([*told, *check_tables(reading, told, reading.unreadable, reading.parts),
+                       *target_problems(reading)], key=sort_key)
     problems = grouped(problems, paste_hints(problems))
     if problems:
         # data warnings say what a report would count: there is none to build while there are
@@ -204,6 +207,23 @@ def validate(root: Path | str) -> Validation:
     inputs.tables, inputs.left_out = left_out(inputs.tables, inputs.parts)
     return Validation(problems=[], warnings=data_warnings(inputs), inputs=ValidInputs(inputs), summary=summary,
                       absent=absent, personal=reading.shown.notes)
+
+
+def target_problems(reading: Reading) -> list[InputError]:
+    """grant.yml's `targets:` against the plan and the regions: each activity_id the plan
+    lacks, each region id grant.yml lacks, one line with its line of grant.yml."""
+    grant = reading.grant
+    if grant is None or not grant.targets or "plan" in reading.unreadable or "plan" not in reading.tables:
+        return []
+    lines = read_yaml(grant_text(reading.root))[1]
+    activities, regions = list(reading.tables["plan"]["activity_id"].astype(str)), grant.region_ids()
+    found = [InputError(paths.GRANT_FILE, lines.get(("targets", aid)), "targets", aid,
+                        expected=f"expected an activity_id of the plan ({', '.join(activities)})")
+             for aid in grant.targets if aid not in activities]
+    found += [InputError(paths.GRANT_FILE, lines.get(("targets", aid, region)), f"targets {aid}", region,
+                         expected=f"expected a region id of grant.yml ({', '.join(regions)})")
+              for aid, by_region in grant.targets.items() for region in by_region if region not in regions]
+    return found
 
 
 def validated(root: Path | str) -> ValidInputs:

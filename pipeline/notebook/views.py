@@ -213,8 +213,10 @@ def media(ctx: Context, f: Figures) -> HTML:
     others = table[table["owner"] != "own"][columns].to_dict("records")
     metrics = ctx.selection.metrics.sort_values("date", kind="stable").drop_duplicates("name", keep="last")
     sources = dict(zip(metrics["name"], metrics["source"], strict=False))
-    shown = [{"name": k.removeprefix("metric."), "value": v, "source": sources.get(k.removeprefix("metric."), "")}
-             for k, v in f.items() if k.startswith("metric.") and v is not None]
+    labels = ctx.grant.metrics  # a metric without one is named by its code (`notes.unlabelled_metrics`)
+    shown = [{"name": labels.get(name, name), "value": v, "source": sources.get(name, ""), "figure": k}
+             for k, v in f.items() if k.startswith("metric.") and v is not None
+             for name in [k.removeprefix("metric.")]]
     return render("media.html.j2", own=own, others=others, f=f, metrics=shown,
                   nothing=_nothing(ctx, "публикации") if not len(media) else None)
 
