@@ -72,23 +72,27 @@ def test_manifest_traces_every_figure_to_its_cell_and_inputs(demo_build):
 
 @pytest.mark.slow
 def test_report_numbers_link_to_the_registry(demo_build):
-    html = (demo_build[0] / "2022-interim" / ALL / "report.html").read_text(encoding="utf-8")
-    figures = _load(demo_build[0] / "2022-interim" / ALL / "figures.json")
-    assert "Реестр показателей" in html
-    ids = set(re.findall(r'id="fig-([^"]+)"', html))
+    """The report's numbers link to their rows of the registry, which is in the evidence page
+    beside the report (issue 22: the form ends with its signature)."""
+    folder = demo_build[0] / "2022-interim" / ALL
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    evidence = (folder / "evidence.html").read_text(encoding="utf-8")
+    figures = _load(folder / "figures.json")
+    assert "Реестр показателей" not in html and "Реестр показателей" in evidence
+    ids = set(re.findall(r'id="fig-([^"]+)"', evidence))
     assert ids == set(figures)
-    links = set(re.findall(r'href="#fig-([^"]+)"', html))
-    assert links and links <= ids
-    assert {"media.reach", "activity.1.1.cost", "survey.msu.turkestan.knowledge_before"} <= links
+    links = set(re.findall(r'href="evidence.html#fig-([^"]+)"', html))
+    assert links and links <= ids and not re.findall(r'href="#fig-', html)
+    assert {"media.reach", "activity.1.1.cost", "budget.spent"} <= links
 
 
 @pytest.mark.slow
 def test_the_pdf_carries_every_figure_of_the_registry_as_text(demo_build):
-    """On paper the registry is one block of lines (no links there): every figure, its value
-    as the report shows it, its meaning and its cell, as on screen."""
+    """On paper the registry is one block of lines (no links there), in evidence.pdf: every
+    figure, its value as the report shows it, its meaning and its cell, as on screen."""
     folder = demo_build[0] / "2022-interim" / ALL
     traced = _load(folder / "manifest.json")["figures"]
-    text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"], capture_output=True, text=True,
+    text = subprocess.run(["pdftotext", str(folder / "evidence.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     registry = text.split("Реестр показателей", 1)[1]
     lines = [line for line in registry.splitlines() if " = " in line and line.split(" = ")[0] in traced]

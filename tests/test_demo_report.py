@@ -126,11 +126,25 @@ def test_a_regional_report_has_the_consolidated_names_but_other_regions_surveys(
             assert own and own == {n: consolidated[n] for n in own}, (period, region)
 
 
-def test_a_narrative_naming_another_regions_survey_shows_a_dash_there(demo_build):
-    """The period's prose names Turkestan's and Kyzylorda's surveys; in another region's
-    report those are no figures of its own: they read "—", not a number and not an error."""
-    text = re.sub(r"<[^>]+>", "", (demo_build[0] / "2022-interim" / "zko" / "report.html").read_text(encoding="utf-8"))
-    assert "В Туркестанской области средняя оценка уровня знаний участников по теме МСУ до тренинга – — балла" in text
+def test_a_narrative_naming_another_regions_survey_shows_a_dash_there(demo_build, demo_copy):
+    """The period's prose names Turkestan's and Kyzylorda's surveys. A regional report does not
+    borrow it (issue 22); marked true of every region, it would show those figures as "—" there,
+    not a number and not an error."""
+    from conftest import report_figures
+
+    from pipeline.figures.blocks import elsewhere
+    from pipeline.notebook import context, narratives
+
+    sentence = "В Туркестанской области средняя оценка уровня знаний участников по теме МСУ до тренинга – "
+    zko = re.sub(r"<[^>]+>", "", (demo_build[0] / "2022-interim" / "zko" / "report.html").read_text(encoding="utf-8"))
+    assert sentence not in zko
+    path = demo_copy / "narratives" / "2022-interim" / "2.1.md"
+    path.write_text("---\nregions: all\n---\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    ctx = context.load(demo_copy, "2022-interim", "zko")
+    marked = re.sub(r"<[^>]+>", "", narratives.render(
+        demo_copy, "2022-interim", "2.1", report_figures(demo_copy, "2022-interim", "zko"),
+        absent=elsewhere(ctx.selection), region="zko") or "")
+    assert sentence + "— балла" in marked
     consolidated = re.sub(r"<[^>]+>", "", (demo_build[0] / "2022-interim" / ALL / "report.html").read_text(encoding="utf-8"))
     before = _figures(demo_build[0], "2022-interim", ALL)["survey.msu.turkestan.knowledge_before"]
     assert isinstance(before, float)

@@ -35,7 +35,7 @@ PERIOD = "2022-interim"
 KAZAKH_TITLE = "Жобаның басталғаны туралы пост-анонс"
 SECTIONS = ("ПРОМЕЖУТОЧНЫЙ ПРОГРАММНЫЙ ОТЧЕТ", "1. Информация о выполненных работах",
             "Эффективность обучающих тренингов", "2. Освещение деятельности (включая рекламу) в СМИ, социальных сетях",
-            "3. Напишите историю успеха по определенному действию, если имеются", "Реестр показателей")
+            "3. Напишите историю успеха по определенному действию, если имеются")
 #: The Debian package whose `soffice` converts a .docx for the tests (scripts/system-packages.sh --test).
 LIBREOFFICE = "libreoffice-writer-nogui"
 NBSP = "\u00a0"
@@ -224,7 +224,9 @@ def test_the_demo_report_opens_and_holds_the_report(demo_build):
     assert first.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None, "the header row repeats on every page"
     assert len(document.inline_shapes) == 1 and document.inline_shapes[0].type == WD_INLINE_SHAPE.PICTURE
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
-    assert headings[0] == "1. Информация о выполненных работах" and headings[-1] == "Реестр показателей"
+    assert headings[0] == "1. Информация о выполненных работах" and headings[-1] == SECTIONS[-1]
+    assert "Реестр показателей" not in text and "Замечания к данным" not in text, "the evidence is beside the form"
+    assert "Ирина" in _text(document).rsplit(SECTIONS[-1], 1)[1], "the signature closes the form"
 
 
 @pytest.mark.slow
@@ -244,7 +246,7 @@ def test_a_region_with_no_records_is_a_valid_short_document(demo_build):
     full = docx.Document(_report(demo_build, "all") / "report.docx")
     text = _plain(_text(bare))
     assert "Регион:\tАтырауская область" in _text(bare)
-    assert "1. Информация о выполненных работах" in text and "Реестр показателей" in text
+    assert "1. Информация о выполненных работах" in text and "записей нет" in text and "Реестр показателей" not in text
     assert len(_paragraph_texts(bare)) < len(_paragraph_texts(full))
     assert not bare.inline_shapes, "no questionnaires, no chart"
 
@@ -288,10 +290,10 @@ def test_libreoffice_lays_it_out_on_landscape_pages(demo_build, tmp_path, region
     pdf = _to_pdf(source, tmp_path / "pdf")
     pages = _pdf_pages(pdf)
     sizes = _page_sizes(pdf)
-    assert len(sizes) == len(pages) >= 2
+    assert len(sizes) == len(pages) >= (2 if region == "all" else 1)
     assert all(w > h and round(w) == 842 and round(h) == 595 for w, h in sizes), sizes
     text = _plain("\n".join(pages))
-    for title in SECTIONS:
+    for title in SECTIONS if region == "all" else (SECTIONS[0], SECTIONS[1], SECTIONS[-1]):
         assert _plain(title) in text, title
     assert f"стр. 1 из {len(pages)}" in _plain(pages[0])
     if region == "all":

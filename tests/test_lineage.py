@@ -160,6 +160,8 @@ class Rows:
     by_table: dict[str, list[dict[str, object]]]
     grant: dict
     parts: dict[str, str]
+    #: The report's region (`all`: the consolidated report).
+    region: str = "all"
 
     def of(self, table: str, **where: str) -> list[dict[str, object]]:
         """The rows of `table`; each must have `column == value` for every `where`."""
@@ -328,8 +330,14 @@ def _plan_row(r: Rows) -> dict[str, object]:
 
 
 def activity_target(r: Rows) -> Fraction | None:
+    """The plan's target in the consolidated report; a region's own (grant.yml `targets:`) in its report."""
     r.only("plan")
-    return number(_plan_row(r)["target"]) if r.of("plan") else None
+    if not r.of("plan"):
+        return None
+    row = _plan_row(r)
+    if r.region == "all":
+        return number(row["target"])
+    return number(r.grant.get("targets", {}).get(text(row["activity_id"]), {}).get(r.region))
 
 
 #: What a plan unit counts (docs/figures-conventions.md): English keys and Russian stems.
@@ -372,18 +380,23 @@ def activity_achieved(r: Rows) -> Fraction | int | None:
 def activity_achieved_pct(r: Rows) -> Fraction | None:
     if not r.by_table:  # a null (no positive target, or nothing achieved to count) is computed from nothing
         return None
-    done, goal = activity_achieved(r), number(_plan_row(r)["target"])
+    done, goal = activity_achieved(r), activity_target(Rows({"plan": r.of("plan")}, r.grant, r.parts, r.region))
     return pct(done, goal) if done is not None and goal and goal > 0 else None
 
 
 DATED = {"events": "start_date", "centres": "opened", "metrics": "date"}
 WARNINGS = ("media.no_reach", "events.no_attendance", "surveys.no_list", "surveys.beyond_list", "surveys.not_training",
             "dates.outside_periods", "columns.no_values", "inputs.unknown_file", "inputs.totals_row",
-            "inputs.signature_row", "inputs.scaled_column", "participants.mixed_script")
+            "inputs.signature_row", "inputs.scaled_column", "participants.mixed_script", "records.unknown_id",
+            "inputs.file_setting", "events.untitled_topic", "metrics.unlabelled")
 
 
 def warnings_count(r: Rows) -> int:
     code = r.parts["code"]
+    if code in ("events.untitled_topic", "metrics.unlabelled"):  # one a topic, one a metric: its rows listed
+        table, column = ("events", "topic_id") if code == "events.untitled_topic" else ("metrics", "name")
+        r.only(table)
+        return len({text(row[column]) for row in r.of(table)})
     if code == "surveys.beyond_list":
         r.only("training_surveys", "participants")
         forms, lists = r.of("training_surveys"), r.of("participants")
@@ -399,6 +412,7 @@ def warnings_count(r: Rows) -> int:
         "columns.no_values": (None, None), "inputs.unknown_file": (None, None),
         "inputs.totals_row": (None, None), "inputs.signature_row": (None, None),  # skipped rows: no record
         "inputs.scaled_column": (None, None),  # every row of a file whose header names a scale
+        "records.unknown_id": (None, None), "inputs.file_setting": (None, None),  # the forms left out; the cells
         "participants.mixed_script": ("participants", lambda row: any(
             {"LATIN", "CYRILLIC"} <= {unicodedata.name(c, "").split(" ")[0] for c in word}
             for word in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKC", text(row["full_name"]))))),
@@ -486,7 +500,7 @@ class Report:
             row = read_row(self.inputs, ref)
             assert record_id(ref["table"], row) == ref["id"], f"{ref}: the row's id is {record_id(ref['table'], row)}"
             by_table.setdefault(ref["table"], []).append({**row, "__table": ref["table"]})
-        return Rows(by_table, self.grant, {})
+        return Rows(by_table, self.grant, {}, self.manifest["region"])
 
     def rederive(self, names: list[str] | None = None) -> dict[str, str]:
         """Every figure (or those named) recomputed from its rows: name -> what is wrong."""

@@ -1,5 +1,6 @@
-"""The report's drill-down: each number links to its registry row, each registry row to the
-exact cell of the executed notebook's page that computed it, and lists its input rows."""
+"""The report's drill-down: each number links to its registry row (in the evidence page beside
+the report), each registry row to the exact cell of the executed notebook's page that computed
+it, and lists its input rows."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("region", ["all", "zko"])
 def test_each_registry_row_links_to_the_cell_that_computed_it_and_lists_its_rows(demo_build, region):
     folder = demo_build[0] / PERIOD / region
-    page = (folder / "report.html").read_text(encoding="utf-8")
+    page = (folder / "evidence.html").read_text(encoding="utf-8")
     figures = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["figures"]
     rows = dict(re.findall(r'<div class="gr-registry-row" id="fig-([^"]+)">(.*?)</div>', page, re.S))
     assert list(rows) == list(figures)
@@ -36,7 +37,7 @@ def test_each_registry_row_links_to_the_cell_that_computed_it_and_lists_its_rows
 
 
 def test_a_null_is_one_dash_in_the_registry(demo_build):
-    page = (demo_build[0] / PERIOD / "zko" / "report.html").read_text(encoding="utf-8")
+    page = (demo_build[0] / PERIOD / "zko" / "evidence.html").read_text(encoding="utf-8")
     nulls = re.findall(r"</b> = (—) ·", page)
     assert nulls, "the zko report has figures without a value"
     assert "</b> = — —" not in page
@@ -48,7 +49,7 @@ def test_the_pdf_keeps_the_compact_registry_without_row_lists(demo_build):
 
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed (Debian package poppler-utils)")
-    text = subprocess.run(["pdftotext", str(demo_build[0] / PERIOD / "all" / "report.pdf"), "-"],
+    text = subprocess.run(["pdftotext", str(demo_build[0] / PERIOD / "all" / "evidence.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     registry = text.split("Реестр показателей", 1)[1]
     assert "events.training.participants = 82 · " in registry

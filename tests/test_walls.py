@@ -294,7 +294,7 @@ def test_two_builds_in_two_folders_are_the_same_bytes_naming_no_folder_and_print
     first, second = (_files(out / "2022-interim" / "mangystau") for out in builds)
     assert set(first) == set(second)
     assert [name for name in first if first[name] != second[name]] == ["run.json"]
-    assert "E099\\x1b]0;pwned" in first["report.html"].decode("utf-8")
+    assert "E099\\x1b]0;pwned" in first["evidence.html"].decode("utf-8")
     for out in builds:
         for path in out.rglob("*"):
             if path.suffix in (".json", ".html", ".ipynb", ".txt"):

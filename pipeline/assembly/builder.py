@@ -317,7 +317,7 @@ def write_pages(folder: Path, job: ReportJob, inputs: Inputs, selection: Selecti
         dated = inputs.grant.period(job.period).end  # the report's date: its period's end, never the clock
         (folder / paths.REPORT_FILES["pdf"]).write_bytes(pdf.html_to_pdf(paper, attachments=attached, date=dated))
         (folder / paths.EVIDENCE_FILES["pdf"]).write_bytes(
-            pdf.html_to_pdf(views.without_row_lists(evidence_page), date=dated))
+            pdf.html_to_pdf(views.without_row_lists(evidence_page), attachments=attached, date=dated))
     if "docx" in formats:
         (folder / paths.REPORT_FILES["docx"]).write_bytes(word.html_to_docx(paper))
 

@@ -20,7 +20,6 @@ import contextlib
 import datetime as dt
 import gc
 import logging
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,6 +30,7 @@ import nbformat
 from traitlets import default
 
 from pipeline.assembly import stitching, warmup
+from pipeline.notebook import views
 
 #: PDF/A-3 (ISO 19005-3), level B: an archival PDF that may carry files of any kind. WeasyPrint
 #: also tags it (`pdf_tags`: headings, paragraphs, tables, lists and the chart's alt text as a
@@ -88,14 +88,8 @@ def _collected_after() -> Iterator[None]:
 
 # A number of the report, linked on screen to its figure's entry (`<a class="gr-figure" href="#fig-…">`,
 # as the templates and narratives write it).
-_FIGURE_LINK = re.compile(r'(<a class="gr-figure") href="#[^"]*"')
-
-
-def plain_figures(html: str) -> str:
-    """The report page with its numbers as plain text: on paper a number is read, not clicked,
-    so it carries no link (no link annotation in the PDF, nothing that looks like a link); the
-    links to addresses outside the report stay."""
-    return _FIGURE_LINK.sub(r"\1", html)
+#: The page with its numbers as plain text (`views.plain_figures`): what the PDF lays out.
+plain_figures = views.plain_figures
 
 
 def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Path] = (),

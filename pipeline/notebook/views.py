@@ -273,11 +273,22 @@ _SCREEN_ONLY = re.compile(r'<p class="gr-screen-only">.*?</p>', re.S)
 _FIGURE_LINK = re.compile(r'href="#fig-')
 
 
+_PAPER_FIGURE_LINK = re.compile(r'(<a class="gr-figure") href="[^"#]*#fig-[^"]*"')
+
+
 def without_row_lists(page: str) -> str:
-    """A page for paper: the registry without its lists of rows (the manifest and `explain`
-    have them), which would only cost the PDF's layout time, and no line meant for the screen
-    (the report's link to its evidence page)."""
-    return _SCREEN_ONLY.sub("", _ROW_LISTS.sub("", page))
+    """A page for paper (the PDF, the Word document): the registry without its lists of rows
+    (the manifest and `explain` have them), which would only cost the PDF's layout time; no
+    line meant for the screen (the report's link to its evidence page); its numbers plain text,
+    read and not clicked (no link to the evidence page)."""
+    return plain_figures(_SCREEN_ONLY.sub("", _ROW_LISTS.sub("", page)))
+
+
+def plain_figures(page: str) -> str:
+    """The page with its numbers as plain text: on paper a number is read, not clicked, so it
+    carries no link (no link annotation in the PDF, no hyperlink in Word); the links to
+    addresses outside the report stay."""
+    return _PAPER_FIGURE_LINK.sub(r"\1", page)
 
 
 #: The report page's first line on screen: where its evidence is (`paths.EVIDENCE_FILES`).
