@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from pipeline.ids import ALL, NAME, SEGMENT
+from pipeline.ids import ALL, NAME, SEGMENT, IdShape
 from pipeline.inputs.schema import EVENT_TYPES, EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
 from pipeline.inputs.yamlwalk import Loc
 
@@ -72,11 +72,16 @@ def _amount(value: object) -> float:
     return number
 
 
-def _segment(value: object) -> str:
+def _fitting(value: object, shape: IdShape) -> str:
+    """A value as text, refused unless it has the id's shape."""
     text = text_of(value)
-    if not SEGMENT.fits(text):
-        raise refuse(SEGMENT.expected)
+    if not shape.fits(text):
+        raise refuse(shape.expected)
     return text
+
+
+def _segment(value: object) -> str:
+    return _fitting(value, SEGMENT)
 
 
 def _region_id(value: object) -> str:
@@ -189,10 +194,7 @@ Glob = Annotated[str, BeforeValidator(_glob)]
 
 def _name_id(value: object) -> str:
     """An id that becomes part of a figure's name (events.seminar.count, survey.msu.trainer)."""
-    text = text_of(value)
-    if not NAME.fits(text):
-        raise refuse(NAME.expected)
-    return text
+    return _fitting(value, NAME)
 
 
 def _type_id(value: object) -> str:
