@@ -109,7 +109,7 @@ def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tm
                     "--region", "turkestan", "--quiet")
     assert first.returncode == 0, first.stderr
     before = (out / "2022-interim" / "turkestan" / "report.html").read_bytes()
-    narrative = demo_copy / "narratives" / "2022-interim" / "2.1.md"
+    narrative = demo_copy / "narratives" / "2022-interim" / "1.1.md"
     # A name computed in the template, in a branch only a regional report takes: `validate`
     # (which renders each narrative with the period's consolidated figures) cannot see it, so
     # the build fails when the report's narratives are filled (one marked true of every region).
@@ -122,7 +122,7 @@ def test_a_failing_section_keeps_the_previous_build_and_the_others(demo_copy, tm
     failures = [line for line in second.stderr.splitlines() if line.startswith("FAILED")]
     assert len(failures) == 2, second.stderr
     turkestan = next(line for line in failures if line.startswith("FAILED 2022-interim/turkestan: "))
-    assert "no.such.figure" in turkestan and "narratives/2022-interim/2.1.md" in turkestan
+    assert "no.such.figure" in turkestan and "narratives/2022-interim/1.1.md" in turkestan
     assert (out / "2022-interim" / "turkestan" / "report.html").read_bytes() == before
     assert (out / "2022-interim" / "turkestan.failed" / "notebooks" / "10_activities.ipynb").is_file()
     assert json.loads((out / "2022-interim" / "turkestan" / "figures.json").read_text(encoding="utf-8"))

@@ -188,7 +188,9 @@ def test_a_built_docx_has_no_hyperlink_on_a_number_and_links_addresses_whole(dem
     found = [("".join(t.text or "" for t in link.findall(".//w:t", namespace)),
               rels[link.get(f"{{{namespace['r']}}}id")].target_ref) for link in hyperlinks]
     assert not [text for text, _target in found if _NUMBER.match(text)]
-    assert all(target.startswith("http") and "%" not in text for text, target in found), found
+    assert all(target.startswith("http") for _text, target in found), found
+    # decoded, but for bytes that are no UTF-8 (the demo's gamo.kz addresses hold some): those stay %XX
+    assert all("%" not in text or text == links.short_url(target) for text, target in found), found
     # The media table's addresses are shown short, linked whole (an analyst's own link text in a
     # narrative is the analyst's).
     shortened = [(text, target) for text, target in found if text == links.short_url(target) != target]
