@@ -40,3 +40,13 @@ def test_metrics_are_named_by_their_labels_and_an_unlabelled_one_is_a_warning(tm
                                     encoding="utf-8")
     warnings = [str(w) for w in validate(root).warnings if w.code == "metrics.unlabelled"]
     assert len(warnings) == 1 and "name = telegram_subscribers: grant.yml gives the metric no label" in warnings[0]
+
+
+def test_the_registry_names_topics_and_regions_by_their_names():
+    from pipeline.figures import catalogue
+
+    ctx = context.load(DEMO_INPUTS, "2022-final", "all")
+    names = catalogue.grant_names(ctx.grant, ctx.selection.topics)
+    meaning = catalogue.lookup("survey.msu.aktobe.trainer").describe("survey.msu.aktobe.trainer", names)
+    assert meaning == f"Тема «{ctx.selection.topics['msu']}», регион Актюбинская область: средняя оценка работы тренера"
+    assert catalogue.describe("survey.msu.aktobe.trainer") == "Тема «msu», регион aktobe: средняя оценка работы тренера"

@@ -25,7 +25,7 @@ from papermill.translators import PythonTranslator, papermill_translators
 from pipeline import disk, paths
 from pipeline.assembly import history, kernels, pdf, provenance, stitching, word
 from pipeline.exceptions import ExecutionError, NarrativeError, PipelineError, printable
-from pipeline.figures import blocks
+from pipeline.figures import blocks, catalogue
 from pipeline.figures.scope import Selection, make_scope, row_counts, select
 from pipeline.incremental import fingerprints, ledger
 from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir, swapped_out
@@ -260,7 +260,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
     disk.write_json(folder / "figures.json", figures)
     input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes, inputs.shown.path)
     traced = provenance.figure_provenance(figures, provenance.glue_locations(notebooks_json), inputs.root,
-                                         row_counts(selection), input_entries, rows, inputs.shown.path)
+                                         row_counts(selection), input_entries, rows, inputs.shown.path,
+                                         catalogue.grant_names(inputs.grant, selection.topics))
     disk.write_json(folder / "manifest.json", {
         "period": job.period, "region": job.region,
         "parameters": {"period": job.period, "region": job.region, "inputs": inputs_name},

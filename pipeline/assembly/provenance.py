@@ -63,9 +63,11 @@ def table_sources(root: Path, tables: list[str], rows: Mapping[str, int],
 def figure_provenance(figures: dict[str, object], locations: dict[str, dict], root: Path,
                       rows: Mapping[str, int], inputs: list[dict],
                       lineage: Mapping[str, list[dict]] | None = None,
-                      shown: Callable[[str], str] = _as_is) -> dict[str, dict]:
-    """Every figure: value, meaning and rule, the cell that computed and recorded it, the
-    inputs that fed it and the rows it was computed from (`lineage`, by figure)."""
+                      shown: Callable[[str], str] = _as_is,
+                      names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, dict]:
+    """Every figure: value, meaning (its parts by the grant's `names`, `catalogue.grant_names`)
+    and rule, the cell that computed and recorded it, the inputs that fed it and the rows it was
+    computed from (`lineage`, by figure)."""
     from pipeline.figures import catalogue
 
     hashes = {entry["path"]: entry for entry in inputs}
@@ -74,7 +76,7 @@ def figure_provenance(figures: dict[str, object], locations: dict[str, dict], ro
         entry = catalogue.lookup(name)
         provenance[name] = {
             "value": value,
-            "description": entry.describe(name),
+            "description": entry.describe(name, names),
             "rule": catalogue.rule_of(name).text,
             "function": entry.function,
             **locations.get(name, {}),

@@ -9,11 +9,13 @@ A figure glued by a notebook that no entry here matches is an error
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
 from pipeline.figures.declarations import DECLARED
 from pipeline.figures.indicators import SCORE_QUESTIONS
+from pipeline.inputs.grant import Grant
 from pipeline.inputs.schema import OWNERS
 
 EVENT_TYPE_NAMES = {
@@ -49,6 +51,17 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{body}$")
 
 
+#: The grant's names of the parts of figure names, by part: {"topic": {id: title}, …}.
+Names = Mapping[str, Mapping[str, str]]
+
+
+def grant_names(grant: Grant, topics: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """What a figure's meaning calls its parts in this grant: topics by their titles (`topics`,
+    `Selection.topics`), regions by their names, the grant's own event types by theirs."""
+    return {"topic": dict(topics), "region": {region: grant.region_name(region) for region in grant.region_ids()},
+            "type": {kind: declared.name.lower() for kind, declared in grant.event_types.items()}}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One kind of figure. `pattern` names its parts in braces, e.g. events.{type}.count."""
@@ -64,13 +77,18 @@ class Entry:
     def regex(self) -> re.Pattern[str]:
         return _compiled(self.pattern)
 
-    def describe(self, name: str) -> str:
+    def describe(self, name: str, names: Names | None = None) -> str:
+        """The figure's meaning in words; with the grant's `names` (`grant_names`), its topics,
+        regions and own event types by their names, not their ids."""
         match = self.regex.match(name)
         if match is None:
             raise KeyError(f"{name} is not a figure of the pattern {self.pattern}")
         found = match.groupdict()
         words = dict(found)
-        words["type"] = EVENT_TYPE_NAMES.get(found.get("type", ""), found.get("type", ""))
+        for part, named in (names or {}).items():
+            if part in found:
+                words[part] = named.get(found[part], found[part])
+        words["type"] = EVENT_TYPE_NAMES.get(found.get("type", ""), words.get("type", ""))
         words["owner"] = OWNER_NAMES.get(found.get("owner", ""), found.get("owner", ""))
         words["measure"] = QUESTION_NAMES.get(found.get("measure", ""), found.get("measure", ""))
         return self.description.format(**words)

@@ -93,6 +93,7 @@ def record(ctx: Context, block: Block) -> Block:
     manifest names this cell for them); show its intermediate table and its figures; return
     the block, whose figures the report's table then shows."""
     traced = {name: refs(block.rows[name], ctx.inputs.tables) for name in block.figures}
+    names = catalogue.grant_names(ctx.grant, ctx.selection.topics)
     for name, value in block.figures.items():
         recording.glue(name, value)
     recording.glue_rows(block.key, traced)
@@ -100,7 +101,7 @@ def record(ctx: Context, block: Block) -> Block:
     figures = pd.DataFrame({
         "показатель": list(block.figures),
         "значение": [formatting.figure(name, value) for name, value in block.figures.items()],
-        "что это": [catalogue.lookup(name).describe(name) for name in block.figures],
+        "что это": [catalogue.lookup(name).describe(name, names) for name in block.figures],
         "из строк (файл:строка, id)": [formatting.rows_text(traced[name]) for name in block.figures],
     })
     parts.append(table(figures, "Показатели"))
