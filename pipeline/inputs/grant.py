@@ -31,6 +31,7 @@ from pipeline.inputs.grantparts import (
     FileSetting,
     Glob,
     Grantee,
+    Language,
     Part,
     Period,
     Region,
@@ -50,6 +51,7 @@ from pipeline.inputs.schema import (
     word_key,
 )
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
+from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 
 __all__ = ["TABLE_KEY", "FileSetting", "Grant", "InputProblems", "grant_text", "load_grant", "parse_grant"]
 
@@ -129,6 +131,8 @@ class Grant(Part):
     files: dict[Glob, FileSetting] = Field(default_factory=dict)
     event_types: dict[TypeId, EventType] = Field(default_factory=dict)
     topics: dict[TopicId, Topic] = Field(default_factory=dict)
+    #: The language of its reports (`run --language` overrides it for one run).
+    language: Language = DEFAULT_LANGUAGE
 
     @model_validator(mode="after")
     def _a_word_names_one_type(self) -> Grant:
