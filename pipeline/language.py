@@ -25,6 +25,9 @@ DOMAIN = "pipeline"
 #: A language as Word declares it (`w:lang`) and as Babel formats its dates.
 WORD_LANG = {"ru": "ru-RU", "kk": "kk-KZ"}
 BABEL_LOCALE = {"ru": "ru_RU", "kk": "kk_KZ"}
+#: Whether the form's title is printed in capitals: the Russian form's «ИТОГОВЫЙ ПРОГРАММНЫЙ
+#: ОТЧЕТ»; the Kazakh title as the issue quotes the operator's form, «Қорытынды бағдарламалық есеп».
+TITLE_IN_CAPITALS = {"ru": True, "kk": False}
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which pybabel extracts)

@@ -23,7 +23,7 @@ from pipeline.figures import indicators as ind
 from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.scope import Scope, report_regions
 from pipeline.inputs.grant import Grant
-from pipeline.language import DEFAULT, N_, known, tr, translations
+from pipeline.language import DEFAULT, N_, TITLE_IN_CAPITALS, known, tr, translations
 from pipeline.notebook import accounts, formatting, links, narratives, placing
 from pipeline.notebook.context import Context
 
@@ -81,7 +81,7 @@ def header(ctx: Context, f: Figures) -> HTML:
         "header.html.j2", language,
         annex=agreement.annex, agreement_number=agreement.number,
         agreement_date=formatting.agreement_date(agreement.date, language),
-        title=period_title(grant, ctx.scope.period), grant=grant, f=f,
+        title=period_title(grant, ctx.scope.period), capitals=TITLE_IN_CAPITALS[language], grant=grant, f=f,
         region=None if ctx.scope.is_all else grant.region_name(ctx.scope.region),
         start=formatting.date(ctx.scope.start.date(), language), end=formatting.date(ctx.scope.end.date(), language),
         currency=currency(ctx),
