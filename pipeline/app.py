@@ -48,6 +48,8 @@ class RunRequest:
     scheduler: str | None = None
     force: bool = False
     cell_timeout: int | None = 600
+    #: The reports' language for this run (`run --language`); None: grant.yml's `language:`.
+    language: str | None = None
 
 
 @dataclass
@@ -135,7 +137,7 @@ def _unchanged(request: RunRequest) -> RunOutcome | None:
     periods, regions = request.periods or checked["periods"], request.regions or checked["regions"]
     if not (set(periods) <= set(checked["periods"]) and set(regions) <= set(checked["regions"])):
         return None  # the long way names the unknown id
-    snapshot = ledger.snapshot_key(hashes, paths.section_notebooks(), request.formats)
+    snapshot = ledger.snapshot_key(hashes, paths.section_notebooks(), request.formats, request.language)
     jobs = grid.plan_jobs(periods, regions)
     if not all(grid.unchanged(job, checked, snapshot, request.outputs) for job in jobs):
         return None
@@ -162,8 +164,10 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
                              early: EarlyKernel | None) -> RunOutcome:
     from pipeline.figures.scope import make_scope
     from pipeline.incremental import fingerprints
+    from pipeline.inputs.loading import in_language
 
     inputs, notes = validated(request.inputs)
+    inputs = in_language(inputs, request.language)
     all_periods, all_regions = inputs.grant.period_ids(), inputs.grant.region_ids() + [grid.ALL]
     periods, regions = request.periods or all_periods, request.regions or all_regions
     for period in periods:
@@ -186,15 +190,17 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
     built = dict(zip(stale, _build(stale, inputs, request, advance, early), strict=True))
     results = [built.get(j) or _kept(j, request.outputs, fresh[j]) for j in jobs]
     warnings = [str(w) for w in notes]
-    snapshot = ledger.snapshot_key(inputs.hashes, paths.section_notebooks(), request.formats)
-    others = _still_current(inputs, request.outputs, [j for j in grid.plan_jobs(all_periods, all_regions) if j not in jobs])
+    snapshot = ledger.snapshot_key(inputs.hashes, paths.section_notebooks(), request.formats, request.language)
+    others = _still_current(inputs, request.outputs, [j for j in grid.plan_jobs(all_periods, all_regions) if j not in jobs],
+                            request.language)
     ledger.remember(request.outputs, inputs.hashes, all_periods, all_regions, warnings,
                     {**others, **{r.job.label: {"snapshot": snapshot, "report": r.key} for r in results if r.ok and r.key}},
                     names=index_page.names_of(inputs))
     return RunOutcome(results, warnings, inputs.hashes)
 
 
-def _still_current(inputs: ValidInputs, outputs: Path, others: list[grid.ReportJob]) -> dict[str, dict]:
+def _still_current(inputs: ValidInputs, outputs: Path, others: list[grid.ReportJob],
+                   language: str | None = None) -> dict[str, dict]:
     """The built reports of the grid a run did not ask for that it would build as they are
     (`fingerprints.current_key`, in the formats each was built in), as the ledger keeps a
     report's build: so that the dashboard marks the others, and only those, out of date
@@ -207,7 +213,8 @@ def _still_current(inputs: ValidInputs, outputs: Path, others: list[grid.ReportJ
                                .get("build", {}).get("formats", [])))
         key = fingerprints.current_key(job, inputs, outputs, formats) if formats else None
         if key:
-            found[job.label] = {"snapshot": ledger.snapshot_key(inputs.hashes, notebooks, formats), "report": key}
+            found[job.label] = {"snapshot": ledger.snapshot_key(inputs.hashes, notebooks, formats, language),
+                                "report": key}
     return found
 
 

@@ -22,6 +22,7 @@ from rich.progress import (
 from pipeline import app, paths
 from pipeline.exceptions import PipelineError, printable
 from pipeline.executors import local
+from pipeline.language import LANGUAGES
 
 INPUTS_HELP = "the inputs folder, read and never changed (default: ./inputs, in the current folder)"
 OUTPUTS_HELP = "where each period x region report goes, in OUTPUTS/<period>/<region>/ (default: ./outputs, in the current folder)"
@@ -49,6 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                      help="reports built at once on this machine (default: cores + 1)")
     run.add_argument("--scheduler", help="address of a dask.distributed scheduler to build the reports on")
     run.add_argument("--force", action="store_true", help="rebuild every report, even when nothing changed")
+    run.add_argument("--language", choices=LANGUAGES,
+                     help="the reports' language for this run: ru or kk (default: grant.yml's `language:`, else ru)")
     run.add_argument("--cell-timeout", type=int, default=600,
                      help="seconds a notebook cell may run before its report fails (default 600)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -157,7 +160,7 @@ def command_run(args: argparse.Namespace, err: Console) -> int:
     request = app.RunRequest(
         inputs=args.inputs, outputs=args.outputs, periods=_split(args.period), regions=_split(args.region),
         formats=_formats(args.format), jobs=args.jobs, scheduler=args.scheduler, force=args.force,
-        cell_timeout=args.cell_timeout)
+        cell_timeout=args.cell_timeout, language=args.language)
     bar = _ProgressBar(err, args.quiet)
     try:
         outcome = app.run(request, bar.update, _err)

@@ -25,6 +25,8 @@ NOTEBOOKS_DIR = notebooks_dir(PACKAGE_DIR)
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 NBCONVERT_TEMPLATES_DIR = TEMPLATES_DIR / "nbconvert"
 HTML_TEMPLATES_DIR = TEMPLATES_DIR / "html"
+#: The message catalogues of the report's fixed texts (`pipeline.language`): <language>/LC_MESSAGES/.
+LOCALE_DIR = PACKAGE_DIR / "locale"
 #: The folders a command reads and writes unless told otherwise: ./inputs and ./outputs of
 #: the current folder (relative, so that an installed tool serves any grant's folder).
 DEFAULT_INPUTS = Path("inputs")

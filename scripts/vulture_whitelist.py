@@ -72,6 +72,11 @@ _.StartElementHandler
 _.StartDoctypeDeclHandler
 _.disabled
 _.unraisablehook
+# Texts marked for the message catalogues (pybabel extracts them; tests/test_translations.py
+# holds the headings to the notebooks'), and nbconvert's trait for <html lang>, set per page.
+SECTION_HEADINGS
+FORM_TEXTS
+_.language_code
 # The two kinds of data note, named for the docs and held to WARNING_LABELS by tests/test_figures.py.
 ROW_NOTES
 FOLDER_NOTES

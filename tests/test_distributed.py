@@ -47,6 +47,18 @@ def test_a_cluster_builds_the_same_reports(scheduler, demo_build, tmp_path):
     assert again.returncode == 0 and "(0 built, 2 unchanged)" in again.stderr
 
 
+@pytest.mark.slow  # a cluster of two workers, one report
+def test_a_cluster_builds_in_the_language_the_run_chose(scheduler, tmp_path):
+    """`run --language kk` reaches the workers' kernels (the inputs they are handed say it),
+    not only grant.yml's `language:`."""
+    out = tmp_path / "out"
+    result = run_cli("run", "--inputs", str(DEMO_INPUTS), "--outputs", str(out), "--period", "2022-interim",
+                     "--region", "atyrau", "--format", "html", "--language", "kk", "--scheduler", scheduler, "--quiet")
+    assert result.returncode == 0, result.stderr
+    page = (out / "2022-interim" / "atyrau" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="kk">' in page and "Грант алушы:" in page and "Грантополучатель" not in page
+
+
 # ---------------------------------------------------------------- no dask scheduler there
 
 #: What an HTTP server answers a dask client's greeting: its first 8 bytes, read by dask as the

@@ -119,7 +119,10 @@ def test_an_unknown_key_at_any_level_is_one_line_with_its_line():
     assert _grant_lines(text) == [
         "grant.yml:1: unknown key «anex» under «agreement»: did you mean «annex»?",
         "grant.yml:8: unknown key «alias» under «regions[0]»: did you mean «aliases»?",
-        f"grant.yml:{text.count(chr(10))}: unknown key «languag»: expected one of the keys ({', '.join(Grant.model_fields)})"]
+        f"grant.yml:{text.count(chr(10))}: unknown key «languag»: did you mean «language»?"]  # a key since issue 24
+    unknown = GRANT_YML + "xyz: 1\n"
+    assert _grant_lines(unknown) == [
+        f"grant.yml:{unknown.count(chr(10))}: unknown key «xyz»: expected one of the keys ({', '.join(Grant.model_fields)})"]
 
 
 # ---------------------------------------------------------------- 3. grouped messages

@@ -76,7 +76,7 @@ def test_the_wheel_lists_every_package_and_ships_the_notebooks():
     assert set(config["packages"]) == found | {"pipeline._notebooks"}
     assert config["package-dir"] == {f"pipeline.{paths.SHIPPED_NOTEBOOKS}": "notebooks"}
     assert config["package-data"]["pipeline._notebooks"] == ["*.ipynb"]
-    assert config["package-data"]["pipeline"] == ["templates/**/*"]
+    assert config["package-data"]["pipeline"] == ["templates/**/*", "locale/**/*"]
 
 
 def test_the_environment_key_is_the_code_not_the_shipped_notebooks(tmp_path, monkeypatch):
@@ -161,6 +161,7 @@ def test_an_installed_wheel_builds_the_report_the_source_tree_builds(tmp_path):
     expected |= {f"pipeline/{paths.SHIPPED_NOTEBOOKS}/{p.name}" for p in paths.section_notebooks()}
     assert expected <= shipped, sorted(expected - shipped)
     assert "pipeline/templates/nbconvert/report/report.css" in shipped
+    assert {"pipeline/locale/kk/LC_MESSAGES/pipeline.mo", "pipeline/locale/ru/LC_MESSAGES/pipeline.mo"} <= shipped
     [entry_points] = [name for name in shipped if name.endswith(".dist-info/entry_points.txt")]
     declared = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "grant_pdf = pipeline.assembly.pdf:ReportPDFExporter" in declared

@@ -105,7 +105,9 @@ def _media_context(publications: list) -> tuple[SimpleNamespace, dict]:
     figures = {name: 0 for name in ("media.own.reach", "media.own.publications", "media.external.reach",
                                      "media.external.publications", "media.reach", "media.publications",
                                      "media.partner.reach", "media.press.reach")}
-    return SimpleNamespace(selection=SimpleNamespace(media=media, metrics=metrics), grant=SimpleNamespace(metrics={})), figures
+    context = SimpleNamespace(selection=SimpleNamespace(media=media, metrics=metrics), grant=SimpleNamespace(metrics={}),
+                              language="ru")
+    return context, figures
 
 
 def test_a_publication_without_a_count_shows_the_one_it_was_counted_as():
@@ -125,7 +127,7 @@ def _grant_context(units: list[str], **tables: int) -> tuple[SimpleNamespace, di
                "feedback.answered_pct": None, "feedback.satisfaction_pct": None, "feedback.positive_pct": None}
     scope = SimpleNamespace(is_all=True)
     selection = SimpleNamespace(blocks=ind.optional_blocks(inputs), scope=scope)
-    return SimpleNamespace(inputs=inputs, scope=scope, selection=selection), figures
+    return SimpleNamespace(inputs=inputs, scope=scope, selection=selection, language="ru"), figures
 
 
 def test_blocks_a_grant_does_not_have_are_left_out():

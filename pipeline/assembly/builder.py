@@ -31,6 +31,7 @@ from pipeline.incremental import fingerprints, ledger
 from pipeline.incremental.grid import ReportJob, ReportResult, failed_dir, swapped_out
 from pipeline.inputs import sharing
 from pipeline.inputs.loading import Inputs
+from pipeline.language import tr
 from pipeline.notebook import narratives, placing, recording, views
 
 #: What a build measures (seconds per notebook; on a cluster, the worker): the one file of a
@@ -275,7 +276,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
     fill = narratives_filler(inputs, selection, figures)
     try:
         if formats:
-            write_pages(folder, job, inputs, selection, notebooks_json, views.registry(traced), fill, formats)
+            write_pages(folder, job, inputs, selection, notebooks_json, views.registry(traced, inputs.grant.language),
+                        fill, formats)
         for path, notebook in notebooks_json.items():
             page = stitching.notebook_html(notebook, views.page_title(inputs.grant, selection.scope), fill)
             disk.write_text(path.with_suffix(".html"), page)
@@ -303,12 +305,14 @@ def write_pages(folder: Path, job: ReportJob, inputs: Inputs, selection: Selecti
     this one). Every page is printable (`exceptions.printable`)."""
     title = views.page_title(inputs.grant, selection.scope)
     grantee = (inputs.grant.grantee.name,)
-    form = stitching.merge([nb for nb in notebooks.values() if part(nb) != EVIDENCE], preface=(views.EVIDENCE_LINK,))
+    language = inputs.grant.language
+    form = stitching.merge([nb for nb in notebooks.values() if part(nb) != EVIDENCE],
+                           preface=(views.evidence_link(language),), language=language)
     evidence = stitching.merge([nb for nb in notebooks.values() if part(nb) == EVIDENCE], appendices=(registry,),
-                               preface=(views.evidence_heading(title),))
-    page = printable(views.linked_to_evidence(fill(stitching.to_html(form, title, grantee))), keep_lines=True)
-    evidence_page = printable(fill(stitching.to_html(evidence, f"{title} — доказательная база", grantee)),
-                              keep_lines=True)
+                               preface=(views.evidence_heading(title, language),), language=language)
+    page = printable(views.linked_to_evidence(fill(stitching.to_html(form, title, grantee, language))), keep_lines=True)
+    evidence_title = tr(language, views.EVIDENCE_TITLE) % {"title": title}
+    evidence_page = printable(fill(stitching.to_html(evidence, evidence_title, grantee, language)), keep_lines=True)
     if "html" in formats:
         disk.write_text(folder / paths.REPORT_FILES["html"], page)
     disk.write_text(folder / paths.EVIDENCE_FILES["html"], evidence_page)
@@ -328,4 +332,5 @@ def narratives_filler(inputs: Inputs, selection: Selection, figures: Mapping[str
     notebooks recorded (the other regions' survey figures «—», `blocks.elsewhere`)."""
     scope = selection.scope
     return placing.Filler(inputs.root, scope.period, scope.region, figures, absent=blocks.elsewhere(selection),
-                          values=narratives.template_values(inputs.grant, scope.period, scope.region))
+                          values=narratives.template_values(inputs.grant, scope.period, scope.region),
+                          language=inputs.grant.language)

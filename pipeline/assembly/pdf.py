@@ -117,10 +117,33 @@ def html_to_pdf(html: str, base_url: str | None = None, attachments: Sequence[Pa
             document = page.render(**options)
             if date is not None:
                 document.metadata.created = document.metadata.modified = pdf_date(date)
+            if document.metadata.lang:  # the page's <html lang>: the catalog's /Lang, and the XMP's too
+                _xmp_language(document.metadata, document.metadata.lang)
             return document.write_pdf(finisher=_each_attachment_once, **options)
         finally:
             for logger in loggers:
                 logger.removeFilter(quiet)
+
+
+_DC = "http://purl.org/dc/elements/1.1/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def _xmp_language(metadata: Any, language: str) -> None:
+    """Make the document's XMP say its language (`dc:language`, as its catalog's /Lang does,
+    which WeasyPrint writes from `<html lang>`): WeasyPrint's XMP names title and authors only."""
+    from xml.etree.ElementTree import SubElement, fromstring, tostring
+
+    written = metadata.generate_rdf_metadata
+
+    def with_language(*args: Any, **kwargs: Any) -> bytes:
+        rdf = fromstring(written(*args, **kwargs))
+        description = SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
+        bag = SubElement(SubElement(description, f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
+        SubElement(bag, f"{{{_RDF}}}li").text = language
+        return tostring(rdf, encoding="utf-8")
+
+    metadata.generate_rdf_metadata = with_language
 
 
 def pdf_date(date: dt.date) -> str:

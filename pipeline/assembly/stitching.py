@@ -26,9 +26,12 @@ from traitlets.config import Config
 from pipeline import paths
 from pipeline.assembly import warmup
 from pipeline.exceptions import printable
+from pipeline.language import DEFAULT, LANGUAGES, N_, tr, translations
 from pipeline.notebook import recording
 
 DROP_TAGS = frozenset({"parameters", "injected-parameters", "review"})
+#: The id of a section notebook's heading cell (scripts/generate.py).
+HEADING_CELL = "heading"
 SCRAP_MIME_PREFIX = "application/scrapbook"
 TEMPLATE = "report"
 
@@ -55,11 +58,30 @@ def _html_cell(cell_id: str, html: str) -> nbformat.NotebookNode:
     return cell
 
 
+#: The section notebooks' headings (scripts/generate.py writes them in Russian, as markdown
+#: cells with the id `heading`): the catalogue's, so that a report in another language shows them
+#: in it (`translated_heading`; tests/test_translations.py holds this list to the notebooks).
+SECTION_HEADINGS = (
+    N_("1. Информация о выполненных работах"),
+    N_("2. Освещение деятельности (включая рекламу) в СМИ, социальных сетях"),
+    N_("3. Напишите историю успеха по определенному действию, если имеются"),
+    N_("Замечания к данным"),
+)
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6}\s+)(.+?)\s*$")
+
+
+def translated_heading(source: str, language: str) -> str:
+    """A section's heading cell (`## 1. Информация…`) in the report's language."""
+    found = _MARKDOWN_HEADING.match(source)
+    return f"{found[1]}{tr(language, found[2])}" if found else tr(language, source)
+
+
 def merge(notebooks: Sequence[Mapping | Path], appendices: tuple[str, ...] = (),
-          preface: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+          preface: tuple[str, ...] = (), language: str = DEFAULT) -> nbformat.NotebookNode:
     """One notebook of the report's cells, in section order, with unique cell ids; each
     appendix (HTML built after execution, e.g. the figure registry) becomes a last cell, each
-    preface (e.g. the line linking the report to its evidence) a first one."""
+    preface (e.g. the line linking the report to its evidence) a first one. The sections'
+    headings are written in the report's `language` (`translated_heading`)."""
     merged = nbformat.v4.new_notebook()
     merged.cells += [_html_cell(f"preface-{number:02d}", html) for number, html in enumerate(preface)]
     for index, source in enumerate(notebooks):
@@ -70,6 +92,8 @@ def merge(notebooks: Sequence[Mapping | Path], appendices: tuple[str, ...] = (),
             if DROP_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 continue
             cell = nbformat.from_dict(dict(cell))
+            if cell.cell_type == "markdown" and cell.get("id") == HEADING_CELL and language != DEFAULT:
+                cell.source = translated_heading(cell.source, language)
             cell.id = f"s{index:02d}-c{number:03d}"
             if cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs if _keep_output(o)]
@@ -112,10 +136,27 @@ class PageExporter(HTMLExporter):
         self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources or {}))
+        spoken = page_language(nb)
+        self.language_code = spoken
+        self.environment.install_gettext_translations(translations(spoken), newstyle=True)
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         if _NOTEBOOK_BODY.search(html):  # HTMLExporter's selectors: `.jp-Notebook div…`
             html = _FOCUSABLE.sub(r'\1 tabindex="0"', html)
         return _CHARACTER_REFERENCE.sub(_character, html), resources
+
+    def _create_environment(self) -> Any:
+        """nbconvert's environment, with Jinja2's i18n extension: the report template's own
+        words (its page counter) come from the report's catalogue, installed per page."""
+        environment = super()._create_environment()
+        environment.add_extension("jinja2.ext.i18n")
+        return environment
+
+
+def page_language(notebook: Mapping) -> str:
+    """The language a notebook's page is written in (`metadata.grant_report.language`, set by
+    `entitle`), else the default: the reviewers' pages are in Russian."""
+    spoken = notebook.get("metadata", {}).get("grant_report", {}).get("language", DEFAULT)
+    return spoken if spoken in LANGUAGES else DEFAULT
 
 
 # nbconvert's markdown writes headings' letters as numeric references (`&#1048;` for «И»), which
@@ -145,17 +186,22 @@ def html_exporter(kind: type[HTMLExporter] = PageExporter) -> HTMLExporter:
     )
 
 
-def to_html(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> str:
+def to_html(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = (),
+            language: str = DEFAULT) -> str:
     """The stitched report as one self-contained HTML page; `title` and `authors` go into its
-    head (and so into the PDF's properties)."""
-    entitle(notebook, title, authors)
+    head (and so into the PDF's properties), `language` into its `lang` (and the PDF's /Lang)."""
+    entitle(notebook, title, authors, language)
     body, _ = _exporter("report", html_exporter).from_notebook_node(notebook)
     return body
 
 
-def entitle(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = ()) -> None:
-    """The notebook's title and authors (nbformat's own metadata fields) as the page shows them."""
+def entitle(notebook: nbformat.NotebookNode, title: str, authors: tuple[str, ...] = (),
+            language: str | None = None) -> None:
+    """The notebook's title and authors (nbformat's own metadata fields) as the page shows them,
+    and its page's language when given (`page_language`)."""
     notebook.metadata["title"] = title
+    if language is not None:
+        notebook.metadata.setdefault("grant_report", {})["language"] = language
     if authors:
         notebook.metadata["authors"] = [{"name": name} for name in authors]
 

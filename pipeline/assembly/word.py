@@ -35,6 +35,7 @@ from traitlets import default
 
 from pipeline.assembly import stitching, wordstyles, wordtables
 from pipeline.assembly.wordstyles import HEADINGS, PrintLayout
+from pipeline.language import DEFAULT, LANGUAGES
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -69,7 +70,9 @@ def html_to_docx(html: str) -> bytes:
     title = page.find(".//title")
     title_text = _SPACE.sub(" ", title.text_content()).strip() if title is not None else ""
     authors = [meta.get("content", "") for meta in page.iter("meta") if meta.get("name") == "author"]
-    writer = _Writer(wordstyles.print_layout(), title_text, authors)
+    # The page's language (`<html lang>`, the report's) is the document's: hyphenation, spelling.
+    language = str(page.get("lang") or "") if page.get("lang") in LANGUAGES else DEFAULT
+    writer = _Writer(wordstyles.print_layout(), title_text, authors, language)
     body = page.find("body")
     root = body.find("main") if body is not None and body.find("main") is not None else body
     if root is not None:
@@ -137,9 +140,9 @@ def _skipped(element: HtmlElement) -> bool:
 class _Writer:
     """One document being written from one page."""
 
-    def __init__(self, layout: PrintLayout, title: str, authors: list[str]):
+    def __init__(self, layout: PrintLayout, title: str, authors: list[str], language: str = DEFAULT):
         self.layout = layout
-        self.document: Any = wordstyles.new_document(layout, title, authors)
+        self.document: Any = wordstyles.new_document(layout, title, authors, language)
         self.last_paragraph: Any = None
         self.break_before = False  # the next paragraph starts a page
         self.after_table = False  # the next paragraph follows a table (and is set off from it)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline import paths
+from pipeline.language import DEFAULT, WORD_LANG, tr
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 FONT = "Arial"
-LANGUAGE = "ru-RU"
+LANGUAGE = WORD_LANG[DEFAULT]
 #: Sizes in points, as report.css sets them on paper.
 BODY_PT, TABLE_PT, ACTIVITIES_PT, HEADER_CELL_PT, NOTE_PT, REGISTRY_PT, FOOTER_PT = 10, 8.5, 8, 7, 8, 7, 8
 #: The page's headings and the Word styles they become, with their sizes.
@@ -88,16 +89,17 @@ def mm_to_twips(mm: float) -> int:
 
 # ---------------------------------------------------------------- the document
 
-def new_document(layout: PrintLayout, title: str, authors: list[str]) -> Any:
-    """An empty document of the report's page, footer, styles and properties."""
+def new_document(layout: PrintLayout, title: str, authors: list[str], language: str = DEFAULT) -> Any:
+    """An empty document of the report's page, footer, styles and properties, in the report's
+    `language` (`ru`, `kk`: Word's `w:lang` `ru-RU`, `kk-KZ`; the footer's words from the catalogue)."""
     import docx
 
     document = docx.Document()
-    _styles(document)
-    _page(document, layout)
+    _styles(document, WORD_LANG[language])
+    _page(document, layout, language)
     core = document.core_properties
     core.title, core.author, core.last_modified_by = title, "; ".join(authors), "; ".join(authors)
-    core.language, core.comments, core.revision = LANGUAGE, "", 1
+    core.language, core.comments, core.revision = WORD_LANG[language], "", 1
     return document
 
 
@@ -122,7 +124,7 @@ def _font(style: CharacterStyle, size: float, bold: bool | None = None, color: s
         style.font.bold = bold
 
 
-def _styles(document: Document) -> None:
+def _styles(document: Document, language_tag: str = LANGUAGE) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -143,7 +145,7 @@ def _styles(document: Document) -> None:
     _font(normal, BODY_PT)
     language = OxmlElement("w:lang")
     for attribute in ("w:val", "w:eastAsia"):
-        language.set(qn(attribute), LANGUAGE)
+        language.set(qn(attribute), language_tag)
     normal.element.get_or_add_rPr().append(language)
     normal.paragraph_format.space_after, normal.paragraph_format.line_spacing = Pt(5), 1.1
     for tag, (name, size) in HEADINGS.items():
@@ -169,7 +171,7 @@ def _styles(document: Document) -> None:
         tab_stop.addnext(OxmlElement("w:autoHyphenation"))
 
 
-def _page(document: Document, layout: PrintLayout) -> None:
+def _page(document: Document, layout: PrintLayout, language: str = DEFAULT) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
@@ -186,7 +188,7 @@ def _page(document: Document, layout: PrintLayout) -> None:
         if part in COUNTERS.values():
             field(paragraph, part)
         elif part:
-            paragraph.add_run(part)
+            paragraph.add_run(tr(language, part))
 
 
 # ---------------------------------------------------------------- Word's XML where python-docx has no API

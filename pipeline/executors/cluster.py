@@ -31,7 +31,8 @@ from pipeline.assembly import builder, provenance
 from pipeline.exceptions import PipelineError
 from pipeline.executors import ignore
 from pipeline.incremental import grid
-from pipeline.inputs.loading import Inputs, load_inputs
+from pipeline.inputs import sharing
+from pipeline.inputs.loading import Inputs, in_language, load_inputs
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -73,14 +74,22 @@ class Shipped:
 
 
 def build_on_worker(job: grid.ReportJob, snapshot: Snapshot, formats: tuple[str, ...],
-                    inputs_name: str | None = None) -> Shipped:
+                    inputs_name: str | None = None, language: str | None = None) -> Shipped:
     """Runs on a dask worker: unpack the snapshot, build one report, return its files. Its
     manifest names the inputs folder as the client does (`inputs_name`), never the worker's
     temporary folder: the files are those a local build writes."""
     with tempfile.TemporaryDirectory(prefix="grant-worker-") as scratch:
         inputs_dir, notebooks = snapshot.unpack(Path(scratch))
-        result = builder.build_report(job, load_inputs(inputs_dir), Path(scratch) / "outputs", formats, notebooks,
-                                      inputs_name=inputs_name)
+        read = load_inputs(inputs_dir)
+        inputs = in_language(read, language)
+        # A language chosen for the run (`run --language`) reaches the kernel in the inputs handed to it.
+        shared = sharing.publish(inputs) if inputs is not read else None
+        try:
+            result = builder.build_report(job, inputs, Path(scratch) / "outputs", formats, notebooks,
+                                          inputs_name=inputs_name, shared_inputs=shared)
+        finally:
+            if shared is not None:
+                shared.unlink(missing_ok=True)
         files = {p.relative_to(result.folder).as_posix(): p.read_bytes()
                  for p in sorted(result.folder.rglob("*")) if p.is_file()}
     return Shipped(result, files, f"{socket.gethostname()}:{os.getpid()}")
@@ -246,7 +255,8 @@ class DaskExecutor:
             results: list[grid.ReportResult | None] = [None] * len(jobs)
             snapshot = client.scatter(Snapshot.take(self.inputs, paths.section_notebooks()), broadcast=True)
             named = provenance.inputs_name(self.inputs.root)
-            futures = {client.submit(build_on_worker, job, snapshot, self.formats, named, pure=False): i
+            language = self.inputs.grant.language
+            futures = {client.submit(build_on_worker, job, snapshot, self.formats, named, language, pure=False): i
                        for i, job in enumerate(jobs)}
             for future in as_completed(futures):
                 result = receive(future.result(), self.inputs, self.outputs)

@@ -6,9 +6,10 @@ and region (fingerprinted after normalisation, with the file and row each stands
 the report's registry of figures shows: re-saving a file changes nothing, moving a row
 changes the reports that count it), what it shows of the whole grant (its `Selection`'s
 topics, metric names and optional blocks), its data notes (`blocks.report_notes`, with the
-rows they name), grant.yml and the narratives it reads (the period's and its region's
-overrides). The last good build of a report is its cache: the keys are kept in its manifest,
-so the cache survives interrupted runs, and a result is reused only when every key is equal.
+rows they name), grant.yml, its language and the narratives it reads (the period's and its
+region's overrides, in its language's folder too). The last good build of a report is its
+cache: the keys are kept in its manifest, so the cache survives interrupted runs, and a result
+is reused only when every key is equal.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pipeline.incremental.grid import ReportJob
 from pipeline.incremental.ledger import complete, digest, environment_key, last_manifest
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
+from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
@@ -55,12 +57,19 @@ def slice_key(inputs: Inputs, selection: Selection) -> str:
     parts.append(json.dumps(sorted(selection.blocks)))
     parts.append(notes_fingerprint(inputs, report_notes(inputs, selection)))
     parts.append(disk.sha256(inputs.root / paths.GRANT_FILE))
+    # The report's language (grant.yml's, or `run --language`'s): switching it rebuilds the report.
+    language = inputs.grant.language
+    parts.append(f"language:{language}")
     narratives = paths.inside(inputs.root / paths.NARRATIVES_DIR, scope.period)
-    if narratives.is_dir():
-        parts += [f"{p.name}:{disk.sha256(p)}" for p in sorted(narratives.glob("*.md"))]
-        overrides = paths.inside(narratives, scope.region)  # this region's own narratives
+    folders = [narratives] + ([paths.inside(narratives, language)] if language != DEFAULT_LANGUAGE else [])
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        named = "" if folder == narratives else f"{language}/"
+        parts += [f"{named}{p.name}:{disk.sha256(p)}" for p in sorted(folder.glob("*.md"))]
+        overrides = paths.inside(folder, scope.region)  # this region's own narratives
         if overrides.is_dir():
-            parts += [f"{scope.region}/{p.name}:{disk.sha256(p)}" for p in sorted(overrides.glob("*.md"))]
+            parts += [f"{named}{scope.region}/{p.name}:{disk.sha256(p)}" for p in sorted(overrides.glob("*.md"))]
     return digest(*parts)
 
 

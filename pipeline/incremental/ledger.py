@@ -76,11 +76,15 @@ def environment_key() -> str:
     return digest(KEY_VERSION, json.dumps(versions(), sort_keys=True), *code)
 
 
-def snapshot_key(hashes: dict[str, str], notebooks: list[Path], formats: tuple[str, ...]) -> str:
+def snapshot_key(hashes: dict[str, str], notebooks: list[Path], formats: tuple[str, ...],
+                 language: str | None = None) -> str:
     """Everything a run builds its reports from, by file content: the inputs, the code and
-    packages, the notebooks, the formats."""
+    packages, the notebooks, the formats; and the language `run --language` chose (None:
+    grant.yml's, which its hash holds), so that a run in another language is never settled as
+    unchanged by one in grant.yml's."""
+    chosen = [f"language:{language}"] if language else []
     return digest(inputs_digest(hashes), environment_key(), ",".join(sorted(formats)),
-                  *(f"{nb.name}:{disk.sha256(nb)}" for nb in notebooks))
+                  *(f"{nb.name}:{disk.sha256(nb)}" for nb in notebooks), *chosen)
 
 
 def last_manifest(folder: Path) -> dict:

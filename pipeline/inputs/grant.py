@@ -32,6 +32,7 @@ from pipeline.inputs.grantparts import (
     Glob,
     Grantee,
     Key,
+    Language,
     MetricName,
     Part,
     Period,
@@ -52,6 +53,7 @@ from pipeline.inputs.schema import (
     word_key,
 )
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
+from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 
 __all__ = ["TABLE_KEY", "FileSetting", "Grant", "InputProblems", "grant_text", "load_grant", "parse_grant"]
 
@@ -136,6 +138,8 @@ class Grant(Part):
     #: A plan activity's target in a region's report, by activity_id and region id (the plan's
     #: `target` is the project's); checked against the plan and the regions by `validation`.
     targets: dict[Key, dict[Key, Amount]] = Field(default_factory=dict)
+    #: The language of its reports (`run --language` overrides it for one run).
+    language: Language = DEFAULT_LANGUAGE
 
     @model_validator(mode="after")
     def _a_word_names_one_type(self) -> Grant:

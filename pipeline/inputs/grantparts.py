@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from pipeline.ids import ALL, NAME, SEGMENT, IdShape
 from pipeline.inputs.schema import EVENT_TYPES, EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
 from pipeline.inputs.yamlwalk import Loc
+from pipeline.language import LANGUAGES
 
 EMPTY = "expected a value"
 
@@ -103,6 +104,17 @@ Aliases = Annotated[tuple[Text, ...], BeforeValidator(lambda value: () if value 
 
 
 # ---------------------------------------------------------------- the model
+
+def _language(value: object) -> str:
+    text = text_of(value)
+    if text not in LANGUAGES:
+        raise refuse(f"expected a report language: {' or '.join(LANGUAGES)}")
+    return text
+
+
+#: The language the grant's reports are written in (grant.yml `language:`).
+Language = Annotated[str, BeforeValidator(_language)]
+
 
 class Part(BaseModel):
     """A mapping of grant.yml. Frozen: a section notebook may not change what the next one reads.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -363,6 +363,18 @@ def inputs_of(reading: Reading) -> Inputs:
                          "(it was saved during the run): run again")
     return Inputs(root=reading.root, grant=reading.grant, tables=reading.tables, files=reading.files,
                   hashes=reading.hashes, parts=reading.parts, unread=reading.unread, shown=reading.shown)
+
+
+InputsT = TypeVar("InputsT", bound=Inputs)
+
+
+def in_language(inputs: InputsT, language: str | None) -> InputsT:
+    """The inputs with their grant's reports in `language` (`run --language`, one run's
+    choice over grant.yml's `language:`); as they are when None. The kernels see the grant so
+    (`sharing`), and the reports' keys say it (`fingerprints.slice_key`)."""
+    if language is None or language == inputs.grant.language:
+        return inputs
+    return replace(inputs, grant=inputs.grant.model_copy(update={"language": language}))
 
 
 def load_inputs(root: Path | str) -> Inputs:

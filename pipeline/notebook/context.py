@@ -34,6 +34,12 @@ class Context:
     def grant(self) -> Grant:
         return self.inputs.grant
 
+    @property
+    def language(self) -> str:
+        """The report's language: grant.yml's `language:`, or `run --language` (which the run
+        writes into the inputs it hands the kernel, `app.in_language`)."""
+        return self.grant.language
+
 
 def _signature(root: Path) -> tuple:
     """What the inputs folder holds right now: every file's path, size and modification time

@@ -1,4 +1,6 @@
-"""Russian number, money and date formats, through Babel."""
+"""Number, money and date formats, through Babel: numbers as Russian writes them in either
+language of the report (`29 364 470`, `3,07`, `90 %`), dates in the report's language
+(«20 апреля 2022 г.», «2022 жылғы 20 сәуір»)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import cast
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from pipeline.language import BABEL_LOCALE, DEFAULT
 
 LOCALE = "ru_RU"
 DASH = "—"
@@ -46,14 +50,20 @@ def pct(value: Number) -> str:
     return DASH if value is None or value != value else f"{number(value)}\u00a0%"
 
 
-def date(value: dt.date) -> str:
-    """2022-04-20 -> "20 апреля 2022 г."."""
-    return format_date(value, format="d MMMM y 'г.'", locale=LOCALE)
+#: A day as the report writes it, by language (Kazakh: year, «жылғы», day, month).
+DATE_FORMATS = {"ru": "d MMMM y 'г.'", "kk": "y 'жылғы' d MMMM"}
+#: The agreement's day in the annex line, by language.
+AGREEMENT_DATE_FORMATS = {"ru": "«d» MMMM y 'года'", "kk": "y 'жылғы' «d» MMMM"}
 
 
-def agreement_date(value: dt.date) -> str:
-    """2022-03-31 -> "«31» марта 2022 года" (the annex line's form)."""
-    return format_date(value, format="«d» MMMM y 'года'", locale=LOCALE)
+def date(value: dt.date, language: str = DEFAULT) -> str:
+    """2022-04-20 -> "20 апреля 2022 г." (kk: "2022 жылғы 20 сәуір")."""
+    return format_date(value, format=DATE_FORMATS[language], locale=BABEL_LOCALE[language])
+
+
+def agreement_date(value: dt.date, language: str = DEFAULT) -> str:
+    """2022-03-31 -> "«31» марта 2022 года" (the annex line's form; kk: "2022 жылғы «31» наурыз")."""
+    return format_date(value, format=AGREEMENT_DATE_FORMATS[language], locale=BABEL_LOCALE[language])
 
 
 def figure(name: str, recorded: object) -> str:

@@ -7,7 +7,9 @@ or a broken template, is a NarrativeError naming the file. A figure the grant ha
 report does not (`absent`, e.g. another region's survey in a regional report) shows as "—".
 
 A report reads `narratives/<period>/<region>/<name>.md` when its region has one (its
-override), else the period's `narratives/<period>/<name>.md`.
+override), else the period's `narratives/<period>/<name>.md`. A report in Kazakh reads the
+same files under `narratives/<period>/kk/` first (`kk/<name>.md`, `kk/<region>/<name>.md`), so a
+grant may keep its prose in both languages (docs/narratives.md).
 
 `check` is what `validate` (and so `run`, before building anything) asks of every narrative
 of the inputs folder: UTF-8, a template that parses, and placeholders that name figures the
@@ -35,12 +37,13 @@ from pipeline.ids import ALL
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
+from pipeline.language import DEFAULT, LANGUAGES, N_, known, tr
 from pipeline.notebook import formatting, frontmatter, links
 from pipeline.notebook.sandbox import BoundedSandbox, LimitError, template_line
 
 SUCCESS_STORY = "success_story"
-NO_SUCCESS_STORY = ("Истории успеха ожидаются к окончанию проекта, "
-                    "на промежуточном этапе истории успехов нет")
+NO_SUCCESS_STORY = N_("Истории успеха ожидаются к окончанию проекта, "
+                      "на промежуточном этапе истории успехов нет")
 
 class _Renderer(mistune.HTMLRenderer):
     """Markdown's HTML, with links and images only where `links.safe_href` allows them (the
@@ -60,31 +63,41 @@ _environment = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 #: What a template sees beside `fig`, and the attributes of each.
 TEMPLATE_VALUES = {"period": ("id", "title", "start", "end"), "region": ("id", "name")}
 #: The region name of the report on every region, as the report's title says it.
-ALL_REGIONS = "все регионы"
+ALL_REGIONS = N_("все регионы")
+#: The folders of a period's narratives in a language other than the default one: `kk/`.
+LANGUAGE_FOLDERS = tuple(language for language in LANGUAGES if language != DEFAULT)
 
 
-def narrative_path(inputs: Path, period: str, name: str, region: str | None = None) -> Path:
+def narrative_path(inputs: Path, period: str, name: str, region: str | None = None,
+                   language: str = DEFAULT) -> Path:
     """narratives/<period>/<name>.md, or with `region` that region's override
-    narratives/<period>/<region>/<name>.md (never outside the narratives folder)."""
-    return paths.inside(Path(inputs) / paths.NARRATIVES_DIR, period, *([region] if region else []), f"{name}.md")
+    narratives/<period>/<region>/<name>.md (never outside the narratives folder); in another
+    language than the default, the same under narratives/<period>/<language>/."""
+    folder = [language] if language != DEFAULT else []
+    return paths.inside(Path(inputs) / paths.NARRATIVES_DIR, period, *folder, *([region] if region else []),
+                        f"{name}.md")
 
 
-def find(inputs: Path, period: str, name: str, region: str = ALL) -> Path | None:
-    """The narrative the period x region report reads: its region's override, else the
-    period's file; None when there is neither."""
-    for path in (narrative_path(inputs, period, name, region), narrative_path(inputs, period, name)):
-        if path.is_file():
-            return path
-    return None
+def candidates(inputs: Path, period: str, name: str, region: str = ALL, language: str = DEFAULT) -> list[Path]:
+    """Where the period x region report looks for a narrative, in order: in its language's folder
+    (a `kk` report: `kk/<region>/`, `kk/`), then as written (its region's override, the period's)."""
+    languages = [language, DEFAULT] if language != DEFAULT else [DEFAULT]
+    return [narrative_path(inputs, period, name, where, spoken) for spoken in languages for where in (region, None)]
+
+
+def find(inputs: Path, period: str, name: str, region: str = ALL, language: str = DEFAULT) -> Path | None:
+    """The narrative the period x region report reads (`candidates`): its region's override,
+    else the period's file, in its language's folder first; None when there is none."""
+    return next((path for path in candidates(inputs, period, name, region, language) if path.is_file()), None)
 
 
 def template_values(grant: Grant, period: str, region: str) -> dict[str, dict[str, str]]:
     """What a narrative of the period x region report sees beside `fig`: `period` (id, title,
     start, end as the report writes dates) and `region` (id, name; «все регионы» for `all`)."""
-    about = grant.period(period)
-    return {"period": {"id": about.id, "title": about.title, "start": formatting.date(about.start),
-                       "end": formatting.date(about.end)},
-            "region": {"id": region, "name": ALL_REGIONS if region == ALL else grant.region_name(region)}}
+    about, language = grant.period(period), grant.language
+    return {"period": {"id": about.id, "title": known(language, about.title), "start": formatting.date(about.start, language),
+                       "end": formatting.date(about.end, language)},
+            "region": {"id": region, "name": tr(language, ALL_REGIONS) if region == ALL else grant.region_name(region)}}
 
 
 NOT_UTF8 = "expected UTF-8 text (save it as UTF-8)"
@@ -171,11 +184,11 @@ def link_figures(html: str) -> str:
 
 def render(inputs: Path, period: str, name: str, figures: dict[str, object],
            absent: Collection[str] = (), region: str = ALL,
-           values: Mapping[str, object] | None = None) -> str | None:
+           values: Mapping[str, object] | None = None, language: str = DEFAULT) -> str | None:
     """HTML of the narrative `name` the period x region report reads (`find`) with figures
     and `values` filled in, or None if there is none: a regional report reads the period's
     file only when its front matter says it is true of that region (`frontmatter`)."""
-    path = find(inputs, period, name, region)
+    path = find(inputs, period, name, region, language)
     if path is None:
         return None
     source = path.relative_to(Path(inputs)).as_posix()
@@ -183,7 +196,8 @@ def render(inputs: Path, period: str, name: str, figures: dict[str, object],
         front, template = frontmatter.split(read(path, source), source)
     except InputError as error:
         raise NarrativeError(str(error)) from None
-    if path == narrative_path(inputs, period, name) and not front.true_of(region):
+    period_files = {narrative_path(inputs, period, name, language=spoken) for spoken in (DEFAULT, language)}
+    if path in period_files and not front.true_of(region):
         return None
     return link_figures(to_html(render_text(template, figures, source, mark=True, absent=absent, values=values)))
 
@@ -257,10 +271,18 @@ def check_text(template: str, source: str, figures: Collection[str]) -> list[Inp
     return sorted(problems, key=lambda p: p.row or 0)
 
 
+def without_language(relative: Path) -> Path:
+    """A narrative's path relative to the narratives folder, its language's folder left out
+    (`2022-final/kk/almaty/1.1.md` → `2022-final/almaty/1.1.md`)."""
+    parts = relative.parts
+    return Path(parts[0], *parts[2:]) if len(parts) >= 3 and parts[1] in LANGUAGE_FOLDERS else relative
+
+
 def _not_used(relative: Path, periods: Collection[str], regions: Collection[str],
               names: Collection[str]) -> str | None:
-    """Why no report reads a file of the narratives folder (`relative` to it), or None: its
-    period, its region (an override's folder: a region id or `all`) and its name are checked."""
+    """Why no report reads a file of the narratives folder (`relative` to it, its language's
+    folder left out: `without_language`), or None: its period, its region (an override's
+    folder: a region id or `all`) and its name are checked."""
     if relative.suffix != ".md":
         return "a narrative is a .md file"
     if len(relative.parts) not in (2, 3):
@@ -329,11 +351,12 @@ def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
     problems: list[InputError] = []
     warnings: list[DataWarning] = []
     for relative, source in _narrative_files(inputs.root):
-        reason = _not_used(relative, periods, regions, names)
+        reason = _not_used(without_language(relative), periods, regions, names)
         if reason:
             warnings.append(DataWarning(NOT_USED, f"{source}: not used by any report ({reason})", 1))
             continue
-        period, region = relative.parts[0], relative.parts[1] if len(relative.parts) == 3 else ALL
+        read_as = without_language(relative)
+        period, region = read_as.parts[0], read_as.parts[1] if len(read_as.parts) == 3 else ALL
         if period not in figures:
             figures[period] = report_figures(select(inputs, make_scope(inputs.grant, period, ALL)), ())
         values = template_values(inputs.grant, period, region)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from pipeline.language import DEFAULT
 from pipeline.notebook import narratives
 
 _SLOT = re.compile(r'<div class="gr-narrative" data-narrative="([^"]*)" data-fallback="([^"]*)">.*?</div>', re.S)
@@ -45,11 +46,13 @@ class Filler:
     absent: Collection[str] = frozenset()
     #: What the narratives see beside `fig`: `period` and `region` (`narratives.template_values`).
     values: Mapping[str, object] = field(default_factory=dict)
+    #: The report's language: a `kk` report reads `narratives/<period>/kk/…` first (`narratives.find`).
+    language: str = DEFAULT
 
     def narrative(self, name: str) -> str | None:
         """The HTML of the narrative `name`, or None when the report has none."""
         return narratives.render(self.inputs_dir, self.period, name, dict(self.figures), absent=self.absent,
-                                 region=self.region, values=self.values)
+                                 region=self.region, values=self.values, language=self.language)
 
     def __call__(self, html: str) -> str:
         """`html` with every slot replaced by its narrative, or by its fallback."""

@@ -9,6 +9,7 @@ the HTML string (what the tests read). No personal column ever reaches a templat
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -22,31 +23,52 @@ from pipeline.figures import indicators as ind
 from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.scope import Scope, report_regions
 from pipeline.inputs.grant import Grant
+from pipeline.language import DEFAULT, N_, TITLE_IN_CAPITALS, known, tr, translations
 from pipeline.notebook import accounts, formatting, links, narratives, placing
 from pipeline.notebook.context import Context
 
-_env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_env.filters.update(num=formatting.number, pct=formatting.pct, money=formatting.money,
-                    amount=formatting.amount, date=formatting.date, safe_href=links.safe_href,
-                    short_url=links.short_url)
+
+@functools.cache
+def _env(language: str = DEFAULT) -> Environment:
+    """The templates' environment for the report's language: Jinja2's i18n extension with that
+    language's catalogue installed (`_("…")` in a template), dates in that language."""
+    env = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(num=formatting.number, pct=formatting.pct, money=formatting.money,
+                       amount=formatting.amount, date=functools.partial(formatting.date, language=language),
+                       safe_href=links.safe_href, short_url=links.short_url)
+    return env
 
 
-def render(template: str, **values: object) -> HTML:
-    return HTML(_env.get_template(template).render(**values))
+def render(template: str, language: str = DEFAULT, **values: object) -> HTML:
+    return HTML(_env(language).get_template(template).render(**values))
+
+
+def currency(ctx: Context) -> str:
+    """The grant's currency as the report's language writes it («тенге», kk «теңге»)."""
+    return known(ctx.language, ctx.grant.currency)
 
 
 #: The recorded figures a view shows, by name.
 Figures = Mapping[str, object]
 
 
+def period_title(grant: Grant, period: str) -> str:
+    """The period's title in the report's language: the grantee's own text, or the form's
+    standard title in the catalogue («Итоговый программный отчет» → «Қорытынды бағдарламалық есеп»)."""
+    return known(grant.language, grant.period(period).title)
+
+
 def page_title(grant: Grant, scope: Scope) -> str:
     """What the report is, for whom and where, in words: the browser tab's and the PDF's title
     ("Итоговый программный отчет, 1 апреля 2022 г. – 30 ноября 2022 г. — ОЮЛ «ГАМО», все регионы")."""
-    title = grant.period(scope.period).title
+    language = grant.language
+    title = period_title(grant, scope.period)
     grantee = grant.grantee.short_name or grant.grantee.name
-    where = "все регионы" if scope.is_all else grant.region_name(scope.region)
-    return (f"{title}, {formatting.date(scope.start.date())} – {formatting.date(scope.end.date())}"
+    where = tr(language, narratives.ALL_REGIONS) if scope.is_all else grant.region_name(scope.region)
+    return (f"{title}, {formatting.date(scope.start.date(), language)} – {formatting.date(scope.end.date(), language)}"
             f" — {grantee}, {where}")
 
 
@@ -54,14 +76,15 @@ def header(ctx: Context, f: Figures) -> HTML:
     """Annex line, title, grantee, topic, amount, and the scope of this report."""
     grant = ctx.grant
     agreement = grant.agreement
+    language = ctx.language
     return render(
-        "header.html.j2",
+        "header.html.j2", language,
         annex=agreement.annex, agreement_number=agreement.number,
-        agreement_date=formatting.agreement_date(agreement.date),
-        title=grant.period(ctx.scope.period).title, grant=grant, f=f,
+        agreement_date=formatting.agreement_date(agreement.date, language),
+        title=period_title(grant, ctx.scope.period), capitals=TITLE_IN_CAPITALS[language], grant=grant, f=f,
         region=None if ctx.scope.is_all else grant.region_name(ctx.scope.region),
-        start=formatting.date(ctx.scope.start.date()), end=formatting.date(ctx.scope.end.date()),
-        currency=grant.currency,
+        start=formatting.date(ctx.scope.start.date(), language), end=formatting.date(ctx.scope.end.date(), language),
+        currency=currency(ctx),
     )
 
 
@@ -71,15 +94,15 @@ def _documents(ctx: Context, activity_id: str, unit: str) -> list[str]:
     events = sel.events[sel.events["activity_id"] == activity_id]
     docs = []
     if sel.participants["event_id"].isin(events["event_id"]).any():
-        docs.append("Списки участников")
+        docs.append(tr(ctx.language, "Списки участников"))
     if sel.surveys["event_id"].isin(events[events["type"] == "training"]["event_id"]).any():
-        docs.append("Анализ анкет участников")
+        docs.append(tr(ctx.language, "Анализ анкет участников"))
     if (sel.consultations["activity_id"] == activity_id).any():
-        docs.append("Журнал регистрации консультаций")
+        docs.append(tr(ctx.language, "Журнал регистрации консультаций"))
     if (sel.feedback["activity_id"] == activity_id).any():
-        docs.append("Отзывы бенефициаров")
+        docs.append(tr(ctx.language, "Отзывы бенефициаров"))
     if ind.unit_measure(unit) == "centres" and sel.centres["memorandum_date"].notna().any():
-        docs.append("Меморандумы с региональными координаторами")
+        docs.append(tr(ctx.language, "Меморандумы с региональными координаторами"))
     return docs
 
 
@@ -93,13 +116,13 @@ def _supporting(ctx: Context, activity_id: str, unit: str) -> tuple[list[str], l
     links = [u for u in dict.fromkeys(media.loc[media["activity_id"] == activity_id, "url"]) if u]
     documents = _documents(ctx, activity_id, unit)
     if len(links) > MAX_LINKS:
-        return documents + ["Ссылки на публикации (раздел 2 отчета)"], []
+        return documents + [tr(ctx.language, "Ссылки на публикации (раздел 2 отчета)")], []
     return documents, links
 
 
 def place(ctx: Context) -> str:
     """The report's region by its name, or the words for all regions."""
-    return narratives.ALL_REGIONS if ctx.scope.is_all else ctx.grant.region_name(ctx.scope.region)
+    return tr(ctx.language, narratives.ALL_REGIONS) if ctx.scope.is_all else ctx.grant.region_name(ctx.scope.region)
 
 
 def activities(ctx: Context, f: Figures) -> HTML:
@@ -110,8 +133,9 @@ def activities(ctx: Context, f: Figures) -> HTML:
     record in the period gets one paragraph saying so instead of the table."""
     sel = ctx.selection
     if _empty_region(ctx):
-        return render("no_records.html.j2", region=place(ctx), start=formatting.date(ctx.scope.start.date()),
-                      end=formatting.date(ctx.scope.end.date()))
+        return render("no_records.html.j2", ctx.language, region=place(ctx),
+                      start=formatting.date(ctx.scope.start.date(), ctx.language),
+                      end=formatting.date(ctx.scope.end.date(), ctx.language))
     rows = []
     plan = sel.plan
     for task_no, group in plan.groupby("task_no", sort=False):
@@ -127,9 +151,10 @@ def activities(ctx: Context, f: Figures) -> HTML:
                 "description": placing.slot(aid, ctx.scope.period,
                                             accounts.activity_account(sel, aid, f, place(ctx))),
                 "documents": documents, "links": links, "id": aid,
-                "none": None if sel.scope.is_all or accounts.has_records(sel, aid) else accounts.NOTHING_IN_REGION,
+                "none": None if sel.scope.is_all or accounts.has_records(sel, aid)
+                else tr(ctx.language, accounts.NOTHING_IN_REGION),
             })
-    return render("activities.html.j2", rows=rows, currency=ctx.grant.currency)
+    return render("activities.html.j2", ctx.language, rows=rows, currency=currency(ctx))
 
 
 def survey_rows(ctx: Context, f: Figures) -> pd.DataFrame:
@@ -147,7 +172,8 @@ def survey_rows(ctx: Context, f: Figures) -> pd.DataFrame:
 
 
 #: «Community-центры, консультации и отзывы бенефициаров», of the parts a grant has.
-FEEDBACK_HEADING = {"centres": "Community-центры", "consultations": "консультации", "feedback": "отзывы бенефициаров"}
+FEEDBACK_HEADING = {"centres": N_("Community-центры"), "consultations": N_("консультации"),
+                    "feedback": N_("отзывы бенефициаров")}
 
 
 def shown_blocks(ctx: Context) -> set[str]:
@@ -158,9 +184,10 @@ def shown_blocks(ctx: Context) -> set[str]:
     return set(ctx.selection.blocks)
 
 
-def _listed(parts: list[str]) -> str:
-    """["a", "b", "c"] -> "A, b и c"."""
-    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} и {parts[-1]}"
+def _listed(parts: list[str], language: str = DEFAULT) -> str:
+    """["a", "b", "c"] -> "A, b и c" (kk "A, b және c")."""
+    last = tr(language, "%(first)s и %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+    text = parts[0] if len(parts) == 1 else last
     return text[:1].upper() + text[1:]
 
 
@@ -169,8 +196,8 @@ def trainings(ctx: Context, f: Figures) -> HTML | None:
     for a grant without trainings."""
     if "trainings" not in shown_blocks(ctx) or _empty_region(ctx):
         return None
-    return render("trainings.html.j2", rows=survey_rows(ctx, f).to_dict("records"), f=f,
-                  nothing=_nothing(ctx, "тренинги") if not f["events.training.count"] else None)
+    return render("trainings.html.j2", ctx.language, rows=survey_rows(ctx, f).to_dict("records"), f=f,
+                  nothing=_nothing(ctx, tr(ctx.language, "тренинги")) if not f["events.training.count"] else None)
 
 
 #: What each part of the feedback block counts, by its count's figure.
@@ -187,9 +214,9 @@ def feedback(ctx: Context, f: Figures) -> HTML | None:
     if not parts or _empty_region(ctx):
         return None
     counted = [name for name in parts if f[FEEDBACK_COUNTS[name]]]
-    return render("feedback.html.j2", f=f, shown=counted, nothing=_nothing(ctx, _listed(
-                      [FEEDBACK_HEADING[name] for name in parts]).lower()),
-                  heading=_listed([FEEDBACK_HEADING[name] for name in parts]))
+    named = [tr(ctx.language, FEEDBACK_HEADING[name]) for name in parts]
+    return render("feedback.html.j2", ctx.language, f=f, shown=counted,
+                  nothing=_nothing(ctx, _listed(named, ctx.language).lower()), heading=_listed(named, ctx.language))
 
 
 def _empty_region(ctx: Context) -> bool:
@@ -200,7 +227,9 @@ def _empty_region(ctx: Context) -> bool:
 
 def _nothing(ctx: Context, what: str) -> str:
     """The line a report shows for a part of the form with nothing in its scope."""
-    return f"{'В регионе в' if not ctx.scope.is_all else 'В'} отчетном периоде нет записей: {what}."
+    line = (N_("В отчетном периоде нет записей: %(what)s.") if ctx.scope.is_all
+            else N_("В регионе в отчетном периоде нет записей: %(what)s."))
+    return tr(ctx.language, line) % {"what": what}
 
 
 def media(ctx: Context, f: Figures) -> HTML:
@@ -217,17 +246,18 @@ def media(ctx: Context, f: Figures) -> HTML:
     shown = [{"name": labels.get(name, name), "value": v, "source": sources.get(name, ""), "figure": k}
              for k, v in f.items() if k.startswith("metric.") and v is not None
              for name in [k.removeprefix("metric.")]]
-    return render("media.html.j2", own=own, others=others, f=f, metrics=shown,
-                  nothing=_nothing(ctx, "публикации") if not len(media) else None)
+    return render("media.html.j2", ctx.language, own=own, others=others, f=f, metrics=shown,
+                  nothing=_nothing(ctx, tr(ctx.language, "публикации")) if not len(media) else None)
 
 
 def success_story(ctx: Context) -> HTML:
     """«3. История успеха»: the analyst's story true of the report, else, in a regional report
     whose period has a story, where it is, else the seed's sentence."""
-    told = narratives.find(ctx.inputs_dir, ctx.scope.period, narratives.SUCCESS_STORY) is not None
+    told = narratives.find(ctx.inputs_dir, ctx.scope.period, narratives.SUCCESS_STORY,
+                           language=ctx.language) is not None
     fallback = accounts.CONSOLIDATED_STORY if told and not ctx.scope.is_all else narratives.NO_SUCCESS_STORY
-    story = placing.slot(narratives.SUCCESS_STORY, ctx.scope.period, f"<p>{escape(fallback)}</p>")
-    return render("closing.html.j2", story=story, signatory=ctx.grant.signatory)
+    story = placing.slot(narratives.SUCCESS_STORY, ctx.scope.period, f"<p>{escape(tr(ctx.language, fallback))}</p>")
+    return render("closing.html.j2", ctx.language, story=story, signatory=ctx.grant.signatory)
 
 
 def data_notes(ctx: Context, f: Figures) -> HTML:
@@ -237,12 +267,12 @@ def data_notes(ctx: Context, f: Figures) -> HTML:
     files: dict[str, list[str]] = {}
     for warning in ctx.warnings:
         files.setdefault(warning.code, []).append(warning.message.split(":", 1)[0])
-    rows = [{"code": code, "label": label, "files": files.get(code, [])}
+    rows = [{"code": code, "label": tr(ctx.language, label), "files": files.get(code, [])}
             for code, label in WARNING_LABELS.items() if f[f"warnings.{code}"]]
-    return render("notes.html.j2", rows=rows, f=f)
+    return render("notes.html.j2", ctx.language, rows=rows, f=f)
 
 
-def registry(provenance: dict[str, dict]) -> str:
+def registry(provenance: dict[str, dict], language: str = DEFAULT) -> str:
     """«Реестр показателей»: every figure with its value, meaning and the cell that computed
     it, linked to that cell of the reviewers' notebook page, with the rows it was computed
     from (on screen; `without_row_lists` leaves them out on paper).
@@ -253,7 +283,7 @@ def registry(provenance: dict[str, dict]) -> str:
              "href": _cell_href(p.get("notebook"), p.get("cell_id")),
              "count": len(p.get("rows", [])), "rows": _row_lines(p.get("rows", []))}
             for name, p in provenance.items()]
-    return _env.get_template("registry.html.j2").render(rows=rows)
+    return _env(language).get_template("registry.html.j2").render(rows=rows)
 
 
 def _cell_href(notebook: str | None, cell_id: str | None) -> str | None:
@@ -291,18 +321,18 @@ def plain_figures(page: str) -> str:
     return _PAPER_FIGURE_LINK.sub(r"\1", page)
 
 
-#: The report page's first line on screen: where its evidence is (`paths.EVIDENCE_FILES`).
-EVIDENCE_LINK = ('<p class="gr-screen-only">Каждое число отчета — ссылка на его строку в '
-                 f'<a href="{paths.EVIDENCE_FILES["html"]}">доказательной базе отчета</a>: реестр показателей '
-                 '(смысл, ячейка расчета, исходные строки) и замечания к данным.</p>')
+def evidence_link(language: str = DEFAULT) -> str:
+    """The report page's first line on screen: where its evidence is (`paths.EVIDENCE_FILES`)."""
+    return _env(language).get_template("evidence_link.html.j2").render(evidence=paths.EVIDENCE_FILES["html"])
 
 
-def evidence_heading(title: str) -> str:
+def evidence_heading(title: str, language: str = DEFAULT) -> str:
     """The evidence page's heading: what it is the evidence of, and the way back to the report."""
-    return _env.from_string(
-        '<h1>Доказательная база отчета</h1><p class="gr-note">{{ title }}. Реестр показателей и замечания к данным '
-        'к <a href="{{ report }}">отчету</a>: каждое число отчета, его смысл, ячейка блокнота, которая его '
-        'вычислила, и строки входных файлов.</p>').render(title=title, report=paths.REPORT_FILES["html"])
+    return _env(language).get_template("evidence_heading.html.j2").render(title=title, report=paths.REPORT_FILES["html"])
+
+
+#: The evidence page's title after the report's (`views.page_title`), by language.
+EVIDENCE_TITLE = N_("%(title)s — доказательная база")
 
 
 def linked_to_evidence(page: str) -> str:
