@@ -4,8 +4,11 @@ writes them, and a headless Chromium page to open what a run wrote."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,3 +78,13 @@ def file_links(page) -> list[Path]:
     from urllib.parse import unquote, urlsplit
 
     return [Path(unquote(urlsplit(href).path)) for href in hrefs]
+
+
+def pdf_objects(path: Path) -> bytes:
+    """A PDF's objects as text: its plain objects and its compressed streams, inflated."""
+    data = path.read_bytes()
+    inflated = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        with contextlib.suppress(zlib.error):
+            inflated.append(zlib.decompress(match.group(1)))
+    return b"\n".join(inflated)

@@ -3,17 +3,16 @@ build, the form's texts in Kazakh in every format, and the language declared in 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import shutil
 import subprocess
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
 from conftest import DEMO_INPUTS, run_cli
+from helpers_builds import pdf_objects
 
 PERIOD, REGION = "2022-final", "all"
 BUILD = ("--period", PERIOD, "--region", REGION, "--quiet")
@@ -34,14 +33,6 @@ def builds(tmp_path_factory) -> dict[str, Path]:
     return folders
 
 
-def _objects(path: Path) -> bytes:
-    """The PDF's objects as text: its plain objects and its compressed streams, inflated."""
-    data = path.read_bytes()
-    inflated = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
-        with contextlib.suppress(zlib.error):
-            inflated.append(zlib.decompress(match.group(1)))
-    return b"\n".join(inflated)
 
 
 def _pdf_text(path: Path) -> str:
@@ -79,7 +70,7 @@ def test_every_kazakh_page_and_file_declares_its_language(builds):
         text = (folder / page).read_text(encoding="utf-8")
         assert '<html lang="kk">' in text and '<body class="gr-report" lang="kk">' in text, page
     for name in ("report.pdf", "evidence.pdf"):
-        assert b"/Lang (kk)" in _objects(folder / name), name
+        assert b"/Lang (kk)" in pdf_objects(folder / name), name
         meta = subprocess.run(["pdfinfo", "-meta", str(folder / name)], capture_output=True, text=True).stdout
         assert "<dc:language><rdf:Bag><rdf:li>kk</rdf:li></rdf:Bag></dc:language>" in meta, name
     with zipfile.ZipFile(folder / "report.docx") as docx:

@@ -10,7 +10,6 @@ reports are slow; the others render small pages of their own.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime as dt
 import html as html_lib
@@ -21,12 +20,12 @@ import shutil
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import DEMO_INPUTS
+from helpers_builds import pdf_objects
 from PIL import Image
 
 from pipeline.assembly import pdf, stitching
@@ -289,14 +288,6 @@ def _built(demo_build, period: str = PERIOD, region: str = "all") -> Path:
     return out / period / region
 
 
-def _streams(path: Path) -> bytes:
-    """The PDF's objects as text: its plain objects and its compressed streams, inflated."""
-    data = path.read_bytes()
-    inflated = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
-        with contextlib.suppress(zlib.error):
-            inflated.append(zlib.decompress(match.group(1)))
-    return b"\n".join(inflated)
 
 
 @pytest.mark.slow
@@ -311,7 +302,7 @@ def test_report_pdf_is_pdf_a_3b_tagged_with_its_language_and_title(demo_build, r
     title = re.search(r"<title>(.*?)</title>", (path.parent / "report.html").read_text(encoding="utf-8"), re.S)[1]
     assert info["Title"].strip() == html_lib.unescape(title).strip()
     assert "<dc:title>" in xmp and html_lib.unescape(title).strip() in xmp
-    objects = _streams(path)
+    objects = pdf_objects(path)
     assert b"/Lang (ru)" in objects and b"/OutputIntents" in objects and b"/StructTreeRoot" in objects
 
 
@@ -326,12 +317,12 @@ def test_report_pdf_carries_the_figures_and_the_manifest_beside_it(demo_build, t
         assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["period"] == PERIOD and "report.pdf" not in json.dumps(manifest["inputs"])
-    assert b"/AFRelationship /Data" in _streams(folder / "report.pdf")
+    assert b"/AFRelationship /Data" in pdf_objects(folder / "report.pdf")
 
 
 def _catalog_af(path: Path) -> list[bytes]:
     """The references of the catalog's /AF array (the PDF's associated files)."""
-    [listed] = re.findall(rb"/Type /Catalog.*?/AF \[([^\]]*)\]", _streams(path), re.S)
+    [listed] = re.findall(rb"/Type /Catalog.*?/AF \[([^\]]*)\]", pdf_objects(path), re.S)
     return re.findall(rb"\d+ \d+ R", listed)
 
 
@@ -359,7 +350,7 @@ def test_each_attachment_is_listed_once_in_the_catalogs_af(tmp_path):
     path.write_bytes(_attached_page(tmp_path, None))
     listed = _catalog_af(path)
     assert len(listed) == len(set(listed)) == len(pdf.ATTACHED), listed
-    assert _streams(path).count(b"/Type /Filespec") == len(pdf.ATTACHED)  # one file specification each
+    assert pdf_objects(path).count(b"/Type /Filespec") == len(pdf.ATTACHED)  # one file specification each
 
 
 def test_the_pdf_is_dated_in_its_info_and_its_xmp_alike(tmp_path):
