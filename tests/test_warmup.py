@@ -40,40 +40,36 @@ def test_a_failing_warm_up_raises_nothing_here(monkeypatch):
 
 # In a fresh process (this one has long imported everything): the modules the warm-up is
 # there to import are not imported yet; after it, they are, and the first real call imports
-# nothing more and costs a fraction of what the warm-up took (it would cost as much without).
+# nothing more. What the warm-up saves in time is measured in bench/, not asserted here: a
+# timed assertion fails on a busy machine.
 PROBE = """
-import json, sys, time
+import json, sys
 import nbformat
 from pipeline import paths
 from pipeline.assembly import pdf, stitching
 
 prepared = {prepared!r}
 cold = [m for m in prepared if m in sys.modules]
-start = time.perf_counter()
 {warm_up}.join()
-warming = time.perf_counter() - start
 before = set(sys.modules)
-start = time.perf_counter()
 {first_call}
-first_call = time.perf_counter() - start
 print(json.dumps({{"cold": cold, "warm": [m for m in prepared if m in before],
-                  "imported_by_the_call": sorted(set(sys.modules) - before),
-                  "warming": warming, "first_call": first_call}}))
+                  "imported_by_the_call": sorted(set(sys.modules) - before)}}))
 """
 
 REPORT_PAGE = ("notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# Отчет')]); "
                "stitching.to_html(notebook, 'x'); stitching.notebook_html(paths.section_notebooks()[0])")
 
 
-@pytest.mark.slow  # a fresh process importing nbconvert or WeasyPrint, and timing it (seconds)
-@pytest.mark.parametrize("warm_up, first_call, prepared, share", [
+@pytest.mark.slow  # a fresh process importing nbconvert or WeasyPrint (seconds)
+@pytest.mark.parametrize("warm_up, first_call, prepared", [
     # nbconvert: the markdown renderer's plugins, and the reviewers' code highlighting
     ("stitching.warm_up(paths.section_notebooks()[0])", REPORT_PAGE,
-     ["mistune.plugins.task_lists", "pygments.lexers.python"], 0.8),
+     ["mistune.plugins.task_lists", "pygments.lexers.python"]),
     # WeasyPrint: its import, Pango's font map, DejaVu Sans set up
-    ("pdf.warm_up()", "pdf.html_to_pdf(pdf._WARM_UP_PAGE)", ["weasyprint"], 0.3),
+    ("pdf.warm_up()", "pdf.html_to_pdf(pdf._WARM_UP_PAGE)", ["weasyprint"]),
 ], ids=["nbconvert", "weasyprint"])
-def test_after_a_warm_up_the_first_real_call_finds_it_all_ready(warm_up, first_call, prepared, share):
+def test_after_a_warm_up_the_first_real_call_finds_it_all_ready(warm_up, first_call, prepared):
     code = PROBE.format(prepared=prepared, warm_up=warm_up, first_call=first_call)
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -81,4 +77,3 @@ def test_after_a_warm_up_the_first_real_call_finds_it_all_ready(warm_up, first_c
     assert probe["cold"] == [], "imported before the warm-up: this test would show nothing"
     assert probe["warm"] == prepared
     assert probe["imported_by_the_call"] == []
-    assert probe["first_call"] < share * probe["warming"], probe
