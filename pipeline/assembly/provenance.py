@@ -71,16 +71,20 @@ def figure_provenance(figures: dict[str, object], locations: dict[str, dict], ro
     from pipeline.figures import catalogue
 
     hashes = {entry["path"]: entry for entry in inputs}
+    sources: dict[tuple[str, ...], list[dict]] = {}  # many figures share their tables: found once
     provenance = {}
     for name, value in figures.items():
         entry = catalogue.lookup(name)
+        tables = tuple(entry.tables)
+        if tables not in sources:
+            sources[tables] = table_sources(root, list(tables), rows, hashes, shown)
         provenance[name] = {
             "value": value,
             "description": entry.describe(name, names),
             "rule": catalogue.rule_of(name).text,
             "function": entry.function,
             **locations.get(name, {}),
-            "inputs": table_sources(root, list(entry.tables), rows, hashes, shown),
+            "inputs": sources[tables],
             "rows": list((lineage or {}).get(name, [])),
         }
     return provenance

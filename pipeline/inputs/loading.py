@@ -69,6 +69,9 @@ class Inputs:
     #: The warnings of the records left out of the tables (`orphans.left_out`: a form whose
     #: consultation or event is not there), told as data notes.
     left_out: list[DataWarning] = field(default_factory=list)
+    #: The notes about files and the whole folder once made (`notes.folder_warnings`): the same
+    #: in every report, so made once and carried with the inputs to every report's kernel.
+    folder_notes: list[DataWarning] | None = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]

@@ -126,7 +126,13 @@ def in_order(found: list[DataWarning]) -> list[DataWarning]:
 def folder_warnings(inputs: Inputs) -> list[DataWarning]:
     """The notes about files and the whole folder (`FOLDER_NOTES`): records outside every
     period, columns without values, files and sheets read past, totals and signature rows,
-    columns scaled by their header's unit."""
+    columns scaled by their header's unit. Made once per inputs (`Inputs.folder_notes`)."""
+    if inputs.folder_notes is None:
+        inputs.folder_notes = _folder_warnings(inputs)
+    return list(inputs.folder_notes)
+
+
+def _folder_warnings(inputs: Inputs) -> list[DataWarning]:
     return [*inputs.left_out, *_outside_periods(inputs), *empty_figure_columns(inputs.tables, inputs.parts),
             *unknown_files(inputs.root, inputs.hashes, inputs.files, inputs.shown), *sheets_of_no_table(inputs.unread),
             *rows_not_records(inputs.parts), *scaled_columns(inputs.tables, inputs.parts),

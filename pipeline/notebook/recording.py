@@ -53,9 +53,17 @@ def glue(name: str, value: object) -> None:
 ROWS_PREFIX = "rows-of:"
 
 
-def glue_rows(block: str, rows: dict[str, list[dict]]) -> None:
-    """Record, for each figure of a block, the input rows it was computed from (`lineage.refs`)."""
-    sb.glue(f"{ROWS_PREFIX}{block}", rows, encoder="json", display=False)
+def glue_rows(block: str, rows: list[dict], figures: Mapping[str, list[int]]) -> None:
+    """Record, for each figure of a block, the input rows it was computed from: the block's rows
+    once (`lineage.refs`) and each figure's as their places in that list. A block's figures
+    share most of their rows (a survey's means, region by region), so each row's values are
+    written once per block rather than once per figure that counts it (`read_scraps` expands)."""
+    sb.glue(f"{ROWS_PREFIX}{block}", {"rows": rows, "figures": dict(figures)}, encoder="json", display=False)
+
+
+def _expanded(lineage: Mapping[str, Any]) -> dict[str, list[dict]]:
+    rows = lineage["rows"]
+    return {name: [rows[i] for i in places] for name, places in lineage["figures"].items()}
 
 
 def executed(path: Path | str) -> dict[str, Any]:
@@ -90,7 +98,7 @@ def read_scraps(notebook: Mapping[str, Any] | Path | str) -> tuple[dict[str, obj
     rows: dict[str, list[dict]] = {}
     for _index, _cell, name, value in scraps(notebook if isinstance(notebook, Mapping) else executed(notebook)):
         if name.startswith(ROWS_PREFIX):
-            rows.update(value)  # type: ignore[call-overload]
+            rows.update(_expanded(value))  # type: ignore[arg-type]
         else:
             figures[name] = value
     return figures, rows

@@ -15,7 +15,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from pipeline.figures import catalogue, declarations
-from pipeline.figures.lineage import Block, refs
+from pipeline.figures.lineage import Block, refs, union
 from pipeline.figures.scope import SELECTION_OF_TABLE
 from pipeline.notebook import formatting, recording, rows
 from pipeline.notebook.context import Context
@@ -92,11 +92,14 @@ def record(ctx: Context, block: Block) -> Block:
     """Record the block's figures and the rows each was computed from (scrapbook, so that the
     manifest names this cell for them); show its intermediate table and its figures; return
     the block, whose figures the report's table then shows."""
-    traced = {name: refs(block.rows[name], ctx.inputs.tables) for name in block.figures}
+    counted = union(*(block.rows[name] for name in block.figures))
+    named, place = refs(counted, ctx.inputs.tables), {row: i for i, row in enumerate(counted)}
+    places = {name: [place[row] for row in block.rows[name]] for name in block.figures}
+    traced = {name: [named[i] for i in places[name]] for name in block.figures}
     names = catalogue.grant_names(ctx.grant, ctx.selection.topics)
     for name, value in block.figures.items():
         recording.glue(name, value)
-    recording.glue_rows(block.key, traced)
+    recording.glue_rows(block.key, named, places)
     parts = [] if block.steps is None else [table(block.steps, "Расчет по шагам")]
     figures = pd.DataFrame({
         "показатель": list(block.figures),
