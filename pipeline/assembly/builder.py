@@ -7,6 +7,7 @@ How the grid is spread over workers is the executors' job (pipeline.executors.lo
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -102,20 +103,23 @@ def settle(path: Path, name: str) -> None:
     folder, the clock (when each cell started and ended; nbclient too) and a random id for the
     cell of injected parameters: the paths become `notebooks/NAME` (in the project; in the
     report folder), the clock goes (a build's timings are in its run.json), the id is
-    `injected-parameters`. Written printable (`disk.safe_json`)."""
-    notebook = nbformat.v4.reads(path.read_text(encoding="utf-8"))
-    record = notebook.metadata.get("papermill", {})
+    `injected-parameters`. Written printable (`disk.safe_json`), as nbformat writes a notebook
+    (papermill has just written it so: read and written again as plain JSON, not converted)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    record = notebook["metadata"].get("papermill", {})
     for key in CLOCK_KEYS:
         record.pop(key, None)
     if "input_path" in record:
         record["input_path"] = record["output_path"] = f"notebooks/{name}"
-    for cell in notebook.cells:
-        cell.metadata.pop("execution", None)
+    for cell in notebook["cells"]:
+        metadata = cell.setdefault("metadata", {})
+        metadata.pop("execution", None)
         for key in CLOCK_KEYS:
-            cell.metadata.get("papermill", {}).pop(key, None)
-        if INJECTED in cell.metadata.get("tags", []):
+            metadata.get("papermill", {}).pop(key, None)
+        if INJECTED in metadata.get("tags", []):
             cell["id"] = INJECTED
-    disk.write_text(path, disk.safe_json(nbformat.v4.writes(notebook)) + "\n")
+    text = json.dumps(notebook, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+    disk.write_text(path, disk.safe_json(text) + "\n")
 
 
 def mark_timeout(path: Path, message: str) -> int | None:
