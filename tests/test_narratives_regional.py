@@ -114,6 +114,20 @@ def test_an_override_is_part_of_its_regions_report_key_only(demo_copy):
     assert (after["kyzylorda"], after["all"]) == (before["kyzylorda"], before["all"])
 
 
+def test_a_success_story_of_the_consolidated_report_is_part_of_every_regional_key(demo_copy):
+    """A regional report says where the period's success story is when the consolidated report
+    tells one (`views.success_story`): writing it changes what every region's report shows."""
+    def keys() -> dict[str, str]:
+        inputs = load_inputs(demo_copy)
+        return {region: slice_key(inputs, select(inputs, make_scope(inputs.grant, PERIOD, region)))
+                for region in ("almaty", "kyzylorda")}
+
+    before = keys()
+    _write(demo_copy / "narratives" / PERIOD / "all" / "success_story.md", "История.")
+    after = keys()
+    assert after["almaty"] != before["almaty"] and after["kyzylorda"] != before["kyzylorda"]
+
+
 def test_a_diff_names_the_narratives_its_report_reads_only():
     files = {"narratives/p1/1.1.md": "a", "narratives/p1/south/1.1.md": "b", "narratives/p1/north/1.1.md": "c",
              "narratives/p2/1.1.md": "d", "media.csv": "e"}

@@ -7,7 +7,8 @@ the report's registry of figures shows: re-saving a file changes nothing, moving
 changes the reports that count it), what it shows of the whole grant (its `Selection`'s
 topics, metric names and optional blocks), its data notes (`blocks.report_notes`, with the
 rows they name), grant.yml, its language and the narratives it reads (the period's and its
-region's overrides, in its language's folder too). The last good build of a report is its
+region's overrides, in its language's folder too, and, for a region, whether the consolidated
+report tells a success story). The last good build of a report is its
 cache: the keys are kept in its manifest, so the cache survives interrupted runs, and a result
 is reused only when every key is equal.
 """
@@ -29,6 +30,8 @@ from pipeline.incremental.ledger import complete, digest, environment_key, last_
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
+from pipeline.notebook.narratives import SUCCESS_STORY
+from pipeline.notebook.narratives import find as find_narrative
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
@@ -70,6 +73,9 @@ def slice_key(inputs: Inputs, selection: Selection) -> str:
         overrides = paths.inside(folder, scope.region)  # this region's own narratives
         if overrides.is_dir():
             parts += [f"{named}{scope.region}/{p.name}:{disk.sha256(p)}" for p in sorted(overrides.glob("*.md"))]
+    if not scope.is_all:  # its success story says where the period's is when the consolidated report has one
+        told = find_narrative(inputs.root, scope.period, SUCCESS_STORY, language=language)
+        parts.append(f"story told:{told is not None}")
     return digest(*parts)
 
 
