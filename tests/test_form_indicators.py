@@ -166,3 +166,23 @@ def test_the_demo_names_figures_every_period_has():
     indicators = parse_grant(GRANT).indicators
     assert sorted(indicators) == ["1.1", "3.1", "4.2"]
     assert not any(re.fullmatch(r"[\d.]+", str(i.figure)) for listed in indicators.values() for i in listed)
+
+
+def test_an_indicators_label_or_target_is_part_of_every_reports_key(tmp_path):
+    """What the indicator column shows comes from grant.yml, which each report's key hashes:
+    a changed label rebuilds the report (an incremental run equals a forced one)."""
+    from pipeline.figures.scope import make_scope, select
+    from pipeline.incremental.fingerprints import slice_key
+    from pipeline.inputs.loading import load_inputs
+
+    root = shutil.copytree(DEMO_INPUTS, tmp_path / "inputs")
+
+    def key() -> str:
+        inputs = load_inputs(root)
+        return slice_key(inputs, select(inputs, make_scope(inputs.grant, "2022-interim", "almaty")))
+
+    before = key()
+    grant = root / "grant.yml"
+    grant.write_text(grant.read_text(encoding="utf-8").replace("label: 'Медиаплан'", "label: 'Медиа-план'"),
+                     encoding="utf-8")
+    assert key() != before
