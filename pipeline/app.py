@@ -244,18 +244,20 @@ def _executor(request: RunRequest, inputs: ValidInputs, count: int, early: Early
 def validate(inputs: Path) -> Validation:
     """Read and check an inputs folder: every problem and every data warning; the narratives
     too (`narratives.check`: their encoding, their templates, the figures they name, which need
-    valid tables; before, `check_early` against the catalogue's patterns), and a warning for a
+    valid tables; before, `check_early` against the catalogue's patterns), and so the figures
+    grant.yml's `indicators:` name (`formindicators.check`, `check_early`), and a warning for a
     file no report reads."""
     from pipeline.inputs import validation
-    from pipeline.notebook import narratives
+    from pipeline.notebook import formindicators, narratives
 
     checked = validation.validate(inputs)
     if checked.ok and checked.inputs is not None:
         problems, unused = narratives.check(checked.inputs)
+        problems = [*formindicators.check(checked.inputs), *problems]
         read_past = [w for w in checked.warnings if w.code == "inputs.unknown_file"]
         checked.problems, checked.warnings = problems, read_past if problems else [*checked.warnings, *unused]
     else:  # the tables' problems first, then what the narratives already show
-        checked.problems = [*checked.problems, *narratives.check_early(inputs)]
+        checked.problems = [*checked.problems, *formindicators.check_early(inputs), *narratives.check_early(inputs)]
     _add_todo(checked, inputs)
     return checked
 

@@ -26,6 +26,7 @@ NBSP = "\u00a0"
 # The seed's figures (PRODUCT.md, "Reproducing the seed"), for 2022-interim / all.
 SEED = {
     "centres.count": 4,
+    "centres.memoranda": 4,
     "events.conference.count": 1,
     "events.conference.participants": 8,
     "consultations.count": 22,
@@ -69,6 +70,9 @@ SEED = {
     "media.own.reach": 854,
     "media.external.reach": 363,
     "metric.telegram_subscribers": 31,
+    "metric.media_plans": 1,
+    "metric.press_releases": 1,
+    "metric.announcements": 1,
     "grant.amount": 29364470,
 }
 
@@ -99,6 +103,32 @@ def test_the_whole_demo_grid_builds(demo_build):
 @pytest.mark.parametrize("name,value", sorted(SEED.items()))
 def test_seed_figure(demo_build, name, value):
     assert _figures(demo_build[0])[name] == value
+
+
+#: The seed's indicator column, by activity: what each indicator states (row 1: centres created,
+#: online conferences, memoranda, consultations; row 3: satisfaction, positive feedback; the
+#: media plan's row: media plan, press releases, announcement, reach).
+SEED_INDICATORS = {
+    "1.1": ["4", "1", "4", "22"],
+    "3.1": ["90 %", "100 %"],
+    "4.2": ["1", "1", "1", "1 217"],
+}
+
+
+def test_the_indicator_column_states_what_the_seed_states(demo_build):
+    """grant.yml's `indicators:` of the demo give the seed's indicators; their values come from
+    the demo's records through the figures, each linked to its evidence."""
+    page = (demo_build[0] / "2022-interim" / ALL / "report.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    for aid, values in SEED_INDICATORS.items():
+        items = soup.select(f'tr[id="activity-{aid}"] td.gr-indicators p')
+        shown = [item.select_one("a.gr-figure").get_text().replace(NBSP, " ") for item in items]
+        assert shown == values, aid
+    first = " ".join(soup.select_one('tr[id="activity-1.1"] td.gr-indicators p').get_text().replace(NBSP, " ").split())
+    assert first == "Созданы community-центры: 4 из 4 (100 %)"
+    assert "gr-later" not in page and "…</span>" not in page, "every slot filled"
+    kept = soup.select_one('tr[id="activity-2.1"]').get_text().replace(NBSP, " ")
+    assert "Проведены обучающие тренинги: 4 из 14 (29 %)" in " ".join(kept.split()), "no indicators: the plan's"
 
 
 def test_figures_json_equals_the_scraps_of_the_executed_notebooks(demo_build):

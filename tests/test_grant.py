@@ -112,7 +112,7 @@ CASES = {
     "not a mapping": ("- a\n- b\n", lambda t: [
         "grant.yml: expected a mapping of keys "
         "(agreement, grantee, topic, amount, currency, signatory, regions, periods, columns, questionnaires, files, "
-        "event_types, topics, metrics, targets, language)"]),
+        "event_types, topics, metrics, targets, indicators, language)"]),
     "a part not a mapping": (
         changed("agreement: {number: 7, date: '2023-01-10', annex: 4}", "agreement: 43"),
         lambda t: ["grant.yml:1: agreement = 43: expected a mapping of keys (number, date, annex)"]),

@@ -23,11 +23,14 @@ def test_a_regional_report_counts_against_its_regions_target_and_the_consolidate
 
 def test_targets_name_activities_of_the_plan_and_regions_of_the_grant(tmp_path):
     root = shutil.copytree(DEMO_INPUTS, tmp_path / "inputs")
-    with (root / "grant.yml").open("a", encoding="utf-8") as grant:
-        grant.write("  '9.9': {almaty: 1}\n  '3.1': {nowhere: 1}\n")
-    lines = validate(root).lines()
-    assert [line.split(": expected", 1)[0] for line in lines] == ["grant.yml:43: targets = 9.9",
-                                                                 "grant.yml:44: targets 3.1 = nowhere"]
+    text = (root / "grant.yml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    after = lines.index("targets:") + 1  # the two entries go first under `targets:`
+    lines[after:after] = ["  '9.9': {almaty: 1}", "  '3.1': {nowhere: 1}"]
+    (root / "grant.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = validate(root).lines()
+    assert [line.split(": expected", 1)[0] for line in found] == [f"grant.yml:{after + 1}: targets = 9.9",
+                                                                 f"grant.yml:{after + 2}: targets 3.1 = nowhere"]
 
 
 def test_metrics_are_named_by_their_labels_and_an_unlabelled_one_is_a_warning(tmp_path):

@@ -52,9 +52,12 @@ def events(sel: Selection) -> Block:
 
 
 def centres(sel: Selection) -> Block:
-    """centres.count: community centres opened by the period's end."""
+    """centres.count: community centres opened by the period's end; centres.memoranda: those
+    of them with a memorandum signed by then."""
+    signed = sel.centres[sel.centres["memorandum_date"] <= sel.scope.end]
     block = Block("centres")
     block.add("centres.count", len(sel.centres), rows("centres", sel.centres))
+    block.add("centres.memoranda", len(signed), rows("centres", signed))
     return block
 
 

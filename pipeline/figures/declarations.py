@@ -119,9 +119,11 @@ DECLARED: tuple[Declared, ...] = (
         blocks.surveys),
     Declared(
         "centres", "consultations", "Community-центры",
-        "Центры, открытые не позднее конца периода (`opened`), в регионе отчета.",
-        {"centres": ("region", "opened")},
-        (Figure("centres.count", "Community-центров открыто к концу периода", ("centres",)),),
+        "Центры, открытые не позднее конца периода (`opened`), в регионе отчета; меморандумы — у этих центров с "
+        "датой меморандума (`memorandum_date`) не позднее конца периода.",
+        {"centres": ("region", "opened", "memorandum_date")},
+        (Figure("centres.count", "Community-центров открыто к концу периода", ("centres",)),
+         Figure("centres.memoranda", "Меморандумов с community-центрами к концу периода", ("centres",))),
         blocks.centres),
     Declared(
         "consultations", "consultations", "Консультации и обратная связь",

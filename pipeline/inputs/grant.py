@@ -31,6 +31,7 @@ from pipeline.inputs.grantparts import (
     FileSetting,
     Glob,
     Grantee,
+    Indicator,
     Key,
     Language,
     MetricName,
@@ -138,6 +139,10 @@ class Grant(Part):
     #: A plan activity's target in a region's report, by activity_id and region id (the plan's
     #: `target` is the project's); checked against the plan and the regions by `validation`.
     targets: dict[Key, dict[Key, Amount]] = Field(default_factory=dict)
+    #: A plan activity's indicators in the form's indicator column, by activity_id (each a figure,
+    #: its label, its target): in place of the plan's one indicator; checked against the plan
+    #: and the regions by `validation`, the figures against the period's by `notebook.formindicators`.
+    indicators: dict[Key, tuple[Indicator, ...]] = Field(default_factory=dict)
     #: The language of its reports (`run --language` overrides it for one run).
     language: Language = DEFAULT_LANGUAGE
 
@@ -173,6 +178,10 @@ class Grant(Part):
     def target_in(self, activity_id: str, region: str) -> float | None:
         """The activity's target in the region's report (`targets:`), or None when grant.yml gives none."""
         return self.targets.get(activity_id, {}).get(region)
+
+    def indicators_of(self, activity_id: str) -> tuple[Indicator, ...]:
+        """The activity's indicators (`indicators:`); none: the plan's one indicator is shown."""
+        return self.indicators.get(activity_id, ())
 
     def region_ids(self) -> list[str]:
         return [region.id for region in self.regions]
@@ -222,6 +231,8 @@ def _model_at(loc: Loc) -> type[Part]:
     keys = tuple(p for p in loc if isinstance(p, str))
     if keys[:1] == ("files",) and len(keys) > 1:
         return FileSetting
+    if keys[:1] == ("indicators",) and len(keys) > 1:
+        return Indicator
     if keys[:1] in (("event_types",), ("topics",)) and len(keys) > 1:
         return EventType if keys[0] == "event_types" else Topic
     return _MAPPINGS[keys]

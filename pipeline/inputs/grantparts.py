@@ -248,3 +248,56 @@ TopicId = Annotated[str, BeforeValidator(_name_id)]
 Key = Annotated[str, BeforeValidator(text_of)]
 #: A metric's `name` in the metrics table, the key of its label (`metrics:`).
 MetricName = Annotated[str, BeforeValidator(_name_id)]
+
+
+# ---------------------------------------------------------------- the form's indicators
+
+#: A figure's name as a report records it (`centres.count`, `feedback.satisfaction_pct`):
+#: which figures a period has is checked against its reports' figures (`notebook.formindicators`).
+FIGURE_NAME = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+
+
+def _figure_name(value: object) -> str:
+    text = text_of(value)
+    if len(text) > 200 or not FIGURE_NAME.fullmatch(text):
+        raise refuse("expected a figure's name, parts joined by dots (e.g. centres.count, feedback.satisfaction_pct; "
+                     "`python -m pipeline figures` lists them)")
+    return text
+
+
+def _indicator_target(value: object) -> float | dict[str, float] | None:
+    """A number (the project's target, compared in the consolidated report only) or a mapping
+    of report ids to numbers: a region id (that region's report) or `all` (the consolidated one)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return _amount(value)
+    found, places = {}, []
+    for key, number in value.items():
+        try:
+            found[text_of(key)] = _amount(number)
+        except PydanticCustomError:
+            places.append(((key,), None))
+    if places:
+        raise refuse("expected a positive number", *places)
+    return found
+
+
+FigureName = Annotated[str, BeforeValidator(_figure_name)]
+IndicatorTarget = Annotated[float | dict[str, float] | None, BeforeValidator(_indicator_target)]
+
+
+class Indicator(Part):
+    """One of a plan activity's indicators in the form's indicator column (`indicators:`): a
+    figure of the report, its label, and its target — a number for the consolidated report, or
+    by report (`{all: 4, almaty: 1}`); a regional report compares only with its region's."""
+
+    figure: FigureName
+    label: Text
+    target: IndicatorTarget = None
+
+    def target_in(self, report: str) -> float | None:
+        """The target a report (`all` or a region id) compares the figure with, or None."""
+        if isinstance(self.target, dict):
+            return self.target.get(report)
+        return self.target if report == ALL else None

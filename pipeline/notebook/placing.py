@@ -6,7 +6,9 @@ or the media (section 2) are computed. So a section notebook puts a slot where a
 (`slot`: which narrative, and what stands there when the report has none), and the builder
 fills every slot of the report page and of the reviewers' notebook pages from the figures the
 notebooks recorded (`Filler`, from figures.json's values): the narrative and the report's
-tables show one and the same computed value.
+tables show one and the same computed value. Likewise a figure a section shows before its
+notebook computes it (the form's indicators in the activities table: `later`), with its share of
+a target (`later_share`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from pipeline.figures import indicators as ind
 from pipeline.language import DEFAULT
-from pipeline.notebook import narratives
+from pipeline.notebook import formatting, narratives
 
 _SLOT = re.compile(r'<div class="gr-narrative" data-narrative="([^"]*)" data-fallback="([^"]*)">.*?</div>', re.S)
+_LATER = re.compile(r'<span class="gr-later" data-figure="([^"]*)" data-of="([^"]*)">[^<]*</span>')
+#: What a `later` slot shows until the report is stitched.
+_PENDING = "…"
 
 
 def slot(name: str, period: str, fallback: str) -> Markup:
@@ -32,6 +38,17 @@ def slot(name: str, period: str, fallback: str) -> Markup:
     note = f"[текст из narratives/{period}/{name}.md — подставляется при сборке отчета]"
     return Markup(f'<div class="gr-narrative" data-narrative="{escape(name)}" data-fallback="{escape(str(fallback))}">'
                   f'<p class="gr-note">{escape(note)}</p></div>')
+
+
+def later(name: str) -> Markup:
+    """The place of the figure `name`'s value, recorded by a later notebook of the report."""
+    return Markup(f'<span class="gr-later" data-figure="{escape(name)}" data-of="">{_PENDING}</span>')
+
+
+def later_share(name: str, target: float) -> Markup:
+    """The place of « (Z %)»: the figure `name` as a share of `target` (`indicators.achieved_pct`,
+    the rule of the plan's own `achieved_pct`), nothing when there is none."""
+    return Markup(f'<span class="gr-later" data-figure="{escape(name)}" data-of="{target!r}">{_PENDING}</span>')
 
 
 @dataclass(frozen=True)
@@ -65,4 +82,17 @@ class Filler:
             text = rendered[name]
             return text if text is not None else unescape(match[2])
 
-        return _SLOT.sub(filled, html)
+        return _LATER.sub(self._figure, _SLOT.sub(filled, html))
+
+    def _figure(self, match: re.Match[str]) -> str:
+        """A `later` slot: the figure's value linked to its evidence (as every number of the
+        report), or its share of a target; «—» for a figure of another region's report."""
+        name, of = unescape(match[1]), match[2]
+        value = None if name in self.absent else self.figures.get(name)
+        if of:
+            share = ind.achieved_pct(value, float(of)) if isinstance(value, int | float) else None
+            return "" if share is None else f" ({formatting.pct(share)})"
+        if name in self.absent or name not in self.figures:
+            return formatting.figure(name, None)
+        return (f'<a class="gr-figure" href="#fig-{escape(name)}" data-figure="{escape(name)}">'
+                f'{formatting.figure(name, value)}</a>')

@@ -40,6 +40,7 @@ HEADERS = {
     "region": "регион\nregion", "date": "дата\ndate", "start_date": "дата начала\nstart_date",
     "event_id": "мероприятие\nevent_id", "type": "тип мероприятия\ntype", "topic": "тема\ntopic",
     "topic_id": "тема\ntopic_id", "opened": "дата открытия\nopened", "name": "название\nname",
+    "memorandum_date": "дата меморандума\nmemorandum_date",
     "consultation_id": "консультация\nconsultation_id", "respondent_id": "анкета\nrespondent_id",
     "answered": "получен ответ\nanswered", "positive": "положительный отзыв\npositive",
     "satisfaction": "удовлетворенность, балл\nsatisfaction", "owner": "владелец канала\nowner",

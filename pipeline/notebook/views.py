@@ -24,7 +24,7 @@ from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.scope import Scope, report_regions
 from pipeline.inputs.grant import Grant
 from pipeline.language import DEFAULT, N_, TITLE_IN_CAPITALS, known, tr, translations
-from pipeline.notebook import accounts, formatting, links, narratives, placing
+from pipeline.notebook import accounts, formatting, formindicators, links, narratives, placing
 from pipeline.notebook.context import Context
 
 
@@ -130,7 +130,8 @@ def activities(ctx: Context, f: Figures) -> HTML:
     activity's description is the analyst's narrative when one is true of the report (filled at
     stitching), else the account of its own records (`accounts`); a regional report's activity
     without any record in the region is one line saying so, not zeros; a region without any
-    record in the period gets one paragraph saying so instead of the table."""
+    record in the period gets one paragraph saying so instead of the table. Its indicator
+    column: grant.yml's indicators of the activity (`formindicators`), else the plan's one."""
     sel = ctx.selection
     if _empty_region(ctx):
         return render("no_records.html.j2", ctx.language, region=place(ctx),
@@ -145,6 +146,7 @@ def activities(ctx: Context, f: Figures) -> HTML:
             rows.append({
                 "task_no": task_no, "task": row["task"], "first": i == 0, "span": len(group),
                 "activity": row["activity"], "deadline": row["deadline"], "indicator": row["indicator"],
+                "indicators": formindicators.shown(ctx.grant, ctx.scope, aid),
                 "achieved": f[f"activity.{aid}.achieved"], "target": f[f"activity.{aid}.target"],
                 "achieved_pct": f[f"activity.{aid}.achieved_pct"],
                 "participants": f[f"activity.{aid}.participants"], "cost": f[f"activity.{aid}.cost"],
