@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from conftest import DEMO_INPUTS, PROJECT
 
 from pipeline import language, paths
-from pipeline.figures import blocks, declarations
+from pipeline.figures import blocks, catalogue, declarations
 from pipeline.figures.scope import make_scope, select
 from pipeline.incremental import fingerprints, ledger
 from pipeline.inputs.loading import in_language
@@ -43,7 +43,8 @@ def _ids(catalog: Catalog) -> set:
 
 
 def _placeholders(text: str) -> list[str]:
-    return sorted(re.findall(r"%\(\w+\)s", text))
+    """A text's values: gettext's %(name)s, and a figure meaning's {part} (`catalogue.Entry.describe`)."""
+    return sorted(re.findall(r"%\(\w+\)s|\{\w+\}", text))
 
 
 # ---------------------------------------------------------------- the catalogues
@@ -280,7 +281,7 @@ BABEL_WORDS = {"жылғы", "қаңтар", "ақпан", "наурыз", "сә
                                                 ("2022-final", "almaty"), ("2022-interim", "aktobe")])
 def test_a_kazakh_report_has_no_fixed_text_outside_the_catalogue(pseudo_kazakh, demo, tmp_path, period, region):
     """With a catalogue that marks every text it gives, every view of the report (its form, the
-    data notes, the registry's frame, the evidence's heading, the sections' headings, the title)
+    data notes, the registry's frame and its figures' meanings, the evidence's heading, the sections' headings, the title)
     leaves no word unmarked but the inputs' own texts (and the dates Babel writes): no fixed
     text of the form escapes the catalogue."""
     from pipeline.assembly import stitching
@@ -296,11 +297,12 @@ def test_a_kazakh_report_has_no_fixed_text_outside_the_catalogue(pseudo_kazakh, 
         shown = view(ctx, figures)
         parts.append(fill(shown.data) if shown is not None else "")
     parts.append(fill(views.success_story(ctx).data))
-    registry = {name: {"value": value, "description": "", "notebook": "10_activities.ipynb", "cell_index": 3,
-                       "cell_id": "x", "rows": [{"file": "events.csv", "row": 2, "id": "E001"}]}
+    names = catalogue.grant_names(inputs.grant, ctx.selection.topics, "kk")
+    registry = {name: {"value": value, "description": catalogue.lookup(name).describe(name, names, "kk"),
+                       "notebook": "", "cell_index": 3, "cell_id": "x", "rows": []}
                 for name, value in figures.items()}
-    parts.append(re.sub(r'<div class="gr-registry-row".*?</div>|<pre.*?</pre>', "",
-                        views.registry(registry, "kk"), flags=re.S))  # its lines are names and numbers
+    # a registry line: the figure's name (an id, as `explain` takes it) = its value · its meaning
+    parts.append(re.sub(r"<b>[^<]*</b>|<pre.*?</pre>", "", views.registry(registry, "kk"), flags=re.S))
     left = set().union(*(_unmarked_words(part) for part in parts)) - _inputs_words(inputs) - BABEL_WORDS
     assert not left, sorted(left)
     assert OPEN in "".join(parts)
@@ -314,3 +316,24 @@ def test_the_pseudo_locale_test_finds_a_text_left_outside_the_catalogue(pseudo_k
     monkeypatch.setattr(views, "tr", lambda spoken, text: text)  # as the code was: Russian written in
     left = _unmarked_words(views.activities(ctx, figures).data) - _inputs_words(inputs) - BABEL_WORDS
     assert {"списки", "меморандумы"} <= left, sorted(left)
+
+
+def test_a_figures_meaning_is_in_the_reports_language_and_names_no_id(demo):
+    """The registry's meanings: topics, regions, metrics and data notes by their names (grant.yml's
+    titles, `metrics:` labels, the notes' labels), the words around them from the catalogue."""
+    scope = make_scope(demo.grant, "2022-interim", "all")
+    topics = select(demo, scope).topics
+
+    def meaning(name: str, spoken: str) -> str:
+        names = catalogue.grant_names(demo.grant, topics, spoken)
+        return catalogue.lookup(name).describe(name, names, spoken)
+
+    assert meaning("survey.msu.aktobe.trainer", "kk") == \
+        f"«{topics['msu']}» тақырыбы, өңір — Актюбинская область: тренер жұмысының орташа бағасы"
+    assert meaning("survey.msu.aktobe.trainer", "ru") == \
+        f"Тема «{topics['msu']}», регион Актюбинская область: средняя оценка работы тренера"
+    assert meaning("metric.announcements", "kk") == "«Анонсы» көрсеткіші: кезең соңындағы соңғы мәні"
+    assert meaning("warnings.media.no_reach", "ru") == \
+        "Замечания к данным «публикаций без охвата (охват учтен как 0)»: число записей"
+    assert meaning("media.own.reach", "kk") == "Қамту: өз арналары"
+    assert meaning("events.training.count", "kk") == "Өткізілген іс-шаралар: тренингтер"

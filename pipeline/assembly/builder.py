@@ -262,7 +262,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
     input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes, inputs.shown.path)
     traced = provenance.figure_provenance(figures, provenance.glue_locations(notebooks_json), inputs.root,
                                          row_counts(selection), input_entries, rows, inputs.shown.path,
-                                         catalogue.grant_names(inputs.grant, selection.topics))
+                                         catalogue.grant_names(inputs.grant, selection.topics, inputs.grant.language),
+                                         inputs.grant.language)
     disk.write_json(folder / "manifest.json", {
         "period": job.period, "region": job.region,
         "parameters": {"period": job.period, "region": job.region, "inputs": inputs_name},
