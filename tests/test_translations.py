@@ -337,3 +337,70 @@ def test_a_figures_meaning_is_in_the_reports_language_and_names_no_id(demo):
         "Замечания к данным «публикаций без охвата (охват учтен как 0)»: число записей"
     assert meaning("media.own.reach", "kk") == "Қамту: өз арналары"
     assert meaning("events.training.count", "kk") == "Өткізілген іс-шаралар: тренингтер"
+
+
+# ---------------------------------------------------------------- the reviewers' pages
+
+
+def _page_text(html: str) -> str:
+    """A page's text, without its style and script."""
+    return re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+
+
+def test_the_dashboard_of_a_kazakh_grant_has_no_fixed_text_outside_the_catalogue(pseudo_kazakh, tmp_path):
+    """OUT/index.html in the language the run kept with the names (`names_of`): every word of
+    the page is marked, a name of the grant's (the kept names), an id of a file or a format."""
+    from helpers_builds import write_build
+
+    from pipeline.assembly import index_page
+    from pipeline.incremental import ledger
+
+    figures = {"consultations.count": 3, "events.training.participants": 20, "activity.1.1.achieved_pct": 50,
+               "budget.spent_pct": 9}
+    names = {"periods": {"p1": "Аралық бағдарламалық есеп"}, "regions": {"north": "Солтүстік облысы"},
+             "activities": {"1.1": "Ашылған орталықтар"}, "activity_texts": {"1.1": "Орталықтар ашу"},
+             "language": "kk"}
+    for region in ("all", "north"):
+        write_build(tmp_path / "p1" / region, figures)
+    (tmp_path / "p1" / "north" / "notebooks").mkdir()
+    (tmp_path / "p1" / "north" / "notebooks" / "10_activities.html").write_text("", encoding="utf-8")
+    hashes = {"grant.yml": "1" * 64}
+    ledger.remember(tmp_path, hashes, ["p1"], ["north", "all"], [], {}, names=names)
+    page = index_page.write_index(tmp_path, [], hashes).read_text(encoding="utf-8")
+    assert '<html lang="kk">' in page
+    own = {word.casefold() for text in [*names["periods"].values(), *names["regions"].values(),
+                                        *names["activities"].values(), *names["activity_texts"].values()]
+           for word in WORD.findall(text)}
+    files = {"html", "json", "manifest", "figures", "evidence", "activities", "p", "north", "all"}
+    left = _unmarked_words(_page_text(page)) - own - files
+    assert not left, sorted(left)
+    assert f"{OPEN}Все регионы (сводный){CLOSE}" in page and 'localeCompare(String(y), "kk"' in page
+
+
+def test_the_review_tables_and_titles_of_a_kazakh_grant_come_from_the_catalogue(pseudo_kazakh):
+    """What the pipeline writes on a reviewers' notebook page — every header of a review table
+    (its contract name aside), yes and no, a person's pseudonym, the section's title — is
+    marked: the catalogue gives each in the report's language."""
+    import pandas as pd
+
+    from pipeline.assembly import stitching
+    from pipeline.notebook import review, rows
+
+    frame = pd.DataFrame({column: [True, False] for column in review.HEADERS})
+    page = review.table(frame, language.tr("kk", "Расчет по шагам"), "kk")
+    page = re.sub(r'<small class="gr-contract">[^<]*</small>', "", page)
+    assert not _unmarked_words(page), sorted(_unmarked_words(page))
+    assert f"{OPEN}да{CLOSE}" in page and "True" not in page
+    assert rows.Pseudonyms(["Айгүл Серікова"], "kk")("Айгүл Серікова") == f"{OPEN}участник{CLOSE} 1"
+    notebook = {"cells": [{"cell_type": "markdown", "source": "# Шапка отчета"}]}
+    assert stitching.notebook_title(notebook, "", "kk") == f"{OPEN}Шапка отчета{CLOSE}"
+
+
+def test_each_notebooks_first_heading_titles_its_page_in_the_reports_language():
+    from pipeline.assembly import stitching
+
+    for path in paths.section_notebooks():
+        title = stitching.notebook_title(nbformat.read(path, as_version=4), "", "kk")
+        assert title in {language.tr("kk", heading) for heading in
+                         (*stitching.SECTION_HEADINGS, *stitching.NOTEBOOK_HEADINGS)}, (path.name, title)
+        assert title != stitching.notebook_title(nbformat.read(path, as_version=4)), title  # not the Russian

@@ -280,7 +280,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
             write_pages(folder, job, inputs, selection, notebooks_json, views.registry(traced, inputs.grant.language),
                         fill, formats)
         for path, notebook in notebooks_json.items():
-            page = stitching.notebook_html(notebook, views.page_title(inputs.grant, selection.scope), fill)
+            page = stitching.notebook_html(notebook, views.page_title(inputs.grant, selection.scope), fill,
+                                           inputs.grant.language)
             disk.write_text(path.with_suffix(".html"), page)
     except NarrativeError as error:  # a narrative filled with this report's figures: name the report
         raise NarrativeError(f"{job.label}: {error}") from None
