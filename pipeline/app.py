@@ -164,10 +164,13 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
                              early: EarlyKernel | None) -> RunOutcome:
     from pipeline.figures.scope import make_scope
     from pipeline.incremental import fingerprints
+    from pipeline.inputs import untranslated
     from pipeline.inputs.loading import in_language
 
     inputs, notes = validated(request.inputs)
-    inputs = in_language(inputs, request.language)
+    if request.language is not None and request.language != inputs.grant.language:  # its notes in that language
+        inputs = in_language(inputs, request.language)
+        notes = [note for note in notes if note.code != untranslated.CODE] + untranslated.lacking_kazakh(inputs)
     all_periods, all_regions = inputs.grant.period_ids(), inputs.grant.region_ids() + [grid.ALL]
     periods, regions = request.periods or all_periods, request.regions or all_regions
     for period in periods:
@@ -246,14 +249,15 @@ def validate(inputs: Path) -> Validation:
     too (`narratives.check`: their encoding, their templates, the figures they name, which need
     valid tables; before, `check_early` against the catalogue's patterns), and a warning for a
     file no report reads."""
-    from pipeline.inputs import validation
+    from pipeline.inputs import untranslated, validation
     from pipeline.notebook import narratives
 
     checked = validation.validate(inputs)
     if checked.ok and checked.inputs is not None:
         problems, unused = narratives.check(checked.inputs)
         read_past = [w for w in checked.warnings if w.code == "inputs.unknown_file"]
-        checked.problems, checked.warnings = problems, read_past if problems else [*checked.warnings, *unused]
+        checked.problems, checked.warnings = problems, read_past if problems else [
+            *checked.warnings, *unused, *untranslated.lacking_kazakh(checked.inputs)]
     else:  # the tables' problems first, then what the narratives already show
         checked.problems = [*checked.problems, *narratives.check_early(inputs)]
     _add_todo(checked, inputs)
