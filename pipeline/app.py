@@ -25,6 +25,7 @@ from pipeline.executors import Executor, local
 from pipeline.executors.early import EarlyKernel
 from pipeline.incremental import grid, ledger
 from pipeline.inputs import folder
+from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from pipeline.inputs.notes import DataWarning
@@ -352,12 +353,12 @@ def diff(folders: list[Path], outputs: Path | None = None, periods: list[str] | 
     return comparison.changed, comparison.lines()
 
 
-def init(folder: Path) -> list[Path]:
-    """A new grant's inputs folder (`authoring.skeleton`): the files written. A folder that
-    exists and is not empty is refused; nothing is overwritten."""
+def init(folder: Path, language: str = DEFAULT_LANGUAGE) -> list[Path]:
+    """A new grant's inputs folder (`authoring.skeleton`) in `language`: the files written. A
+    folder that exists and is not empty is refused; nothing is overwritten."""
     from pipeline.authoring import skeleton
 
-    return skeleton.write_skeleton(folder)
+    return skeleton.write_skeleton(folder, language)
 
 
 def figures(inputs: Path, outputs: Path, period: str | None = None, region: str | None = None) -> tuple[list[str], list[str]]:
