@@ -404,3 +404,19 @@ def test_each_notebooks_first_heading_titles_its_page_in_the_reports_language():
         assert title in {language.tr("kk", heading) for heading in
                          (*stitching.SECTION_HEADINGS, *stitching.NOTEBOOK_HEADINGS)}, (path.name, title)
         assert title != stitching.notebook_title(nbformat.read(path, as_version=4)), title  # not the Russian
+
+
+def test_each_demo_narrative_has_a_kazakh_twin_naming_the_same_figures():
+    """narratives/<period>/kk/: a Kazakh text beside each Russian one, with every placeholder
+    of the Russian (the same figures, nothing typed in), read by a report in Kazakh."""
+    russian = sorted((DEMO_INPUTS / "narratives").glob("*/*.md"))
+    assert russian
+    for path in russian:
+        twin = path.parent / "kk" / path.name
+        assert twin.is_file(), twin
+        figures = [re.findall(r'fig\("([^"]+)"\)', p.read_text(encoding="utf-8")) for p in (path, twin)]
+        assert sorted(figures[0]) == sorted(figures[1]), path
+        period = path.parent.name
+        assert narratives.find(DEMO_INPUTS, period, path.stem, language="kk") == twin
+        assert narratives.find(DEMO_INPUTS, period, path.stem) == path
+        assert re.search("[әғқңөұүһі]", twin.read_text(encoding="utf-8")), twin
