@@ -420,3 +420,14 @@ def test_each_demo_narrative_has_a_kazakh_twin_naming_the_same_figures():
         assert narratives.find(DEMO_INPUTS, period, path.stem, language="kk") == twin
         assert narratives.find(DEMO_INPUTS, period, path.stem) == path
         assert re.search("[әғқңөұүһі]", twin.read_text(encoding="utf-8")), twin
+
+
+def test_the_hyphenation_docs_say_what_pyphen_has_for_kazakh():
+    """docs/translations.md says pyphen has no Kazakh dictionary (so a Kazakh PDF is not
+    hyphenated); once a pyphen with one is installed, the docs must say otherwise."""
+    import pyphen
+
+    text = (PROJECT / "docs" / "translations.md").read_text(encoding="utf-8")
+    has_kazakh = pyphen.language_fallback("kk") is not None
+    assert ("pyphen has\nnone for Kazakh" in text or "pyphen has none for Kazakh" in text) != has_kazakh
+    assert f"({pyphen.__version__}, the\nversion installed" in text or f"({pyphen.__version__}, the version" in text
