@@ -25,6 +25,7 @@ from pipeline.executors import Executor, local
 from pipeline.executors.early import EarlyKernel
 from pipeline.incremental import grid, ledger
 from pipeline.inputs import folder
+from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from pipeline.inputs.notes import DataWarning
@@ -164,10 +165,13 @@ def _validate_and_build_with(request: RunRequest, progress: Callable[[int, int],
                              early: EarlyKernel | None) -> RunOutcome:
     from pipeline.figures.scope import make_scope
     from pipeline.incremental import fingerprints
+    from pipeline.inputs import untranslated
     from pipeline.inputs.loading import in_language
 
     inputs, notes = validated(request.inputs)
-    inputs = in_language(inputs, request.language)
+    if request.language is not None and request.language != inputs.grant.language:  # its notes in that language
+        inputs = in_language(inputs, request.language)
+        notes = [note for note in notes if note.code != untranslated.CODE] + untranslated.lacking_kazakh(inputs)
     all_periods, all_regions = inputs.grant.period_ids(), inputs.grant.region_ids() + [grid.ALL]
     periods, regions = request.periods or all_periods, request.regions or all_regions
     for period in periods:
@@ -247,7 +251,7 @@ def validate(inputs: Path) -> Validation:
     valid tables; before, `check_early` against the catalogue's patterns), and so the figures
     grant.yml's `indicators:` name (`formindicators.check`, `check_early`), and a warning for a
     file no report reads."""
-    from pipeline.inputs import validation
+    from pipeline.inputs import untranslated, validation
     from pipeline.notebook import formindicators, narratives
 
     checked = validation.validate(inputs)
@@ -255,7 +259,8 @@ def validate(inputs: Path) -> Validation:
         problems, unused = narratives.check(checked.inputs)
         problems = [*formindicators.check(checked.inputs), *problems]
         read_past = [w for w in checked.warnings if w.code == "inputs.unknown_file"]
-        checked.problems, checked.warnings = problems, read_past if problems else [*checked.warnings, *unused]
+        checked.problems, checked.warnings = problems, read_past if problems else [
+            *checked.warnings, *unused, *untranslated.lacking_kazakh(checked.inputs)]
     else:  # the tables' problems first, then what the narratives already show
         checked.problems = [*checked.problems, *formindicators.check_early(inputs), *narratives.check_early(inputs)]
     _add_todo(checked, inputs)
@@ -350,12 +355,12 @@ def diff(folders: list[Path], outputs: Path | None = None, periods: list[str] | 
     return comparison.changed, comparison.lines()
 
 
-def init(folder: Path) -> list[Path]:
-    """A new grant's inputs folder (`authoring.skeleton`): the files written. A folder that
-    exists and is not empty is refused; nothing is overwritten."""
+def init(folder: Path, language: str = DEFAULT_LANGUAGE) -> list[Path]:
+    """A new grant's inputs folder (`authoring.skeleton`) in `language`: the files written. A
+    folder that exists and is not empty is refused; nothing is overwritten."""
     from pipeline.authoring import skeleton
 
-    return skeleton.write_skeleton(folder)
+    return skeleton.write_skeleton(folder, language)
 
 
 def figures(inputs: Path, outputs: Path, period: str | None = None, region: str | None = None) -> tuple[list[str], list[str]]:

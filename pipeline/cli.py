@@ -22,6 +22,7 @@ from rich.progress import (
 from pipeline import app, paths
 from pipeline.exceptions import PipelineError, printable
 from pipeline.executors import local
+from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 from pipeline.language import LANGUAGES
 
 INPUTS_HELP = "the inputs folder, read and never changed (default: ./inputs, in the current folder)"
@@ -109,10 +110,13 @@ def _add_authoring(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser(
         "init", help="write a new grant's inputs folder: grant.yml, every table, an example narrative",
         description="Write a skeleton inputs folder in DIR: grant.yml with every key explained (placeholders "
-                    "marked ЗАМЕНИТЕ), each table as an .xlsx with its Russian header row, and an example "
-                    "narrative. DIR must be new or empty; nothing is overwritten. Then `validate --inputs DIR` "
-                    "lists what is still missing.")
+                    "marked ЗАМЕНИТЕ, or АУЫСТЫРЫҢЫЗ in Kazakh), each table as an .xlsx with its Russian (with "
+                    "--language kk, Kazakh) header row, and an example narrative. DIR must be new or empty; "
+                    "nothing is overwritten. Then `validate --inputs DIR` lists what is still missing.")
     init.add_argument("folder", type=Path, metavar="DIR", help="the new inputs folder")
+    init.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                      help="the language of its comments, header rows and example narrative, and of its reports "
+                           "(grant.yml's `language:`; default: ru)")
     figures = commands.add_parser(
         "figures", help="every figure name a narrative may use, with its meaning and value once built",
         description="List the figures of a period x region report: names (the catalogue's patterns expanded "
@@ -126,7 +130,7 @@ def _add_authoring(commands: argparse._SubParsersAction) -> None:
 
 
 def command_init(args: argparse.Namespace) -> int:
-    written = app.init(args.folder)
+    written = app.init(args.folder, args.language)
     _err(f"{args.folder}: wrote {len(written)} files; fill them in, then "
          f"`python -m pipeline validate --inputs {args.folder}` lists what is still missing")
     return 0

@@ -109,10 +109,10 @@ def test_init_writes_into_an_empty_folder_and_never_over_a_file_made_meanwhile(t
     late = tmp_path / "late"
     real = skeleton.skeleton_files
 
-    def files_and_a_rival() -> dict[str, bytes]:  # another program writes grant.yml after the check
+    def files_and_a_rival(language: str = "ru") -> dict[str, bytes]:  # another program writes grant.yml after the check
         late.mkdir()
         (late / GRANT).write_text("theirs", encoding="utf-8")
-        return real()
+        return real(language)
 
     monkeypatch.setattr(skeleton, "skeleton_files", files_and_a_rival)
     with pytest.raises(FileExistsError):
@@ -242,3 +242,121 @@ def test_a_skeleton_filled_in_builds_its_reports(folder, tmp_path):
     page = " ".join((outputs / skeleton.PERIODS[0] / "all" / "report.html").read_text(encoding="utf-8").split())
     assert "За период с 1 февраля 2024 г. по 1 февраля 2024 г. (все регионы) проведено" in page
     assert "Как называть" not in page
+
+
+# ---------------------------------------------------------------- init --language kk
+
+KK_EXAMPLE = f"narratives/{skeleton.PERIODS[0]}/{skeleton.skeleton_kk.EXAMPLE}"
+
+
+@pytest.fixture
+def kazakh(tmp_path) -> Path:
+    target = tmp_path / "kazakh-grant"
+    skeleton.write_skeleton(target, "kk")
+    return target
+
+
+def test_a_kazakh_grant_yml_explains_every_key_in_kazakh_and_says_its_language(kazakh):
+    text = (kazakh / GRANT).read_text(encoding="utf-8")
+    grant = parse_grant(text)
+    assert grant.language == "kk" and grant.period_ids() == list(skeleton.PERIODS)
+    data, lines = read_yaml(text)
+    written = {tuple(p for p in loc if isinstance(p, str)) for loc in lines}
+    assert _model_keys(Grant) <= written, _model_keys(Grant) - written
+    comments = " ".join(line.split("#", 1)[1] for line in text.splitlines() if "#" in line)
+    assert re.search("[әғқңөұүһі]", comments) and skeleton.skeleton_kk.MARK in text
+    assert not re.search(r"\b(Договор|Грантополучатель|Необязательно|Например)\b", comments)  # no Russian comment left
+    assert [str(p).split(" = ")[0] for p in skeleton.grant_placeholders(kazakh)] == [
+        line.split(" = ")[0] for line in GRANT_TODO_KK]
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_a_kazakh_skeletons_tables_have_kazakh_header_rows(kazakh, table):
+    sheet = openpyxl.load_workbook(kazakh / f"{table}.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    assert header == [header_names(table, column.name)[1][0] for column in skeleton.columns_written(table, "kk")]
+    assert sheet.max_row == 1 and all(re.search("баған", cell.comment.text) for cell in sheet[1])
+    assert not any(name.endswith("_kk") for name in (c.name for c in skeleton.columns_written(table, "kk")))
+
+
+def test_the_kazakh_example_narrative_renders_in_kazakh(kazakh):
+    text = (kazakh / KK_EXAMPLE).read_text(encoding="utf-8")
+    named = re.findall(r'\{\{ fig\("([a-z_.]+)"\) \}\}', text)
+    assert named and narratives.check_text(text, KK_EXAMPLE, named) == []
+    values = {"period": {"id": "interim", "title": "T", "start": "2022 жылғы 1 сәуір", "end": "2022 жылғы 15 маусым"},
+              "region": {"id": "all", "name": "барлық өңірлер"}}
+    rendered = " ".join(narratives.render_text(text, dict.fromkeys(named, 3), KK_EXAMPLE, values=values).split())
+    assert rendered == ("Кезең: 2022 жылғы 1 сәуір – 2022 жылғы 15 маусым (барлық өңірлер). Өткізілген тренингтер — 3, "
+                        "оларға қатысқан адамдар — 3; берілген консультациялар — 3.")
+
+
+GRANT_TODO_KK = [
+    "grant.yml:10: agreement.number = АУЫСТЫРЫҢЫЗ: шарттың нөмірі: a placeholder written by init: "
+    "write the agreement's number",
+    "grant.yml:11: agreement.date = 1900-01-01: a placeholder written by init: write the agreement's date",
+    "grant.yml:12: agreement.annex = АУЫСТЫРЫҢЫЗ: қосымшаның нөмірі: a placeholder written by init: "
+    "write the annex number",
+    "grant.yml:16: grantee.name = АУЫСТЫРЫҢЫЗ: ұйымның толық атауы: a placeholder written by init: "
+    "write the grantee's full name",
+    "grant.yml:17: grantee.short_name = АУЫСТЫРЫҢЫЗ: қысқаша атауы: a placeholder written by init: "
+    "write its short name (or delete the line)",
+    "grant.yml:20: topic = АУЫСТЫРЫҢЫЗ: гранттың тақырыбы: a placeholder written by init: write the grant's topic",
+    "grant.yml:23: amount = 1: a placeholder written by init: write the grant's amount",
+    "grant.yml:29: signatory.name = АУЫСТЫРЫҢЫЗ: қол қоюшының аты-жөні: a placeholder written by init: "
+    "write the signatory's name",
+    "grant.yml:37: regions[0].name = АУЫСТЫРЫҢЫЗ: өңірдің атауы, мысалы Алматы облысы: "
+    "a placeholder written by init: write the region's name",
+    "grant.yml:48: periods[0].start = 1900-01-01: a placeholder written by init: write the period's first day",
+    "grant.yml:49: periods[0].end = 1900-01-01: a placeholder written by init: write the period's last day",
+    "grant.yml:52: periods[1].start = 1900-01-01: a placeholder written by init: write the period's first day",
+    "grant.yml:53: periods[1].end = 1900-01-01: a placeholder written by init: write the period's last day",
+]
+TABLES_TODO_KK = [
+    "plan.xlsx: no rows: the plan is required, one row per activity of the grant's plan (docs/inputs.md)",
+    f"{KK_EXAMPLE}: the example narrative written by init: write one <activity_id>.md per activity of the plan "
+    "as it shows, then delete it",
+]
+
+
+def test_init_kk_then_validate_is_the_same_to_do_list_until_the_folder_is_valid(cli, tmp_path):
+    """As a user runs it: `init --language kk`, its Kazakh header rows read as they are; the
+    placeholders, the empty plan and the example; filled in, a valid folder in Kazakh."""
+    folder = tmp_path / "grant"
+    made = cli("init", str(folder), "--language", "kk")
+    assert made.returncode == 0 and "validate --inputs" in made.stderr
+    result = cli("validate", "--inputs", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert app.validate(folder).lines() == GRANT_TODO_KK + TABLES_TODO_KK
+    assert _in_order(GRANT_TODO_KK + TABLES_TODO_KK, result.stderr.splitlines())
+
+    text = (folder / GRANT).read_text(encoding="utf-8")
+    text = re.sub(r"'АУЫСТЫРЫҢЫЗ: [^']*'", "'Толтырылды'", text).replace(skeleton.PLACEHOLDER_DATE, "2024-01-10")
+    (folder / GRANT).write_text(text.replace("amount: 1 ", "amount: 5 000 000 "), encoding="utf-8")
+    assert app.validate(folder).lines() == TABLES_TODO_KK
+
+    plan = openpyxl.load_workbook(folder / "plan.xlsx")
+    plan.active.append(["1", "Оқыту", "1.1", "Тренингтер", "маусым", "Тренингтер саны", 3, "тренинг", None])
+    plan.save(folder / "plan.xlsx")
+    (folder / KK_EXAMPLE).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+    checked = app.validate(folder)
+    assert checked.ok and checked.inputs.grant.language == "kk", checked.lines()
+    assert list(checked.inputs["plan"]["activity"]) == ["Тренингтер"]
+    assert cli("validate", "--inputs", str(folder)).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_kazakh_skeleton_filled_in_builds_its_report_in_kazakh(kazakh, tmp_path):
+    text = re.sub(r"'АУЫСТЫРЫҢЫЗ: [^']*'", "'Оңтүстік өңір'", (kazakh / GRANT).read_text(encoding="utf-8"))
+    (kazakh / GRANT).write_text(text.replace(skeleton.PLACEHOLDER_DATE, "2024-02-01").replace("amount: 1 ", "amount: 900 "),
+                                encoding="utf-8")
+    plan = openpyxl.load_workbook(kazakh / "plan.xlsx")
+    plan.active.append(["1", "Оқыту", "1.1", "Тренингтер", "маусым", "Тренингтер саны", 3, "тренинг", None])
+    plan.save(kazakh / "plan.xlsx")
+    (kazakh / KK_EXAMPLE).rename(kazakh / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+    outputs = tmp_path / "out"
+    result = run_cli("run", "--inputs", str(kazakh), "--outputs", str(outputs), "--period", skeleton.PERIODS[0],
+                     "--region", "all", "--format", "html", "--quiet")
+    assert result.returncode == 0, result.stderr
+    page = " ".join((outputs / skeleton.PERIODS[0] / "all" / "report.html").read_text(encoding="utf-8").split())
+    assert '<html lang="kk">' in page and "Аралық бағдарламалық есеп" in page
+    assert "Кезең: 2024 жылғы 1 ақпан – 2024 жылғы 1 ақпан (барлық өңірлер). Өткізілген тренингтер —" in page

@@ -83,3 +83,25 @@ def test_every_kazakh_page_and_file_declares_its_language(builds):
     assert "бет " in footer and "стр." not in footer  # the page counter in Kazakh
     russian = (builds["ru"] / "report.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in russian and "Грантополучатель" in russian
+
+
+def _narrative_phrases(path: Path) -> list[str]:
+    """A narrative's own words: each stretch of text between its placeholders and marks of at
+    least four words (as a page shows them, white space folded)."""
+    text = re.sub(r"\{\{.*?\}\}|<[^>]+>|\*\*", "|", path.read_text(encoding="utf-8"))
+    return [" ".join(part.split()) for part in re.split(r"[|()\n]", text) if len(part.split()) >= 4]
+
+
+@pytest.mark.slow
+def test_the_kazakh_demo_report_tells_its_narratives_in_kazakh(builds):
+    """`run --language kk` reads narratives/<period>/kk/: the report holds the Kazakh prose and
+    none of the Russian narratives' sentences (the Russian build holds them)."""
+    kazakh = " ".join((builds["kk"] / "report.html").read_text(encoding="utf-8").split())
+    russian = " ".join((builds["ru"] / "report.html").read_text(encoding="utf-8").split())
+    folder = DEMO_INPUTS / "narratives" / PERIOD
+    for path in sorted(folder.glob("*.md")):
+        phrases = _narrative_phrases(path)
+        assert phrases and all(phrase in russian for phrase in phrases), path.name
+        assert not [phrase for phrase in phrases if phrase in kazakh], path.name
+        told = _narrative_phrases(folder / "kk" / path.name)
+        assert told and all(phrase in kazakh for phrase in told), path.name

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from conftest import DEMO_INPUTS, PROJECT
 
 from pipeline import language, paths
-from pipeline.figures import blocks, declarations
+from pipeline.figures import blocks, catalogue, declarations
 from pipeline.figures.scope import make_scope, select
 from pipeline.incremental import fingerprints, ledger
 from pipeline.inputs.loading import in_language
@@ -43,7 +43,8 @@ def _ids(catalog: Catalog) -> set:
 
 
 def _placeholders(text: str) -> list[str]:
-    return sorted(re.findall(r"%\(\w+\)s", text))
+    """A text's values: gettext's %(name)s, and a figure meaning's {part} (`catalogue.Entry.describe`)."""
+    return sorted(re.findall(r"%\(\w+\)s|\{\w+\}", text))
 
 
 # ---------------------------------------------------------------- the catalogues
@@ -280,7 +281,7 @@ BABEL_WORDS = {"жылғы", "қаңтар", "ақпан", "наурыз", "сә
                                                 ("2022-final", "almaty"), ("2022-interim", "aktobe")])
 def test_a_kazakh_report_has_no_fixed_text_outside_the_catalogue(pseudo_kazakh, demo, tmp_path, period, region):
     """With a catalogue that marks every text it gives, every view of the report (its form, the
-    data notes, the registry's frame, the evidence's heading, the sections' headings, the title)
+    data notes, the registry's frame and its figures' meanings, the evidence's heading, the sections' headings, the title)
     leaves no word unmarked but the inputs' own texts (and the dates Babel writes): no fixed
     text of the form escapes the catalogue."""
     from pipeline.assembly import stitching
@@ -296,11 +297,12 @@ def test_a_kazakh_report_has_no_fixed_text_outside_the_catalogue(pseudo_kazakh, 
         shown = view(ctx, figures)
         parts.append(fill(shown.data) if shown is not None else "")
     parts.append(fill(views.success_story(ctx).data))
-    registry = {name: {"value": value, "description": "", "notebook": "10_activities.ipynb", "cell_index": 3,
-                       "cell_id": "x", "rows": [{"file": "events.csv", "row": 2, "id": "E001"}]}
+    names = catalogue.grant_names(inputs.grant, ctx.selection.topics, "kk")
+    registry = {name: {"value": value, "description": catalogue.lookup(name).describe(name, names, "kk"),
+                       "notebook": "", "cell_index": 3, "cell_id": "x", "rows": []}
                 for name, value in figures.items()}
-    parts.append(re.sub(r'<div class="gr-registry-row".*?</div>|<pre.*?</pre>', "",
-                        views.registry(registry, "kk"), flags=re.S))  # its lines are names and numbers
+    # a registry line: the figure's name (an id, as `explain` takes it) = its value · its meaning
+    parts.append(re.sub(r"<b>[^<]*</b>|<pre.*?</pre>", "", views.registry(registry, "kk"), flags=re.S))
     left = set().union(*(_unmarked_words(part) for part in parts)) - _inputs_words(inputs) - BABEL_WORDS
     assert not left, sorted(left)
     assert OPEN in "".join(parts)
@@ -314,3 +316,118 @@ def test_the_pseudo_locale_test_finds_a_text_left_outside_the_catalogue(pseudo_k
     monkeypatch.setattr(views, "tr", lambda spoken, text: text)  # as the code was: Russian written in
     left = _unmarked_words(views.activities(ctx, figures).data) - _inputs_words(inputs) - BABEL_WORDS
     assert {"списки", "журнал"} <= left, sorted(left)  # («меморандумы» is grant.yml's too: an indicator's label)
+
+
+def test_a_figures_meaning_is_in_the_reports_language_and_names_no_id(demo):
+    """The registry's meanings: topics, regions, metrics and data notes by their names (grant.yml's
+    titles, `metrics:` labels, the notes' labels), the words around them from the catalogue."""
+    scope = make_scope(demo.grant, "2022-interim", "all")
+    topics = select(demo, scope).topics
+
+    def meaning(name: str, spoken: str) -> str:
+        names = catalogue.grant_names(demo.grant, topics, spoken)
+        return catalogue.lookup(name).describe(name, names, spoken)
+
+    assert meaning("survey.msu.aktobe.trainer", "kk") == \
+        f"«{topics['msu']}» тақырыбы, өңір — Актюбинская область: тренер жұмысының орташа бағасы"
+    assert meaning("survey.msu.aktobe.trainer", "ru") == \
+        f"Тема «{topics['msu']}», регион Актюбинская область: средняя оценка работы тренера"
+    assert meaning("metric.announcements", "kk") == "«Анонсы» көрсеткіші: кезең соңындағы соңғы мәні"
+    assert meaning("warnings.media.no_reach", "ru") == \
+        "Замечания к данным «публикаций без охвата (охват учтен как 0)»: число записей"
+    assert meaning("media.own.reach", "kk") == "Қамту: өз арналары"
+    assert meaning("events.training.count", "kk") == "Өткізілген іс-шаралар: тренингтер"
+
+
+# ---------------------------------------------------------------- the reviewers' pages
+
+
+def _page_text(html: str) -> str:
+    """A page's text, without its style and script."""
+    return re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+
+
+def test_the_dashboard_of_a_kazakh_grant_has_no_fixed_text_outside_the_catalogue(pseudo_kazakh, tmp_path):
+    """OUT/index.html in the language the run kept with the names (`names_of`): every word of
+    the page is marked, a name of the grant's (the kept names), an id of a file or a format."""
+    from helpers_builds import write_build
+
+    from pipeline.assembly import index_page
+    from pipeline.incremental import ledger
+
+    figures = {"consultations.count": 3, "events.training.participants": 20, "activity.1.1.achieved_pct": 50,
+               "budget.spent_pct": 9}
+    names = {"periods": {"p1": "Аралық бағдарламалық есеп"}, "regions": {"north": "Солтүстік облысы"},
+             "activities": {"1.1": "Ашылған орталықтар"}, "activity_texts": {"1.1": "Орталықтар ашу"},
+             "language": "kk"}
+    for region in ("all", "north"):
+        write_build(tmp_path / "p1" / region, figures)
+    (tmp_path / "p1" / "north" / "notebooks").mkdir()
+    (tmp_path / "p1" / "north" / "notebooks" / "10_activities.html").write_text("", encoding="utf-8")
+    hashes = {"grant.yml": "1" * 64}
+    ledger.remember(tmp_path, hashes, ["p1"], ["north", "all"], [], {}, names=names)
+    page = index_page.write_index(tmp_path, [], hashes).read_text(encoding="utf-8")
+    assert '<html lang="kk">' in page
+    own = {word.casefold() for text in [*names["periods"].values(), *names["regions"].values(),
+                                        *names["activities"].values(), *names["activity_texts"].values()]
+           for word in WORD.findall(text)}
+    files = {"html", "json", "manifest", "figures", "evidence", "activities", "p", "north", "all"}
+    left = _unmarked_words(_page_text(page)) - own - files
+    assert not left, sorted(left)
+    assert f"{OPEN}Все регионы (сводный){CLOSE}" in page and 'localeCompare(String(y), "kk"' in page
+
+
+def test_the_review_tables_and_titles_of_a_kazakh_grant_come_from_the_catalogue(pseudo_kazakh):
+    """What the pipeline writes on a reviewers' notebook page — every header of a review table
+    (its contract name aside), yes and no, a person's pseudonym, the section's title — is
+    marked: the catalogue gives each in the report's language."""
+    import pandas as pd
+
+    from pipeline.assembly import stitching
+    from pipeline.notebook import review, rows
+
+    frame = pd.DataFrame({column: [True, False] for column in review.HEADERS})
+    page = review.table(frame, language.tr("kk", "Расчет по шагам"), "kk")
+    page = re.sub(r'<small class="gr-contract">[^<]*</small>', "", page)
+    assert not _unmarked_words(page), sorted(_unmarked_words(page))
+    assert f"{OPEN}да{CLOSE}" in page and "True" not in page
+    assert rows.Pseudonyms(["Айгүл Серікова"], "kk")("Айгүл Серікова") == f"{OPEN}участник{CLOSE} 1"
+    notebook = {"cells": [{"cell_type": "markdown", "source": "# Шапка отчета"}]}
+    assert stitching.notebook_title(notebook, "", "kk") == f"{OPEN}Шапка отчета{CLOSE}"
+
+
+def test_each_notebooks_first_heading_titles_its_page_in_the_reports_language():
+    from pipeline.assembly import stitching
+
+    for path in paths.section_notebooks():
+        title = stitching.notebook_title(nbformat.read(path, as_version=4), "", "kk")
+        assert title in {language.tr("kk", heading) for heading in
+                         (*stitching.SECTION_HEADINGS, *stitching.NOTEBOOK_HEADINGS)}, (path.name, title)
+        assert title != stitching.notebook_title(nbformat.read(path, as_version=4)), title  # not the Russian
+
+
+def test_each_demo_narrative_has_a_kazakh_twin_naming_the_same_figures():
+    """narratives/<period>/kk/: a Kazakh text beside each Russian one, with every placeholder
+    of the Russian (the same figures, nothing typed in), read by a report in Kazakh."""
+    russian = sorted((DEMO_INPUTS / "narratives").glob("*/*.md"))
+    assert russian
+    for path in russian:
+        twin = path.parent / "kk" / path.name
+        assert twin.is_file(), twin
+        figures = [re.findall(r'fig\("([^"]+)"\)', p.read_text(encoding="utf-8")) for p in (path, twin)]
+        assert sorted(figures[0]) == sorted(figures[1]), path
+        period = path.parent.name
+        assert narratives.find(DEMO_INPUTS, period, path.stem, language="kk") == twin
+        assert narratives.find(DEMO_INPUTS, period, path.stem) == path
+        assert re.search("[әғқңөұүһі]", twin.read_text(encoding="utf-8")), twin
+
+
+def test_the_hyphenation_docs_say_what_pyphen_has_for_kazakh():
+    """docs/translations.md says pyphen has no Kazakh dictionary (so a Kazakh PDF is not
+    hyphenated); once a pyphen with one is installed, the docs must say otherwise."""
+    import pyphen
+
+    text = (PROJECT / "docs" / "translations.md").read_text(encoding="utf-8")
+    has_kazakh = pyphen.language_fallback("kk") is not None
+    assert ("pyphen has\nnone for Kazakh" in text or "pyphen has none for Kazakh" in text) != has_kazakh
+    assert f"({pyphen.__version__}, the\nversion installed" in text or f"({pyphen.__version__}, the version" in text

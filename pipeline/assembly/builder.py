@@ -266,7 +266,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
     input_entries = provenance.file_entries(inputs.files, inputs.root, inputs.hashes, inputs.shown.path)
     traced = provenance.figure_provenance(figures, provenance.glue_locations(notebooks_json), inputs.root,
                                          row_counts(selection), input_entries, rows, inputs.shown.path,
-                                         catalogue.grant_names(inputs.grant, selection.topics))
+                                         catalogue.grant_names(inputs.grant, selection.topics, inputs.grant.language),
+                                         inputs.grant.language)
     disk.write_json(folder / "manifest.json", {
         "period": job.period, "region": job.region,
         "parameters": {"period": job.period, "region": job.region, "inputs": inputs_name},
@@ -283,7 +284,8 @@ def write_products(folder: Path, job: ReportJob, inputs: Inputs, selection: Sele
             write_pages(folder, job, inputs, selection, notebooks_json, views.registry(traced, inputs.grant.language),
                         fill, formats)
         for path, notebook in notebooks_json.items():
-            page = stitching.notebook_html(notebook, views.page_title(inputs.grant, selection.scope), fill)
+            page = stitching.notebook_html(notebook, views.page_title(inputs.grant, selection.scope), fill,
+                                           inputs.grant.language)
             disk.write_text(path.with_suffix(".html"), page)
     except NarrativeError as error:  # a narrative filled with this report's figures: name the report
         raise NarrativeError(f"{job.label}: {error}") from None

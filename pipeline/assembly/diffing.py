@@ -29,6 +29,7 @@ from pipeline.assembly import explaining
 from pipeline.assembly.rowdiff import KINDS as ROW_CHANGES
 from pipeline.assembly.rowdiff import RowChanges, compare_rows
 from pipeline.exceptions import PipelineError
+from pipeline.language import DEFAULT, translations
 from pipeline.notebook import formatting
 
 FIGURES, MANIFEST = "figures.json", "manifest.json"
@@ -306,14 +307,17 @@ def between_periods(outputs: Path, first: str, second: str) -> Comparison:
 # The page.
 
 @cache
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True)
+def _environment(language: str = DEFAULT) -> Environment:
+    """The reviewers' pages' templates, with Jinja2's i18n and `language`'s catalogue installed."""
+    environment = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATES_DIR), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return environment
 
 
-def render(template: str, **values: object) -> str:
-    """One of pipeline/templates/html/ (the reviewers' index, a diff page)."""
-    return _environment().get_template(template).render(**values)
+def render(template: str, language: str = DEFAULT, **values: object) -> str:
+    """One of pipeline/templates/html/ (the reviewers' index, in `language`; a diff page)."""
+    return _environment(language).get_template(template).render(**values)
 
 
 def href(target: Path, page: Path) -> str:

@@ -23,6 +23,7 @@ from pipeline.exceptions import PipelineError, printable
 from pipeline.ids import ALL
 from pipeline.incremental import ledger
 from pipeline.incremental.grid import ReportResult
+from pipeline.language import DEFAULT, LANGUAGES, N_, known, tr
 from pipeline.notebook import formatting
 
 if TYPE_CHECKING:
@@ -35,10 +36,10 @@ INDEX = "index.html"
 #: How a report's status reads, by its state in the run that wrote the page: built or found up
 #: to date by it, failed in it, or a build whose inputs (its rows, grant.yml, its narratives),
 #: notebooks or code changed since (a report the run did not ask for).
-STATUSES = {"built": "собран", "fresh": "актуален", "failed": "ошибка сборки",
-            "stale": "устарел — запустите run"}
+STATUSES = {"built": N_("собран"), "fresh": N_("актуален"), "failed": N_("ошибка сборки"),
+            "stale": N_("устарел — запустите run")}
 #: The consolidated report's name on the page, where a region's name stands for the others.
-ALL_NAME = "Все регионы (сводный)"
+ALL_NAME = N_("Все регионы (сводный)")
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,17 @@ class Column:
 #: feedback forms again, which have their own columns.
 EVENT_TYPES = ("conference", "training", "meeting", "presentation", "round_table", "other")
 COLUMNS = (
-    Column("participants", "Участники мероприятий", tuple(f"events.{t}.participants" for t in EVENT_TYPES),
-           "сумма участников всех мероприятий (events.*.participants)"),
-    Column("trainings", "Тренинги", ("events.training.count",)),
-    Column("consultations", "Консультации", ("consultations.count",)),
-    Column("feedback", "Анкеты обратной связи", ("feedback.count",)),
-    Column("reach", "Охват", ("media.reach",)),
-    Column("spent", "Освоено", ("budget.spent",)),
-    Column("spent_pct", "Освоено, %", ("budget.spent_pct",)),
+    Column("participants", N_("Участники мероприятий"), tuple(f"events.{t}.participants" for t in EVENT_TYPES),
+           N_("сумма участников всех мероприятий (events.*.participants)")),
+    Column("trainings", N_("Тренинги"), ("events.training.count",)),
+    Column("consultations", N_("Консультации"), ("consultations.count",)),
+    Column("feedback", N_("Анкеты обратной связи"), ("feedback.count",)),
+    Column("reach", N_("Охват"), ("media.reach",)),
+    Column("spent", N_("Освоено"), ("budget.spent",)),
+    Column("spent_pct", N_("Освоено, %"), ("budget.spent_pct",)),
 )
 ACHIEVED = "activity.{}.achieved_pct"
+PLAN_HEADING = N_("Выполнение плана, % от цели")
 
 
 def _activities(figures: dict) -> list[str]:
@@ -123,7 +125,7 @@ def _report(outputs: Path, period: str, region: str, status: str | None, names: 
     stands = current(period, region, good) if built and status is None else None
     state = "failed" if is_failed else status or ("stale" if stands is False else "fresh" if stands else "built")
     entry: dict = {
-        "period": period, "region": region, "status": state, "status_text": STATUSES[state],
+        "period": period, "region": region, "status": state, "status_text": tr(names.language, STATUSES[state]),
         "period_name": names.period(period), "region_name": names.region(region),
         "figures": figures, "changed": bool(changes and changes.content_changed), "diff": diff_page,
         "moved": len(changes.figures) if changes else 0,
@@ -187,9 +189,16 @@ def _currency(outputs: Path, hashes: dict[str, str] | None) -> Callable[[str, st
 @dataclass(frozen=True)
 class Names:
     """What a person reads for the grid's ids: periods' titles, regions' and plan activities'
-    names (`names_of`, kept by the last validation); an id stands for itself when none is kept."""
+    names (`names_of`, kept by the last validation), in the language of the grant's reports
+    (`language`, kept with them); an id stands for itself when none is kept."""
 
     kept: dict | None
+
+    @property
+    def language(self) -> str:
+        """The language the page is written in: the reports' of the run that kept the names."""
+        spoken = (self.kept or {}).get("language")
+        return spoken if spoken in LANGUAGES else DEFAULT
 
     def _of(self, kind: str, key: str) -> str:
         found = (self.kept or {}).get(kind, {})
@@ -200,13 +209,14 @@ class Names:
         return self._of("periods", period)
 
     def region(self, region: str) -> str:
-        return ALL_NAME if region == ALL else self._of("regions", region)
+        return tr(self.language, ALL_NAME) if region == ALL else self._of("regions", region)
 
     def activity(self, activity: str) -> dict[str, str]:
         """An activity's short name (what its achievement measures: the plan's indicator) and,
         for the tooltip, its number and wording in the plan."""
         return {"id": activity, "name": self._of("activities", activity),
-                "title": f"мероприятие плана {activity}: {self._of('activity_texts', activity)}"}
+                "title": tr(self.language, "мероприятие плана %(id)s: %(text)s")
+                % {"id": activity, "text": self._of("activity_texts", activity)}}
 
 
 def _text(value: object) -> str:
@@ -214,11 +224,12 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def names_of(inputs: ValidInputs) -> dict[str, dict[str, str]]:
-    """The names the dashboard shows for the grid's ids, from grant.yml and the plan: kept by
-    the run that validated the inputs (`ledger.remember`), so that an unchanged rerun, which
-    reads nothing, writes the same page. An activity goes by its indicator (what its
-    achievement counts), else by its wording in the plan."""
+def names_of(inputs: ValidInputs) -> dict[str, object]:
+    """The names the dashboard shows for the grid's ids, from grant.yml and the plan, in the
+    language of the grant's reports (and that language): kept by the run that validated the
+    inputs (`ledger.remember`), so that an unchanged rerun, which reads nothing, writes the
+    same page. An activity goes by its indicator (what its achievement counts), else by its
+    wording in the plan."""
     grant, plan = inputs.grant, inputs.tables.get("plan")
     activities: dict[str, str] = {}
     texts: dict[str, str] = {}
@@ -226,8 +237,10 @@ def names_of(inputs: ValidInputs) -> dict[str, dict[str, str]]:
         for record in plan.to_dict("records"):
             key, indicator, text = (_text(record.get(c)) for c in ("activity_id", "indicator", "activity"))
             activities[key], texts[key] = indicator or text, text
-    return {"periods": {p.id: p.title for p in grant.periods}, "regions": {r.id: r.name for r in grant.regions},
-            "activities": activities, "activity_texts": texts}
+    spoken = grant.language
+    return {"periods": {p.id: known(spoken, p.title) for p in grant.periods},
+            "regions": {r.id: r.name for r in grant.regions},
+            "activities": activities, "activity_texts": texts, "language": spoken}
 
 
 def statuses_of(results: Iterable[ReportResult]) -> dict[tuple[str, str], str]:
@@ -255,7 +268,11 @@ def write_index(outputs: Path, results: Iterable[ReportResult] = (), hashes: dic
         row["cells"] = [_cell(c.value(figures), c.shown(figures) if figures else "") for c in COLUMNS]
         row["plan"] = [{**names.activity(a), "shown": formatting.figure(ACHIEVED.format(a), figures[ACHIEVED.format(a)])}
                        for a in activities if ACHIEVED.format(a) in figures]
-    html = diffing.render(INDEX + ".j2", reports=rows, columns=COLUMNS, all_name=ALL_NAME, stale_text=STATUSES["stale"],
+    spoken = names.language
+    html = diffing.render(INDEX + ".j2", spoken, reports=rows, columns=COLUMNS, all_name=tr(spoken, ALL_NAME),
+                          stale_text=tr(spoken, STATUSES["stale"]), lang=spoken,
+                          headings=[tr(spoken, c.heading) for c in COLUMNS], plan_heading=tr(spoken, PLAN_HEADING),
+                          participants_note=tr(spoken, COLUMNS[0].note),
                           activities=[names.activity(a) for a in activities],
                           periods=[(p, names.period(p)) for p in dict.fromkeys(r["period"] for r in rows)],
                           regions=[(r, names.region(r)) for r in sorted({r["region"] for r in rows},

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pipeline.disk import is_digest, sha256
+from pipeline.language import DEFAULT
 from pipeline.notebook import recording
 
 
@@ -64,8 +65,10 @@ def figure_provenance(figures: dict[str, object], locations: dict[str, dict], ro
                       rows: Mapping[str, int], inputs: list[dict],
                       lineage: Mapping[str, list[dict]] | None = None,
                       shown: Callable[[str], str] = _as_is,
-                      names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, dict]:
-    """Every figure: value, meaning (its parts by the grant's `names`, `catalogue.grant_names`)
+                      names: Mapping[str, Mapping[str, str]] | None = None,
+                      language: str = DEFAULT) -> dict[str, dict]:
+    """Every figure: value, meaning (in the report's `language`, its parts by the grant's
+    `names`, `catalogue.grant_names`)
     and rule, the cell that computed and recorded it, the inputs that fed it and the rows it was
     computed from (`lineage`, by figure)."""
     from pipeline.figures import catalogue
@@ -80,7 +83,7 @@ def figure_provenance(figures: dict[str, object], locations: dict[str, dict], ro
             sources[tables] = table_sources(root, list(tables), rows, hashes, shown)
         provenance[name] = {
             "value": value,
-            "description": entry.describe(name, names),
+            "description": entry.describe(name, names, language),
             "rule": catalogue.rule_of(name).text,
             "function": entry.function,
             **locations.get(name, {}),

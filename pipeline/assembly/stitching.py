@@ -67,6 +67,9 @@ SECTION_HEADINGS = (
     N_("3. Напишите историю успеха по определенному действию, если имеются"),
     N_("Замечания к данным"),
 )
+#: The other section notebooks' first headings, which title their reviewers' pages (`notebook_title`).
+NOTEBOOK_HEADINGS = (N_("Шапка отчета"), N_("Эффективность обучающих тренингов"),
+                     N_("Community-центры, консультации и отзывы бенефициаров"), N_("Блокнот"))
 _MARKDOWN_HEADING = re.compile(r"^(#{1,6}\s+)(.+?)\s*$")
 
 
@@ -154,7 +157,7 @@ class PageExporter(HTMLExporter):
 
 def page_language(notebook: Mapping) -> str:
     """The language a notebook's page is written in (`metadata.grant_report.language`, set by
-    `entitle`), else the default: the reviewers' pages are in Russian."""
+    `entitle`), else the default, Russian."""
     spoken = notebook.get("metadata", {}).get("grant_report", {}).get("language", DEFAULT)
     return spoken if spoken in LANGUAGES else DEFAULT
 
@@ -278,7 +281,7 @@ def warm_up(sample: Path) -> threading.Thread:
 
 def reviewer_exporter(kind: type[HTMLExporter] = PageExporter) -> HTMLExporter:
     """The exporter of the reviewers' pages: code, outputs and prompts shown, no CDN script,
-    in Russian (`lang="ru"`)."""
+    in the report's language (`lang`, `page_language`; Russian by default)."""
     return kind(template_name="reviewer", extra_template_basedirs=[str(paths.NBCONVERT_TEMPLATES_DIR)],
                 embed_images=True, language_code="ru")
 
@@ -290,13 +293,14 @@ _FIGURE_LINK = re.compile(r'href="#fig-([^"]+)"')
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
-def notebook_title(notebook: Mapping, report: str = "") -> str:
-    """A notebook page's title: its section (the notebook's first heading), then the report it
-    belongs to (`report`, its period and region in words: `views.page_title`), else the period
-    and region it ran with."""
+def notebook_title(notebook: Mapping, report: str = "", language: str = DEFAULT) -> str:
+    """A notebook page's title: its section (the notebook's first heading, in `language`), then
+    the report it belongs to (`report`, its period and region in words: `views.page_title`),
+    else the period and region it ran with."""
     heading = next((found[1] for cell in notebook.get("cells", ()) if cell.get("cell_type") == "markdown"
                     for found in [_HEADING.search("".join(cell.get("source", "")))] if found), "")
-    section = re.sub(r"[*_`]", "", heading).strip() or "Блокнот"
+    section = re.sub(r"[*_`]", "", heading).strip() or NOTEBOOK_HEADINGS[-1]
+    section = tr(language, section) if section in (*SECTION_HEADINGS, *NOTEBOOK_HEADINGS) else section
     if not report:
         ran = notebook.get("metadata", {}).get("papermill", {}).get("parameters", {})
         report = ", ".join(str(ran[key]) for key in ("period", "region") if ran.get(key))
@@ -321,13 +325,14 @@ def figure_links(html: str, cells: Mapping[str, str]) -> str:
     return _FIGURE_LINK.sub(target, html)
 
 
-def notebook_html(source: Mapping | Path, report: str = "", fill: Callable[[str], str] | None = None) -> str:
+def notebook_html(source: Mapping | Path, report: str = "", fill: Callable[[str], str] | None = None,
+                  language: str = DEFAULT) -> str:
     """An executed section notebook (its JSON or path) as a page for reviewers: code, outputs
-    and prompts shown; titled by its section and `report` (`notebook_title`); its narratives'
-    places filled (`fill`, `placing.Filler`), its figure links leading to the cell that computed
-    each (`figure_links`)."""
+    and prompts shown; titled by its section and `report` (`notebook_title`), in the report's
+    `language` (its `lang`); its narratives' places filled (`fill`, `placing.Filler`), its
+    figure links leading to the cell that computed each (`figure_links`)."""
     notebook = _executed(source)
-    notebook.metadata["title"] = notebook_title(notebook, report)
+    entitle(notebook, notebook_title(notebook, report, language), language=language)
     cells = glued_in(notebook)
     for cell in notebook.cells:
         if cell.cell_type == "code":

@@ -3,8 +3,10 @@
 `write_skeleton` writes grant.yml with every key explained in Russian comments (its values
 that only the grantee knows are placeholders, marked «ЗАМЕНИТЕ»), every table of the
 contract as an .xlsx with its Russian header row and no data row, and one example narrative
-that shows the placeholder syntax and how narratives are named. It never overwrites: it
-refuses a folder that exists and is not empty, and creates each file exclusively.
+that shows the placeholder syntax and how narratives are named; in Kazakh with `language="kk"`
+(`skeleton_kk`: comments, placeholders marked «АУЫСТЫРЫҢЫЗ», Kazakh header rows, the example
+narrative, `language: kk`). It never overwrites: it refuses a folder that exists and is not
+empty, and creates each file exclusively.
 
 `todo` is what `validate` adds for such a folder until it is filled in: each placeholder
 still in grant.yml (file, line, key), an empty plan, the example narrative still there; and
@@ -24,13 +26,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pipeline import paths
+from pipeline.authoring import skeleton_kk
 from pipeline.exceptions import InputError, PipelineError
+from pipeline.inputs.bilingual import PLAN_TEXTS, kazakh_column
 from pipeline.inputs.grant import grant_text
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.inputs.reading import table_files
 from pipeline.inputs.schema import TABLES, Column, header_names
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
+from pipeline.language import DEFAULT
 
 #: What marks a value of grant.yml that `init` wrote for the grantee to replace.
 MARK = "ЗАМЕНИТЕ"
@@ -209,32 +214,46 @@ WANTED = {
 
 # ---------------------------------------------------------------- writing the skeleton
 
-def header(table: str, column: Column) -> str:
-    """The header `init` writes for a column: its first Russian name."""
-    return header_names(table, column.name)[0][0]
+def header(table: str, column: Column, language: str = DEFAULT) -> str:
+    """The header `init` writes for a column: its first Russian name (Kazakh for `kk`)."""
+    russian, kazakh = header_names(table, column.name)
+    return kazakh[0] if language == skeleton_kk.KAZAKH else russian[0]
 
 
-def _note(column: Column) -> str:
+def _note(column: Column, language: str = DEFAULT) -> str:
     """What a header cell's note says of its column: the contract's name, kind and rules."""
+    if language == skeleton_kk.KAZAKH:
+        kind = (f"{skeleton_kk.ONE_OF}: {', '.join(column.choices)}" if column.kind == "enum"
+                else skeleton_kk.KIND_WORDS[column.kind])
+        rules = (skeleton_kk.REQUIRED if column.required else skeleton_kk.OPTIONAL) + (
+            skeleton_kk.NONBLANK if column.nonblank else "")
+        return f"{column.name} ({kind}); {rules}. {skeleton_kk.SEE_DOCS}"
     kind = (f"одно из: {', '.join(column.choices)}" if column.kind == "enum" else KIND_WORDS[column.kind])
     rules = ("обязательный столбец" if column.required else "необязательный столбец") + (
         ", заполняется в каждой строке" if column.nonblank else "")
     return f"{column.name} ({kind}); {rules}. См. docs/inputs.md."
 
 
-def table_workbook(table: str) -> bytes:
-    """One table as an .xlsx: its Russian header row (bold, frozen, each with a note naming
-    the contract's column), columns as wide as their headers, no data row."""
+def columns_written(table: str, language: str = DEFAULT) -> tuple[Column, ...]:
+    """The columns `init` writes: every column of the contract; in Kazakh, the plan without its
+    `_kk` columns (a grant written in Kazakh writes its plan's texts in Kazakh in theirs)."""
+    left_out = {kazakh_column(text) for text in PLAN_TEXTS} if language == skeleton_kk.KAZAKH else set()
+    return tuple(column for column in TABLES[table] if column.name not in left_out)
+
+
+def table_workbook(table: str, language: str = DEFAULT) -> bytes:
+    """One table as an .xlsx: its header row in `language` (bold, frozen, each with a note
+    naming the contract's column), columns as wide as their headers, no data row."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has its sheet
     sheet.title = table
-    for i, column in enumerate(TABLES[table], start=1):
-        cell = sheet.cell(row=1, column=i, value=header(table, column))
+    for i, column in enumerate(columns_written(table, language), start=1):
+        cell = sheet.cell(row=1, column=i, value=header(table, column, language))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.comment = Comment(_note(column), "pipeline init", width=300, height=90)
+        cell.comment = Comment(_note(column, language), "pipeline init", width=300, height=90)
         sheet.column_dimensions[get_column_letter(i)].width = max(14, len(str(cell.value)) + 4)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
@@ -242,17 +261,21 @@ def table_workbook(table: str) -> bytes:
     return buffer.getvalue()
 
 
-def skeleton_files() -> dict[str, bytes]:
-    """Every file of a new inputs folder, by its path in it."""
-    files = {paths.GRANT_FILE: GRANT_YML.encode("utf-8")}
-    files |= {f"{table}.xlsx": table_workbook(table) for table in TABLES}
-    files[f"{paths.NARRATIVES_DIR}/{PERIODS[0]}/{EXAMPLE}"] = EXAMPLE_TEXT.encode("utf-8")
+def skeleton_files(language: str = DEFAULT) -> dict[str, bytes]:
+    """Every file of a new inputs folder, by its path in it, in `language`."""
+    kazakh = language == skeleton_kk.KAZAKH
+    grant = skeleton_kk.grant_yml(PLACEHOLDER_DATE, PLACEHOLDER_AMOUNT, PERIODS) if kazakh else GRANT_YML
+    files = {paths.GRANT_FILE: grant.encode("utf-8")}
+    files |= {f"{table}.xlsx": table_workbook(table, language) for table in TABLES}
+    example, text = (skeleton_kk.EXAMPLE, skeleton_kk.example_text(PERIODS[0])) if kazakh else (EXAMPLE, EXAMPLE_TEXT)
+    files[f"{paths.NARRATIVES_DIR}/{PERIODS[0]}/{example}"] = text.encode("utf-8")
     return files
 
 
-def write_skeleton(folder: Path) -> list[Path]:
-    """Write a new inputs folder in `folder` (made if it does not exist): the files it wrote.
-    A folder that exists and is not empty is refused, and no file is ever overwritten."""
+def write_skeleton(folder: Path, language: str = DEFAULT) -> list[Path]:
+    """Write a new inputs folder in `folder` (made if it does not exist), in `language`: the
+    files it wrote. A folder that exists and is not empty is refused, and no file is ever
+    overwritten."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise PipelineError(f"{folder}: not a folder: init writes a new inputs folder")
@@ -260,7 +283,7 @@ def write_skeleton(folder: Path) -> list[Path]:
         raise PipelineError(f"{folder}: the folder is not empty: init writes a new inputs folder and never "
                             "overwrites a file (give a new or empty folder)")
     written = []
-    for relative, content in skeleton_files().items():
+    for relative, content in skeleton_files(language).items():
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("xb") as file:  # exclusive: a file made meanwhile is never overwritten
@@ -286,7 +309,8 @@ def _scalars(data: Any, where: Loc = ()) -> Iterator[tuple[Loc, str]]:
 
 
 def _is_placeholder(where: Loc, value: str) -> bool:
-    return MARK in value or value == PLACEHOLDER_DATE or (where == ("amount",) and value == PLACEHOLDER_AMOUNT)
+    marked = MARK in value or skeleton_kk.MARK in value
+    return marked or value == PLACEHOLDER_DATE or (where == ("amount",) and value == PLACEHOLDER_AMOUNT)
 
 
 def grant_placeholders(root: Path) -> list[InputError]:
@@ -319,7 +343,8 @@ def todo(root: Path, inputs: Inputs | None) -> list[InputError]:
     if not len(inputs["plan"]):
         problems.append(InputError(_table_file(inputs.root, "plan"), expected="no rows: the plan is required, "
                                    "one row per activity of the grant's plan (docs/inputs.md)"))
-    for example in sorted((inputs.root / paths.NARRATIVES_DIR).glob(f"*/{EXAMPLE}")):
+    for example in sorted(path for name in (EXAMPLE, skeleton_kk.EXAMPLE)
+                          for path in (inputs.root / paths.NARRATIVES_DIR).glob(f"*/{name}")):
         problems.append(InputError(example.relative_to(inputs.root).as_posix(), expected=(
             "the example narrative written by init: write one <activity_id>.md per activity of the plan "
             "as it shows, then delete it")))

@@ -16,21 +16,28 @@ from functools import cache
 from pipeline.figures.declarations import DECLARED
 from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.inputs.grant import Grant
+from pipeline.inputs.notes import WARNING_LABELS
 from pipeline.inputs.schema import OWNERS
+from pipeline.language import DEFAULT, N_, tr
 
+#: The words a figure's meaning calls its parts by, in Russian as marked (`language.tr` gives
+#: them in the report's language).
 EVENT_TYPE_NAMES = {
-    "conference": "конференции", "training": "тренинги", "meeting": "встречи",
-    "presentation": "презентации", "round_table": "круглые столы", "other": "другие мероприятия",
+    "conference": N_("конференции"), "training": N_("тренинги"), "meeting": N_("встречи"),
+    "presentation": N_("презентации"), "round_table": N_("круглые столы"), "other": N_("другие мероприятия"),
 }
-OWNER_NAMES = {"own": "собственные каналы", "partner": "партнеры", "press": "СМИ",
-               "external": "партнеры и СМИ"}
+OWNER_NAMES = {"own": N_("собственные каналы"), "partner": N_("партнеры"), "press": N_("СМИ"),
+               "external": N_("партнеры и СМИ")}
 QUESTION_NAMES = {
-    "respondents": "анкет участников",
-    "knowledge_before": "средний балл знаний до тренинга",
-    "knowledge_after": "средний балл знаний после тренинга",
-    "trainer": "средняя оценка работы тренера",
-    "organisation": "средняя оценка организационной части",
+    "respondents": N_("анкет участников"),
+    "knowledge_before": N_("средний балл знаний до тренинга"),
+    "knowledge_after": N_("средний балл знаний после тренинга"),
+    "trainer": N_("средняя оценка работы тренера"),
+    "organisation": N_("средняя оценка организационной части"),
 }
+#: What the `{name}` of a figure names, by the figure name's first part: a metric's label
+#: (grant.yml `metrics:`), a data note's label (`notes.WARNING_LABELS`).
+_NAMED = {"metric": "metric", "warnings": "warning"}
 
 _ANY = r"[^.]+"
 _WORDS = {
@@ -55,11 +62,14 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 Names = Mapping[str, Mapping[str, str]]
 
 
-def grant_names(grant: Grant, topics: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """What a figure's meaning calls its parts in this grant: topics by their titles (`topics`,
-    `Selection.topics`), regions by their names, the grant's own event types by theirs."""
+def grant_names(grant: Grant, topics: Mapping[str, str], language: str = DEFAULT) -> dict[str, dict[str, str]]:
+    """What a figure's meaning calls its parts in this grant, in `language`: topics by their
+    titles (`topics`, `Selection.topics`), regions by their names, the grant's own event types
+    and its metrics by theirs, data notes by their labels (never by their ids)."""
     return {"topic": dict(topics), "region": {region: grant.region_name(region) for region in grant.region_ids()},
-            "type": {kind: declared.name.lower() for kind, declared in grant.event_types.items()}}
+            "type": {kind: declared.name.lower() for kind, declared in grant.event_types.items()},
+            "metric": dict(grant.metrics),
+            "warning": {code: tr(language, label) for code, label in WARNING_LABELS.items()}}
 
 
 @dataclass(frozen=True)
@@ -77,21 +87,24 @@ class Entry:
     def regex(self) -> re.Pattern[str]:
         return _compiled(self.pattern)
 
-    def describe(self, name: str, names: Names | None = None) -> str:
-        """The figure's meaning in words; with the grant's `names` (`grant_names`), its topics,
-        regions and own event types by their names, not their ids."""
+    def describe(self, name: str, names: Names | None = None, language: str = DEFAULT) -> str:
+        """The figure's meaning in words, in `language`; with the grant's `names` (`grant_names`),
+        its topics, regions, own event types, metrics and data notes by their names, not their ids."""
         match = self.regex.match(name)
         if match is None:
             raise KeyError(f"{name} is not a figure of the pattern {self.pattern}")
         found = match.groupdict()
         words = dict(found)
-        for part, named in (names or {}).items():
+        names = names or {}
+        for part, named in names.items():
             if part in found:
                 words[part] = named.get(found[part], found[part])
-        words["type"] = EVENT_TYPE_NAMES.get(found.get("type", ""), words.get("type", ""))
-        words["owner"] = OWNER_NAMES.get(found.get("owner", ""), found.get("owner", ""))
-        words["measure"] = QUESTION_NAMES.get(found.get("measure", ""), found.get("measure", ""))
-        return self.description.format(**words)
+        if "name" in found:
+            words["name"] = names.get(_NAMED.get(name.split(".", 1)[0], ""), {}).get(found["name"], found["name"])
+        for part, said in (("type", EVENT_TYPE_NAMES), ("owner", OWNER_NAMES), ("measure", QUESTION_NAMES)):
+            if found.get(part) in said:
+                words[part] = tr(language, said[found[part]])
+        return tr(language, self.description).format(**words)
 
 
 #: Every figure pattern, block by block in report order (`declarations.DECLARED`).

@@ -19,6 +19,7 @@ from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.lineage import Block
 from pipeline.figures.scope import Selection
 from pipeline.inputs.notes import DataWarning
+from pipeline.language import N_
 
 GRANT_FILE = "grant.yml"
 #: The tables every plan activity's achieved figure may count, by its unit.
@@ -66,9 +67,9 @@ DECLARED: tuple[Declared, ...] = (
         "регионе отчета; без региона — только в сводном отчете); процент — освоено / сумма гранта × 100, целое, "
         "округление половина вверх.",
         {"expenses": ("date", "region", "activity_id", "amount")},
-        (Figure("grant.amount", "Сумма гранта", (GRANT_FILE,)),
-         Figure("budget.spent", "Расходы за период (сумма платежей)", ("expenses",)),
-         Figure("budget.spent_pct", "Расходы за период, % от суммы гранта", ("expenses", GRANT_FILE))),
+        (Figure("grant.amount", N_("Сумма гранта"), (GRANT_FILE,)),
+         Figure("budget.spent", N_("Расходы за период (сумма платежей)"), ("expenses",)),
+         Figure("budget.spent_pct", N_("Расходы за период, % от суммы гранта"), ("expenses", GRANT_FILE))),
         blocks.budget),
     Declared(
         "activities", "activities", "Мероприятия плана",
@@ -79,13 +80,13 @@ DECLARED: tuple[Declared, ...] = (
         "(targets:), а без нее показано достигнутое в регионе, без цели и процента.",
         {"plan": ("task_no", "unit", "target")},
         (Figure("activity.{id}.participants",
-                "Мероприятие плана {id}: участники мероприятий + консультации + анкеты обратной связи",
+                N_("Мероприятие плана {id}: участники мероприятий + консультации + анкеты обратной связи"),
                 ("events", "participants", "consultations", "feedback")),
-         Figure("activity.{id}.cost", "Мероприятие плана {id}: расходы за период", ("expenses",)),
-         Figure("activity.{id}.target", "Мероприятие плана {id}: целевое значение по плану", ("plan",)),
-         Figure("activity.{id}.achieved", "Мероприятие плана {id}: достигнуто (счет по единице плана)",
+         Figure("activity.{id}.cost", N_("Мероприятие плана {id}: расходы за период"), ("expenses",)),
+         Figure("activity.{id}.target", N_("Мероприятие плана {id}: целевое значение по плану"), ("plan",)),
+         Figure("activity.{id}.achieved", N_("Мероприятие плана {id}: достигнуто (счет по единице плана)"),
                 _ACHIEVED_TABLES),
-         Figure("activity.{id}.achieved_pct", "Мероприятие плана {id}: достигнуто, % от цели", _ACHIEVED_TABLES)),
+         Figure("activity.{id}.achieved_pct", N_("Мероприятие плана {id}: достигнуто, % от цели"), _ACHIEVED_TABLES)),
         blocks.activities),
     Declared(
         "events", "trainings", "Мероприятия по типам",
@@ -95,9 +96,9 @@ DECLARED: tuple[Declared, ...] = (
         "Участники типа — сумма по его мероприятиям.",
         {"events": ("start_date", "region", "activity_id", "type", "reported_participants"),
          "participants": ("event_id", "full_name")},
-        (Figure("events.{type}.count", "Проведено мероприятий: {type}", ("events",)),
+        (Figure("events.{type}.count", N_("Проведено мероприятий: {type}"), ("events",)),
          Figure("events.{type}.participants",
-                "Участников ({type}): по спискам регистрации, без повторов в одном списке, или заявленное число",
+                N_("Участников ({type}): по спискам регистрации, без повторов в одном списке, или заявленное число"),
                 ("events", "participants"))),
         blocks.events),
     Declared(
@@ -105,7 +106,7 @@ DECLARED: tuple[Declared, ...] = (
         "Разные люди (ФИО без учета регистра и пробелов, ё = е) по спискам регистрации всех тренингов периода: "
         "человек на нескольких тренингах учитывается один раз.",
         {"participants": ("event_id", "full_name")},
-        (Figure("trainings.unique_participants", "Разных людей среди участников тренингов", ("events", "participants")),),
+        (Figure("trainings.unique_participants", N_("Разных людей среди участников тренингов"), ("events", "participants")),),
         blocks.training_people),
     Declared(
         "surveys", "trainings", "Анкеты тренингов",
@@ -113,8 +114,8 @@ DECLARED: tuple[Declared, ...] = (
         "среднее — по анкетам, ответившим на этот вопрос (пустые пропускаются), до сотых, половина вверх; нет "
         "ответов — «—».",
         {"training_surveys": ("event_id", *SCORE_QUESTIONS)},
-        (Figure("survey.{topic}.{measure}", "Тема «{topic}»: {measure}", ("events", "training_surveys")),
-         Figure("survey.{topic}.{region}.{measure}", "Тема «{topic}», регион {region}: {measure}",
+        (Figure("survey.{topic}.{measure}", N_("Тема «{topic}»: {measure}"), ("events", "training_surveys")),
+         Figure("survey.{topic}.{region}.{measure}", N_("Тема «{topic}», регион {region}: {measure}"),
                 ("events", "training_surveys"))),
         blocks.surveys),
     Declared(
@@ -122,8 +123,8 @@ DECLARED: tuple[Declared, ...] = (
         "Центры, открытые не позднее конца периода (`opened`), в регионе отчета; меморандумы — у этих центров с "
         "датой меморандума (`memorandum_date`) не позднее конца периода.",
         {"centres": ("region", "opened", "memorandum_date")},
-        (Figure("centres.count", "Community-центров открыто к концу периода", ("centres",)),
-         Figure("centres.memoranda", "Меморандумов с community-центрами к концу периода", ("centres",))),
+        (Figure("centres.count", N_("Community-центров открыто к концу периода"), ("centres",)),
+         Figure("centres.memoranda", N_("Меморандумов с community-центрами к концу периода"), ("centres",))),
         blocks.centres),
     Declared(
         "consultations", "consultations", "Консультации и обратная связь",
@@ -132,12 +133,12 @@ DECLARED: tuple[Declared, ...] = (
         "отклик — анкеты / консультации × 100. Проценты целые, половина вверх.",
         {"consultations": ("date", "region", "activity_id"),
          "feedback": ("date", "activity_id", "answered", "positive", "satisfaction")},
-        (Figure("consultations.count", "Консультаций за период", ("consultations",)),
-         Figure("feedback.count", "Анкет обратной связи за период", ("feedback", "consultations")),
-         Figure("feedback.response_pct", "Анкет обратной связи, % от числа консультаций", ("feedback", "consultations")),
-         Figure("feedback.answered_pct", "Получили ответ на вопрос, % ответивших анкет", ("feedback", "consultations")),
-         Figure("feedback.positive_pct", "Положительных отзывов, % ответивших анкет", ("feedback", "consultations")),
-         Figure("feedback.satisfaction_pct", "Удовлетворенность: средняя оценка / 5 × 100",
+        (Figure("consultations.count", N_("Консультаций за период"), ("consultations",)),
+         Figure("feedback.count", N_("Анкет обратной связи за период"), ("feedback", "consultations")),
+         Figure("feedback.response_pct", N_("Анкет обратной связи, % от числа консультаций"), ("feedback", "consultations")),
+         Figure("feedback.answered_pct", N_("Получили ответ на вопрос, % ответивших анкет"), ("feedback", "consultations")),
+         Figure("feedback.positive_pct", N_("Положительных отзывов, % ответивших анкет"), ("feedback", "consultations")),
+         Figure("feedback.satisfaction_pct", N_("Удовлетворенность: средняя оценка / 5 × 100"),
                 ("feedback", "consultations"))),
         blocks.consultations),
     Declared(
@@ -146,17 +147,17 @@ DECLARED: tuple[Declared, ...] = (
         "как 1, пустой охват — как 0 (и это замечание к данным). Итоги — всего, по владельцам и для партнеров и "
         "СМИ вместе.",
         {"media": ("date", "region", "owner", "platform", "publications", "reach")},
-        (Figure("media.publications", "Публикаций за период (пустое количество = 1)", ("media",)),
-         Figure("media.reach", "Информационный охват за период (пустой охват = 0)", ("media",)),
-         Figure("media.{owner}.publications", "Публикаций: {owner}", ("media",)),
-         Figure("media.{owner}.reach", "Охват: {owner}", ("media",))),
+        (Figure("media.publications", N_("Публикаций за период (пустое количество = 1)"), ("media",)),
+         Figure("media.reach", N_("Информационный охват за период (пустой охват = 0)"), ("media",)),
+         Figure("media.{owner}.publications", N_("Публикаций: {owner}"), ("media",)),
+         Figure("media.{owner}.reach", N_("Охват: {owner}"), ("media",))),
         blocks.media),
     Declared(
         "metrics", "media", "Показатели из metrics",
         "Последнее значение на конец периода (при равных датах — последняя строка). В сводном отчете показатель, "
         "у которого есть только региональные строки, — сумма последних значений каждого региона.",
         {"metrics": ("date", "name", "region", "value")},
-        (Figure("metric.{name}", "Показатель «{name}»: последнее значение на конец периода", ("metrics",)),),
+        (Figure("metric.{name}", N_("Показатель «{name}»: последнее значение на конец периода"), ("metrics",)),),
         blocks.metrics),
     Declared(
         "data_notes", "notes", "Замечания к данным",
@@ -165,7 +166,7 @@ DECLARED: tuple[Declared, ...] = (
         "папке (записи вне всех периодов, столбцы без значений, непрочитанные файлы, строки «Итого» и подписей) — "
         "по всей папке исходных данных, одни и те же в каждом отчете.",
         {},
-        (Figure("warnings.{name}", "Замечания к данным «{name}»: число записей",
+        (Figure("warnings.{name}", N_("Замечания к данным «{name}»: число записей"),
                 ("media", "events", "participants", "training_surveys", "consultations", "feedback", "expenses",
                  "centres", "metrics")),),
         blocks.data_notes),

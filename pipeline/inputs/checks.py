@@ -24,6 +24,7 @@ import pandas as pd
 
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import Grant
+from pipeline.inputs.grantparts import texts_of
 from pipeline.inputs.loading import NOT_EMPTY, grant_column, shown_value, source
 from pipeline.inputs.notes import plural
 from pipeline.inputs.orphans import POINTING
@@ -288,7 +289,7 @@ def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
     """An unknown region with the closest of grant.yml's ids, names and aliases: «did you mean …?»"""
     if grant is None or problem.column != "region" or not problem.expected.startswith(REGION_ERROR):
         return problem
-    words = {_long_form(w): region.id for region in grant.regions for w in (region.id, region.name, *region.aliases)}
+    words = {_long_form(w): region.id for region in grant.regions for w in (region.id, *texts_of(region.name), *region.aliases)}
     key = _long_form(problem.value)
     close = [key] if key in words else difflib.get_close_matches(key, list(words), n=3, cutoff=0.6)
     # a short form of a name's first word: «Алматы» for «Алматинская область»

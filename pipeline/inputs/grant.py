@@ -35,6 +35,7 @@ from pipeline.inputs.grantparts import (
     Key,
     Language,
     MetricName,
+    OwnText,
     Part,
     Period,
     Region,
@@ -44,7 +45,9 @@ from pipeline.inputs.grantparts import (
     TopicId,
     TypeId,
     refuse,
+    said_in,
     text_of,
+    texts_of,
 )
 from pipeline.inputs.headers import fold
 from pipeline.inputs.schema import (
@@ -123,7 +126,7 @@ class Grant(Part):
 
     agreement: Agreement
     grantee: Grantee
-    topic: Text
+    topic: OwnText
     amount: Amount
     currency: Text
     signatory: Signatory
@@ -135,7 +138,7 @@ class Grant(Part):
     event_types: dict[TypeId, EventType] = Field(default_factory=dict)
     topics: dict[TopicId, Topic] = Field(default_factory=dict)
     #: Each metric's label in the report, by its name in the metrics table (`notes.unlabelled_metrics`).
-    metrics: dict[MetricName, Text] = Field(default_factory=dict)
+    metrics: dict[MetricName, OwnText] = Field(default_factory=dict)
     #: A plan activity's target in a region's report, by activity_id and region id (the plan's
     #: `target` is the project's); checked against the plan and the regions by `validation`.
     targets: dict[Key, dict[Key, Amount]] = Field(default_factory=dict)
@@ -154,7 +157,7 @@ class Grant(Part):
         taken |= {word_key(kind): kind for kind in EVENT_TYPES}
         places = []
         for kind, declared in self.event_types.items():
-            written: list[tuple[Loc, str]] = [(("event_types", kind, "name"), declared.name)]
+            written: list[tuple[Loc, str]] = [(("event_types", kind, "name"), name) for name in texts_of(declared.name)]
             written += [(("event_types", kind, "words", i), word) for i, word in enumerate(declared.words)]
             for where, word in written:
                 if taken.setdefault(word_key(word), kind) != kind:
@@ -211,7 +214,13 @@ class Grant(Part):
     def event_type_words(self) -> dict[str, str]:
         """The words of the grant's own event types (its id, name and words), by `word_key`."""
         return {word_key(word): kind for kind, declared in self.event_types.items()
-                for word in (kind, declared.name, *declared.words)}
+                for word in (kind, *texts_of(declared.name), *declared.words)}
+
+    def in_language(self, language: str) -> Grant:
+        """The grant with its reports in `language`: each grantee's text given by language in
+        it (`Said`; in Russian where grant.yml gives none)."""
+        spoken: Grant = said_in(self, language).model_copy(update={"language": language})
+        return spoken
 
     def region_name(self, region_id: str) -> str:
         """The region's name; its id when grant.yml has no such region."""
@@ -369,7 +378,8 @@ def parse_grant(text: str) -> Grant:
     if beyond is not None:
         raise beyond
     try:
-        return Grant.model_validate(data)
+        grant = Grant.model_validate(data)
+        return grant if grant.language == DEFAULT_LANGUAGE else grant.in_language(grant.language)
     except ValidationError as error:
         errors = error.errors()
         misspelt = _misspelt(errors)

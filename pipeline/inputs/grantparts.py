@@ -13,13 +13,13 @@ import re
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 from pydantic_core import PydanticCustomError
 
 from pipeline.ids import ALL, NAME, SEGMENT, IdShape
 from pipeline.inputs.schema import EVENT_TYPES, EXPECTED, ISO_DATE, NUMBER_SPACES, RUSSIAN_DATE, TABLES
 from pipeline.inputs.yamlwalk import Loc
-from pipeline.language import LANGUAGES
+from pipeline.language import DEFAULT, LANGUAGES
 
 EMPTY = "expected a value"
 
@@ -93,7 +93,67 @@ def _region_id(value: object) -> str:
 
 
 Text = Annotated[str, BeforeValidator(text_of)]
-OptionalText = Annotated[str | None, BeforeValidator(lambda value: None if value is None else text_of(value))]
+
+
+class Said(str):
+    """A grantee's own text (a title, a name, a label) as grant.yml gives it: one text for every
+    language (`Title`), or its texts by language (`{ru: …, kk: …}`). As a str it is the text in
+    the language it was last put in (`in_language`; Russian as read)."""
+
+    texts: dict[str, str]
+
+    def __new__(cls, text: str, texts: dict[str, str] | None = None) -> Said:
+        said = super().__new__(cls, text)
+        said.texts = dict(texts or {})
+        return said
+
+    def __reduce__(self) -> tuple[type[Said], tuple[str, dict[str, str]]]:  # pickled and copied whole
+        return (Said, (str(self), self.texts))
+
+    def in_language(self, language: str) -> Said:
+        """The text in `language`; the Russian one where grant.yml gives none in it."""
+        return Said(self.texts.get(language) or self.texts.get(DEFAULT) or str(self), self.texts)
+
+    def lacks(self, language: str) -> bool:
+        """Given by language (`{ru: …}`) but not in `language`: the report prints it in Russian."""
+        return bool(self.texts) and language not in self.texts
+
+
+def texts_of(text: str) -> tuple[str, ...]:
+    """Every text a grantee's text has (each language's), by which a table may name its thing."""
+    return tuple(dict.fromkeys((text, *getattr(text, "texts", {}).values())))
+
+
+_BY_LANGUAGE = f"expected a text, or its texts by language ({{{', '.join(f'{spoken}: …' for spoken in LANGUAGES)}}})"
+
+
+def _said(value: object) -> Said:
+    """A grantee's text: one (`Title`), or by language (`{ru: …, kk: …}`, Russian required)."""
+    if not isinstance(value, dict):
+        return Said(text_of(value))
+    if not value or set(value) - set(LANGUAGES) or DEFAULT not in value:
+        raise refuse(_BY_LANGUAGE)
+    texts = {str(spoken): text_of(value[spoken]) for spoken in LANGUAGES if spoken in value}
+    return Said(texts[DEFAULT], texts)
+
+
+#: A grantee's own text, which a grant reporting in both languages gives in each (`Said`).
+OwnText = Annotated[str, PlainValidator(_said)]
+OptionalOwnText = Annotated[str | None, PlainValidator(lambda value: None if value is None else _said(value))]
+
+
+def said_in(value: Any, language: str) -> Any:
+    """`value` (a part of grant.yml's model, or the whole) with every grantee's text in `language`."""
+    if isinstance(value, Said):
+        return value.in_language(language)
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={name: said_in(getattr(value, name), language)
+                                        for name in type(value).model_fields})
+    if isinstance(value, tuple):
+        return tuple(said_in(item, language) for item in value)
+    if isinstance(value, dict):
+        return {key: said_in(item, language) for key, item in value.items()}
+    return value
 Day = Annotated[dt.date, BeforeValidator(_day)]
 Amount = Annotated[float, BeforeValidator(_amount)]
 PeriodId = Annotated[str, BeforeValidator(_segment)]
@@ -130,12 +190,12 @@ class Agreement(Part):
 
 
 class Grantee(Part):
-    name: Text
-    short_name: OptionalText = None
+    name: OwnText
+    short_name: OptionalOwnText = None
 
 
 class Signatory(Part):
-    position: Text
+    position: OwnText
     name: Text
 
 
@@ -144,7 +204,7 @@ class Region(Part):
     it, «ЗКО», «Батыс Қазақстан облысы») are all accepted in a table's `region` column."""
 
     id: RegionId
-    name: Text
+    name: OwnText
     aliases: Aliases = ()
 
 
@@ -216,30 +276,35 @@ def _type_id(value: object) -> str:
     return text
 
 
+def _text_alone(data: Any) -> bool:
+    """A mapping's one text written alone: a text, or its texts by language (`{ru: …, kk: …}`)."""
+    return isinstance(data, str) or (isinstance(data, dict) and bool(data) and set(data) <= set(LANGUAGES))
+
+
 class EventType(Part):
     """An event type of the grant's own (`event_types:`): its name in the report and the words
-    the events table writes it with (its id and name are accepted too). `seminar: Семинар`
-    is its name alone."""
+    the events table writes it with (its id and name, in each language, are accepted too).
+    `seminar: Семинар` (or `seminar: {ru: Семинар, kk: Семинар}`) is its name alone."""
 
-    name: Text
+    name: OwnText
     words: Aliases = ()
 
     @model_validator(mode="before")
     @classmethod
     def _name_alone(cls, data: Any) -> Any:
-        return {"name": data} if isinstance(data, str) else data
+        return {"name": data} if _text_alone(data) else data
 
 
 class Topic(Part):
     """A topic of trainings (`topics:`, by `topic_id`): its title in the report (`msu: Title`
     is its title alone)."""
 
-    title: Text
+    title: OwnText
 
     @model_validator(mode="before")
     @classmethod
     def _title_alone(cls, data: Any) -> Any:
-        return {"title": data} if isinstance(data, str) else data
+        return {"title": data} if _text_alone(data) else data
 
 
 TypeId = Annotated[str, BeforeValidator(_type_id)]
@@ -293,7 +358,7 @@ class Indicator(Part):
     by report (`{all: 4, almaty: 1}`); a regional report compares only with its region's."""
 
     figure: FigureName
-    label: Text
+    label: OwnText
     target: IndicatorTarget = None
 
     def target_in(self, report: str) -> float | None:

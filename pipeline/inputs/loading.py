@@ -20,7 +20,9 @@ from openpyxl.utils.datetime import from_excel
 from pipeline import disk, paths
 from pipeline.exceptions import InputError
 from pipeline.inputs import filesettings, folder
+from pipeline.inputs.bilingual import plan_in
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
+from pipeline.inputs.grantparts import texts_of
 from pipeline.inputs.headers import EVENT_PARTS, missing_column
 from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
@@ -139,7 +141,7 @@ def region_words(grant: Grant) -> dict[str, str | None]:
     ids = {word_key(region.id): region.id for region in grant.regions}
     words: dict[str, str | None] = {}
     for region in grant.regions:
-        for word in {word_key(w) for w in (region.name, *region.aliases)}:
+        for word in {word_key(w) for w in (*texts_of(region.name), *region.aliases)}:
             if word not in ids:  # (not `- ids.keys()`: that copies every region's id, for each region)
                 words[word] = region.id if words.get(word, region.id) == region.id else None
     return words | ids
@@ -364,8 +366,10 @@ def inputs_of(reading: Reading) -> Inputs:
     if changed:
         raise InputError(reading.shown.path(changed[0][0]), expected="a file that does not change while it is read "
                          "(it was saved during the run): run again")
-    return Inputs(root=reading.root, grant=reading.grant, tables=reading.tables, files=reading.files,
-                  hashes=reading.hashes, parts=reading.parts, unread=reading.unread, shown=reading.shown)
+    # the grant's texts are in its reports' language (`Grant.in_language`, when it is read), and so is its plan
+    return Inputs(root=reading.root, grant=reading.grant, tables=_plan_in(reading.tables, reading.grant.language),
+                  files=reading.files, hashes=reading.hashes, parts=reading.parts, unread=reading.unread,
+                  shown=reading.shown)
 
 
 InputsT = TypeVar("InputsT", bound=Inputs)
@@ -373,11 +377,18 @@ InputsT = TypeVar("InputsT", bound=Inputs)
 
 def in_language(inputs: InputsT, language: str | None) -> InputsT:
     """The inputs with their grant's reports in `language` (`run --language`, one run's
-    choice over grant.yml's `language:`); as they are when None. The kernels see the grant so
-    (`sharing`), and the reports' keys say it (`fingerprints.slice_key`)."""
+    choice over grant.yml's `language:`); as they are when None. Read, they are in grant.yml's
+    language (`inputs_of`); the grantee's texts given in both languages (grant.yml's `{ru: …,
+    kk: …}`, the plan's `_kk` columns: `bilingual`) are put in `language`. The kernels see them
+    so (`sharing`), and the reports' keys say it (`fingerprints.slice_key`)."""
     if language is None or language == inputs.grant.language:
         return inputs
-    return replace(inputs, grant=inputs.grant.model_copy(update={"language": language}))
+    return replace(inputs, grant=inputs.grant.in_language(language), tables=_plan_in(inputs.tables, language))
+
+
+def _plan_in(tables: dict[str, pd.DataFrame], language: str) -> dict[str, pd.DataFrame]:
+    plan = tables.get("plan")
+    return tables if plan is None else {**tables, "plan": plan_in(plan, language)}
 
 
 def load_inputs(root: Path | str) -> Inputs:

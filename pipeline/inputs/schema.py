@@ -55,6 +55,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("deadline"), Column("indicator"),
         Column("target", "number", required=False), Column("unit", required=False),
         Column("budget", "number", required=False),
+        # the texts in Kazakh, for a report in Kazakh (`bilingual.plan_in`)
+        Column("task_kk", required=False), Column("activity_kk", required=False),
+        Column("indicator_kk", required=False),
     ),
     "centres": (
         _id("region"), Column("name"), _date("opened"),
@@ -236,6 +239,9 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "task": (("Задача",), ("Міндет",)),
     "activity_id": (("Мероприятие плана", "Код мероприятия плана"), ("Жоспар бойынша іс-шара",)),
     "activity": (("Мероприятие",), ("Іс-шара",)),
+    "task_kk": (("Задача на казахском", "Задача (каз.)"), ("Міндет қазақша",)),
+    "activity_kk": (("Мероприятие на казахском", "Мероприятие (каз.)"), ("Іс-шара қазақша",)),
+    "indicator_kk": (("Показатель на казахском", "Показатель (каз.)"), ("Көрсеткіш қазақша",)),
     "deadline": (("Срок", "Срок исполнения"), ("Мерзімі",)),
     "indicator": (("Показатель", "Индикатор"), ("Көрсеткіш",)),
     "target": (("Плановое значение", "План"), ("Жоспарлы мән",)),

@@ -81,4 +81,4 @@ def load(inputs: str | Path, period: str, region: str) -> Context:
         scope, selection, notes = _selected(data, period, region)
     # A copy of the notes: a section notebook may not change what the next one reads.
     return Context(Path(inputs), data, scope, selection, list(notes),
-                   Pseudonyms(selection.participants["full_name"]))
+                   Pseudonyms(selection.participants["full_name"], data.grant.language))

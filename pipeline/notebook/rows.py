@@ -4,7 +4,7 @@ A reviewer follows a figure from the rows to the value, so the notebooks show th
 scope; but a participant's name, a beneficiary, a comment or any column outside the contract
 (a phone number, an e-mail) never appears in an output. This view keeps only the record's
 id, its source `file:row` and the contract columns the rule uses, and shows a person as
-«участник N»: numbered within the report, the same number for the same person (the name as
+«участник N» («қатысушы N» in Kazakh): numbered within the report, the same number for the same person (the name as
 `person_key` folds it), so duplicates on a list are visible as such.
 """
 
@@ -17,9 +17,11 @@ import pandas as pd
 from pipeline.figures.lineage import ID_COLUMNS
 from pipeline.figures.shown import in_contract, may_show
 from pipeline.inputs.schema import person_key
+from pipeline.language import DEFAULT, N_, tr
 
-#: The label a person is shown with: «участник 17».
-PERSON = "участник"
+#: The label a person is shown with: «участник 17» (in the report's language, `Pseudonyms`);
+#: the column of the shown rows that holds it.
+PERSON = N_("участник")
 SOURCE = "file:row"
 
 
@@ -27,7 +29,8 @@ class Pseudonyms:
     """«участник N» for each person of a report, numbered in order of first appearance on
     the report's registration lists."""
 
-    def __init__(self, names: Iterable[object]):
+    def __init__(self, names: Iterable[object], language: str = DEFAULT):
+        self._label = tr(language, PERSON)
         self._numbers: dict[str, int] = {}
         for name in names:
             self._numbers.setdefault(person_key(str(name)), len(self._numbers) + 1)
@@ -35,7 +38,7 @@ class Pseudonyms:
     def __call__(self, name: object) -> str:
         key = person_key(str(name))
         number = self._numbers.setdefault(key, len(self._numbers) + 1)
-        return f"{PERSON} {number}"
+        return f"{self._label} {number}"
 
 
 def view(table: str, frame: pd.DataFrame, columns: Sequence[str], people: Pseudonyms) -> pd.DataFrame:
