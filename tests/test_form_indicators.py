@@ -183,6 +183,6 @@ def test_an_indicators_label_or_target_is_part_of_every_reports_key(tmp_path):
 
     before = key()
     grant = root / "grant.yml"
-    grant.write_text(grant.read_text(encoding="utf-8").replace("label: 'Медиаплан'", "label: 'Медиа-план'"),
+    grant.write_text(grant.read_text(encoding="utf-8").replace("label: {ru: 'Медиаплан'", "label: {ru: 'Медиа-план'"),
                      encoding="utf-8")
     assert key() != before

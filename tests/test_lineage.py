@@ -311,6 +311,14 @@ def centres_count(r: Rows) -> int:
     return len(r.of("centres"))
 
 
+def centres_memoranda(r: Rows) -> int:
+    r.only("centres")
+    listed = r.of("centres")
+    if any(date(row.get("memorandum_date")) is None for row in listed):
+        raise AssertionError("a centre without a memorandum date listed for centres.memoranda")
+    return len(listed)
+
+
 def activity_participants(r: Rows) -> int:
     r.only("events", "participants", "consultations", "feedback")
     return _activity_people(r, r.parts["id"])
@@ -443,6 +451,7 @@ KINDS: tuple[tuple[str, Callable[[Rows], object]], ...] = (
     (rf"events\.(?P<type>{'|'.join(EVENT_TYPES)})\.count", events_count),
     (rf"events\.(?P<type>{'|'.join(EVENT_TYPES)})\.participants", events_participants),
     (r"centres\.count", centres_count),
+    (r"centres\.memoranda", centres_memoranda),
     (r"trainings\.unique_participants", unique_participants),
     (rf"survey\.(?P<topic>{_ANY})(\.(?P<region>{_ANY}))?\.respondents", survey_respondents),
     (rf"survey\.(?P<topic>{_ANY})(\.(?P<region>{_ANY}))?\.(?P<question>{QUESTION})", survey_mean),

@@ -352,7 +352,7 @@ def yaml_syntax_error(root):
 
 
 def yaml_bad_indentation(root):
-    text = edit_grant(root, "  short_name: 'ОЮЛ «ГАМО»'", "   short_name: 'ОЮЛ «ГАМО»'")
+    text = edit_grant(root, "  short_name: {ru: 'ОЮЛ «ГАМО»'", "   short_name: {ru: 'ОЮЛ «ГАМО»'")
     return [f"grant.yml:{line_of(text, 'short_name')}: YAML error: expected <block end>, but found "
             f"'<block mapping start>' (while parsing a block mapping that starts on line {line_of(text, 'name:')})"]
 
@@ -373,7 +373,7 @@ def yaml_missing_nested_key(root):
 
 
 def yaml_blank_values(root):
-    edit_grant(root, "  position: 'Руководитель проекта'", "  position: ''")
+    edit_grant(root, "  position: {ru: 'Руководитель проекта', kk: 'Жоба жетекшісі'}", "  position: ''")
     text = edit_grant(root, "    title: 'Итоговый программный отчет'", "    title:")
     return [f"grant.yml:{line_of(text, 'position:')}: signatory.position = '': expected a value",
             f"grant.yml:{text.splitlines().index('    title:') + 1}: periods[1].title = '': expected a value"]
@@ -415,7 +415,7 @@ def duplicate_period_and_region_ids(root):
 
 def grant_not_utf8(root):
     path = root / "grant.yml"
-    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1251"))
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1251", errors="replace"))  # its Kazakh: «?»
     return ["grant.yml: expected UTF-8 text (save grant.yml as UTF-8)"]
 
 
