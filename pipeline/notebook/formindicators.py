@@ -43,14 +43,17 @@ def shown(grant: Grant, scope: Scope, activity_id: str) -> list[dict[str, object
     if not listed:
         return None
     report = ALL if scope.is_all else scope.region
-    return [_shown(indicator, indicator.target_in(report)) for indicator in listed]
+    return [_shown(indicator, indicator.target_in(report), regional=not scope.is_all) for indicator in listed]
 
 
-def _shown(indicator: Indicator, target: float | None) -> dict[str, object]:
+def _shown(indicator: Indicator, target: float | None, regional: bool) -> dict[str, object]:
+    """A regional report's indicator without a target of its region is `optional`: left out
+    where nothing of it took place in the region (`placing.Filler`), not stated as 0 or «—»."""
     name = indicator.figure
     return {"label": indicator.label, "value": placing.later(name),
             "target": None if target is None else formatting.figure(name, _whole(target)),
-            "share": Markup("") if target is None else placing.later_share(name, target)}
+            "share": Markup("") if target is None else placing.later_share(name, target),
+            "optional": name if regional and target is None else ""}
 
 
 def _whole(number: float) -> int | float:

@@ -26,6 +26,7 @@ from pipeline.language import DEFAULT
 from pipeline.notebook import formatting, narratives
 
 _SLOT = re.compile(r'<div class="gr-narrative" data-narrative="([^"]*)" data-fallback="([^"]*)">.*?</div>', re.S)
+_OPTIONAL = re.compile(r'<p class="gr-optional" data-figure="([^"]*)">.*?</p>', re.S)
 _LATER = re.compile(r'<span class="gr-later" data-figure="([^"]*)" data-of="([^"]*)">[^<]*</span>')
 #: What a `later` slot shows until the report is stitched.
 _PENDING = "…"
@@ -82,7 +83,16 @@ class Filler:
             text = rendered[name]
             return text if text is not None else unescape(match[2])
 
-        return _LATER.sub(self._figure, _SLOT.sub(filled, html))
+        return _LATER.sub(self._figure, _OPTIONAL.sub(self._kept, _SLOT.sub(filled, html)))
+
+    def _kept(self, match: re.Match[str]) -> str:
+        """An optional paragraph (a regional report's indicator without its region's target):
+        kept when its figure tells something of the region, left out when it is not the
+        report's, has no value, or is a count of 0 (a share of 0 % is a result: kept)."""
+        name = unescape(match[1])
+        value = None if name in self.absent else self.figures.get(name)
+        told = value is not None and (value != 0 or name.endswith("_pct"))
+        return match[0] if told else ""
 
     def _figure(self, match: re.Match[str]) -> str:
         """A `later` slot: the figure's value linked to its evidence (as every number of the
