@@ -64,7 +64,7 @@ def test_summary_lines_are_aligned_and_name_absent_tables():
                                      summarise("events", [Part("events.xlsx", ("event_id",), 120, ignored=("Х",))])],
                             absent=["media", "metrics"])
     assert validation.summary_lines() == [
-        "plan    plan.csv       5 rows  12 of 12 columns",
+        "plan    plan.csv       5 rows  13 of 13 columns",
         "events  events.xlsx  120 rows  1 of 11 columns",
         "  events.xlsx: ignored «Х»",
         "tables not found (optional): media, metrics",
@@ -297,7 +297,7 @@ def test_validate_prints_the_summary_and_the_unknown_file_warning_and_exits_0(cl
     assert "warning: training_surveys.csv: no column knowledge_before" in result.stderr
     out = result.stdout.splitlines()
     assert out[0] == "read from the inputs folder:"
-    assert out[1].split() == ["plan", "plan.csv", "5", "rows", "12", "of", "12", "columns"]  # task_kk, … too
+    assert out[1].split() == ["plan", "plan.csv", "5", "rows", "13", "of", "13", "columns"]  # task_kk, … too
     assert out[4].split() == ["participants", "participants/", "(7", "files)", "347", "rows", "4", "of", "4", "columns"]
     assert "  training_surveys.csv: ignored «Оцените свои знания до тренинга», «Оцените знания после», «Работа " \
            "тренера», «Организация»" in [line.strip("\n")[2:] for line in out]

@@ -1,5 +1,5 @@
 """A grant reporting in both languages: the plan's texts in Kazakh beside the Russian ones
-(`activity_kk`, `indicator_kk`, `task_kk`), chosen for a report in Kazakh; grant.yml's own
+(`activity_kk`, `indicator_kk`, `task_kk`, `deadline_kk`), chosen for a report in Kazakh; grant.yml's own
 texts given by language are `grantparts.Said`. docs/inputs.md and docs/translations.md."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.language import DEFAULT
 
 #: The plan's texts a grant may also give in Kazakh, each in a column `<text>_kk` beside it.
-PLAN_TEXTS = ("task", "activity", "indicator")
+PLAN_TEXTS = ("task", "activity", "indicator", "deadline")
 KAZAKH = "kk"
 
 

@@ -57,7 +57,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("budget", "number", required=False),
         # the texts in Kazakh, for a report in Kazakh (`bilingual.plan_in`)
         Column("task_kk", required=False), Column("activity_kk", required=False),
-        Column("indicator_kk", required=False),
+        Column("indicator_kk", required=False), Column("deadline_kk", required=False),
     ),
     "centres": (
         _id("region"), Column("name"), _date("opened"),
@@ -242,6 +242,7 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "task_kk": (("Задача на казахском", "Задача (каз.)"), ("Міндет қазақша",)),
     "activity_kk": (("Мероприятие на казахском", "Мероприятие (каз.)"), ("Іс-шара қазақша",)),
     "indicator_kk": (("Показатель на казахском", "Показатель (каз.)"), ("Көрсеткіш қазақша",)),
+    "deadline_kk": (("Срок на казахском", "Срок (каз.)"), ("Мерзімі қазақша",)),
     "deadline": (("Срок", "Срок исполнения"), ("Мерзімі",)),
     "indicator": (("Показатель", "Индикатор"), ("Көрсеткіш",)),
     "target": (("Плановое значение", "План"), ("Жоспарлы мән",)),
