@@ -223,23 +223,30 @@ def test_a_placeholder_copied_anywhere_in_grant_yml_is_still_told(folder):
     assert not any("regions[0]" in line for line in lines)
 
 
+def _filled_in_and_built(folder: Path, tmp_path: Path, mark: str, value: str, example: str, plan_row: list) -> str:
+    """A skeleton's placeholders (`mark: …`) given `value`, its dates and amount, one plan row and
+    its example as the first period's narrative of 1.1; built: the consolidated page's text."""
+    text = re.sub(rf"'{mark}: [^']*'", value, (folder / GRANT).read_text(encoding="utf-8"))
+    (folder / GRANT).write_text(text.replace(skeleton.PLACEHOLDER_DATE, "2024-02-01").replace("amount: 1 ", "amount: 900 "),
+                                encoding="utf-8")
+    plan = openpyxl.load_workbook(folder / "plan.xlsx")
+    plan.active.append(plan_row)
+    plan.save(folder / "plan.xlsx")
+    (folder / example).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+    outputs = tmp_path / "out"
+    result = run_cli("run", "--inputs", str(folder), "--outputs", str(outputs), "--period", skeleton.PERIODS[0],
+                     "--region", "all", "--format", "html", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return " ".join((outputs / skeleton.PERIODS[0] / "all" / "report.html").read_text(encoding="utf-8").split())
+
+
 @pytest.mark.slow
 def test_a_skeleton_filled_in_builds_its_reports(folder, tmp_path):
     """init, then the grant's values, one plan row and the example copied as its narrative: a
     report is built, the narrative filled with the report's figures, period and region."""
     _contract_headers(folder)
-    text = re.sub(r"'ЗАМЕНИТЕ: [^']*'", "'Южный регион'", (folder / GRANT).read_text(encoding="utf-8"))
-    (folder / GRANT).write_text(text.replace(skeleton.PLACEHOLDER_DATE, "2024-02-01").replace("amount: 1 ", "amount: 900 "),
-                                encoding="utf-8")
-    plan = openpyxl.load_workbook(folder / "plan.xlsx")
-    plan.active.append(["1", "Обучение", "1.1", "Тренинги", "июнь", "Число тренингов", 3, "тренинг", None])
-    plan.save(folder / "plan.xlsx")
-    (folder / EXAMPLE).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
-    outputs = tmp_path / "out"
-    result = run_cli("run", "--inputs", str(folder), "--outputs", str(outputs), "--period", skeleton.PERIODS[0],
-                     "--region", "all", "--format", "html", "--quiet")
-    assert result.returncode == 0, result.stderr
-    page = " ".join((outputs / skeleton.PERIODS[0] / "all" / "report.html").read_text(encoding="utf-8").split())
+    page = _filled_in_and_built(folder, tmp_path, "ЗАМЕНИТЕ", "'Южный регион'", EXAMPLE,
+                                ["1", "Обучение", "1.1", "Тренинги", "июнь", "Число тренингов", 3, "тренинг", None])
     assert "За период с 1 февраля 2024 г. по 1 февраля 2024 г. (все регионы) проведено" in page
     assert "Как называть" not in page
 
@@ -346,17 +353,7 @@ def test_init_kk_then_validate_is_the_same_to_do_list_until_the_folder_is_valid(
 
 @pytest.mark.slow
 def test_a_kazakh_skeleton_filled_in_builds_its_report_in_kazakh(kazakh, tmp_path):
-    text = re.sub(r"'АУЫСТЫРЫҢЫЗ: [^']*'", "'Оңтүстік өңір'", (kazakh / GRANT).read_text(encoding="utf-8"))
-    (kazakh / GRANT).write_text(text.replace(skeleton.PLACEHOLDER_DATE, "2024-02-01").replace("amount: 1 ", "amount: 900 "),
-                                encoding="utf-8")
-    plan = openpyxl.load_workbook(kazakh / "plan.xlsx")
-    plan.active.append(["1", "Оқыту", "1.1", "Тренингтер", "маусым", "Тренингтер саны", 3, "тренинг", None])
-    plan.save(kazakh / "plan.xlsx")
-    (kazakh / KK_EXAMPLE).rename(kazakh / "narratives" / skeleton.PERIODS[0] / "1.1.md")
-    outputs = tmp_path / "out"
-    result = run_cli("run", "--inputs", str(kazakh), "--outputs", str(outputs), "--period", skeleton.PERIODS[0],
-                     "--region", "all", "--format", "html", "--quiet")
-    assert result.returncode == 0, result.stderr
-    page = " ".join((outputs / skeleton.PERIODS[0] / "all" / "report.html").read_text(encoding="utf-8").split())
+    page = _filled_in_and_built(kazakh, tmp_path, "АУЫСТЫРЫҢЫЗ", "'Оңтүстік өңір'", KK_EXAMPLE,
+                                ["1", "Оқыту", "1.1", "Тренингтер", "маусым", "Тренингтер саны", 3, "тренинг", None])
     assert '<html lang="kk">' in page and "Аралық бағдарламалық есеп" in page
     assert "Кезең: 2024 жылғы 1 ақпан – 2024 жылғы 1 ақпан (барлық өңірлер). Өткізілген тренингтер —" in page
