@@ -194,15 +194,11 @@ def test_validate_on_the_skeleton_lists_what_is_missing_then_what_is_empty(cli, 
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert _in_order(GRANT_TODO + TABLES_TODO, result.stderr.splitlines())
 
-    text = (folder / GRANT).read_text(encoding="utf-8")
-    text = re.sub(r"'ЗАМЕНИТЕ: [^']*'", "'Заполнено'", text).replace(skeleton.PLACEHOLDER_DATE, "2024-01-10")
-    (folder / GRANT).write_text(text.replace("amount: 1 ", "amount: 5 000 000 "), encoding="utf-8")
+    _grant_filled_in(folder, "ЗАМЕНИТЕ", "'Заполнено'", "2024-01-10", "5 000 000")
     assert app.validate(folder).lines() == TABLES_TODO
 
-    plan = openpyxl.load_workbook(folder / "plan.xlsx")
-    plan.active.append(["1", "Обучение", "1.1", "Тренинги", "июнь", "Число тренингов", 3, "тренинг", None])
-    plan.save(folder / "plan.xlsx")
-    (folder / EXAMPLE).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+    _plan_row_and_narrative(folder, EXAMPLE, ["1", "Обучение", "1.1", "Тренинги", "июнь", "Число тренингов", 3,
+                                              "тренинг", None])
     empty = [f"{table}.xlsx: no rows yet (fill it in, or delete the file if the grant has none)"
              for table in TABLES if table != "plan"]
     checked = app.validate(folder)
@@ -223,16 +219,26 @@ def test_a_placeholder_copied_anywhere_in_grant_yml_is_still_told(folder):
     assert not any("regions[0]" in line for line in lines)
 
 
-def _filled_in_and_built(folder: Path, tmp_path: Path, mark: str, value: str, example: str, plan_row: list) -> str:
-    """A skeleton's placeholders (`mark: …`) given `value`, its dates and amount, one plan row and
-    its example as the first period's narrative of 1.1; built: the consolidated page's text."""
+def _grant_filled_in(folder: Path, mark: str, value: str, date: str, amount: str) -> None:
+    """A skeleton's grant.yml with its placeholders (`mark: …`) given `value`, its dates and amount."""
     text = re.sub(rf"'{mark}: [^']*'", value, (folder / GRANT).read_text(encoding="utf-8"))
-    (folder / GRANT).write_text(text.replace(skeleton.PLACEHOLDER_DATE, "2024-02-01").replace("amount: 1 ", "amount: 900 "),
+    (folder / GRANT).write_text(text.replace(skeleton.PLACEHOLDER_DATE, date).replace("amount: 1 ", f"amount: {amount} "),
                                 encoding="utf-8")
+
+
+def _plan_row_and_narrative(folder: Path, example: str, plan_row: list) -> None:
+    """One plan row, and the skeleton's example as the first period's narrative of 1.1."""
     plan = openpyxl.load_workbook(folder / "plan.xlsx")
     plan.active.append(plan_row)
     plan.save(folder / "plan.xlsx")
     (folder / example).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+
+
+def _filled_in_and_built(folder: Path, tmp_path: Path, mark: str, value: str, example: str, plan_row: list) -> str:
+    """A skeleton filled in (`_grant_filled_in`, `_plan_row_and_narrative`) and built: the
+    consolidated page's text."""
+    _grant_filled_in(folder, mark, value, "2024-02-01", "900")
+    _plan_row_and_narrative(folder, example, plan_row)
     outputs = tmp_path / "out"
     result = run_cli("run", "--inputs", str(folder), "--outputs", str(outputs), "--period", skeleton.PERIODS[0],
                      "--region", "all", "--format", "html", "--quiet")
@@ -336,15 +342,11 @@ def test_init_kk_then_validate_is_the_same_to_do_list_until_the_folder_is_valid(
     assert app.validate(folder).lines() == GRANT_TODO_KK + TABLES_TODO_KK
     assert _in_order(GRANT_TODO_KK + TABLES_TODO_KK, result.stderr.splitlines())
 
-    text = (folder / GRANT).read_text(encoding="utf-8")
-    text = re.sub(r"'АУЫСТЫРЫҢЫЗ: [^']*'", "'Толтырылды'", text).replace(skeleton.PLACEHOLDER_DATE, "2024-01-10")
-    (folder / GRANT).write_text(text.replace("amount: 1 ", "amount: 5 000 000 "), encoding="utf-8")
+    _grant_filled_in(folder, "АУЫСТЫРЫҢЫЗ", "'Толтырылды'", "2024-01-10", "5 000 000")
     assert app.validate(folder).lines() == TABLES_TODO_KK
 
-    plan = openpyxl.load_workbook(folder / "plan.xlsx")
-    plan.active.append(["1", "Оқыту", "1.1", "Тренингтер", "маусым", "Тренингтер саны", 3, "тренинг", None])
-    plan.save(folder / "plan.xlsx")
-    (folder / KK_EXAMPLE).rename(folder / "narratives" / skeleton.PERIODS[0] / "1.1.md")
+    _plan_row_and_narrative(folder, KK_EXAMPLE, ["1", "Оқыту", "1.1", "Тренингтер", "маусым", "Тренингтер саны", 3,
+                                                 "тренинг", None])
     checked = app.validate(folder)
     assert checked.ok and checked.inputs.grant.language == "kk", checked.lines()
     assert list(checked.inputs["plan"]["activity"]) == ["Тренингтер"]
