@@ -70,12 +70,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--periods", type=int, default=2)
     parser.add_argument("--rows", type=int, default=40)
     parser.add_argument("--format", default="html,pdf", help="formats built (default: the command's, html,pdf)")
+    parser.add_argument("--demo", choices=("before", "after"), default="after",
+                        help="whose demo inputs both versions build (default: after's; before's when after's "
+                             "use what the older code cannot read)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="cost-of-change-") as scratch:
         work = Path(scratch)
         trees = {"before": snapshot(args.before, work / "before"), "after": snapshot(args.after, work / "after")}
-        scenarios = {"demo": trees["after"] / "inputs",
+        scenarios = {"demo": trees[args.demo] / "inputs",
                      f"synthetic {args.regions}×{args.periods}": synth.make_grant(
                          work / "synthetic", regions=args.regions, periods=args.periods, rows=args.rows)}
         times: dict[tuple[str, str], list[float]] = {}
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
                     times.setdefault((scenario, version), []).append(wall)
                     print(f"repeat {repeat + 1}: {scenario}, {version}: {wall:.2f} s", file=sys.stderr, flush=True)
     print(f"cold build, --format {args.format}, {args.repeats} runs each, alternating; "
-          f"before = {args.before}, after = {args.after}; {os.cpu_count()} CPUs")
+          f"before = {args.before}, after = {args.after}; the demo inputs of {args.demo}; {os.cpu_count()} CPUs")
     print("| scenario | before median s | after median s | after / before | runs before (s) | runs after (s) |")
     print("|---|---:|---:|---:|---|---|")
     for scenario in scenarios:

@@ -251,13 +251,15 @@ def validate(inputs: Path) -> Validation:
     valid tables; before, `check_early` against the catalogue's patterns), and so the figures
     grant.yml's `indicators:` name (`formindicators.check`, `check_early`), and a warning for a
     file no report reads."""
+    from pipeline.figures.declarations import PeriodFigures
     from pipeline.inputs import untranslated, validation
     from pipeline.notebook import formindicators, narratives
 
     checked = validation.validate(inputs)
     if checked.ok and checked.inputs is not None:
-        problems, unused = narratives.check(checked.inputs)
-        problems = [*formindicators.check(checked.inputs), *problems]
+        figures = PeriodFigures(checked.inputs)  # computed once for the narratives and the indicators
+        problems, unused = narratives.check(checked.inputs, figures)
+        problems = [*formindicators.check(checked.inputs, figures), *problems]
         read_past = [w for w in checked.warnings if w.code == "inputs.unknown_file"]
         checked.problems, checked.warnings = problems, read_past if problems else [
             *checked.warnings, *unused, *untranslated.lacking_kazakh(checked.inputs)]

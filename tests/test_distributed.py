@@ -104,7 +104,8 @@ def service(greeting: bytes | None, close: bool = False, lives: float = 30) -> I
 
 @pytest.mark.parametrize("greeting, close, found", [
     (HTTP, False, "a service that is not a dask scheduler answered (it began b'HTTP/1.1 400 Bad Request\\r\\n"),
-    (None, False, "a service accepted the connection and said nothing within 1 s: no dask scheduler there"),
+    pytest.param(None, False, "a service accepted the connection and said nothing within 1 s: no dask scheduler there",
+                 marks=pytest.mark.slow),  # waits out the timeout (a second)
     (None, True, "a service accepted the connection and closed it without a word: no dask scheduler there"),
     (b"\x10\x00\x00\x00\x00\x00\x00\x00" + b"\xff" * 16, False,
      "a service that is not a dask scheduler answered (it began b'\\x10\\x00"),
@@ -133,6 +134,7 @@ def test_nothing_listening_and_a_wrong_address_are_one_line_at_once():
     assert time.monotonic() - start < 3
 
 
+@pytest.mark.slow  # waits out a timeout (a second)
 def test_the_executor_fails_fast_at_a_silent_service(monkeypatch, tmp_path):
     """Dask's client once waited forever for a greeting."""
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1)

@@ -37,8 +37,10 @@ def test_no_more_workers_than_tasks():
     assert isinstance(executor, local.ProcessExecutor) and executor.workers == 2
 
 
-@pytest.mark.parametrize("executor", [local.SerialExecutor(fake_build), local.ProcessExecutor(fake_build, 2)],
-                         ids=["in-process", "processes"])
+@pytest.mark.parametrize("executor", [
+    pytest.param(local.SerialExecutor(fake_build), id="in-process"),
+    pytest.param(local.ProcessExecutor(fake_build, 2), id="processes", marks=pytest.mark.slow),  # a pool of processes
+])
 def test_results_come_in_the_jobs_order_and_each_is_reported(executor: Executor):
     seen: list[ReportResult] = []
     results = executor.run(JOBS, seen.append)

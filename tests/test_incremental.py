@@ -187,6 +187,7 @@ EDITS = {
 }
 
 
+@pytest.mark.slow  # six reports' pages computed after each of several edits (seconds)
 def test_a_report_whose_key_is_unchanged_shows_what_it_showed(tmp_path, monkeypatch):
     """Issue 20: after ordinary edits, a report left alone (its key unchanged) must show what a
     build from scratch would; reports kept stale «Замечания к данным» counts, rows named at

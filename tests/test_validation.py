@@ -648,6 +648,7 @@ def test_the_checks_are_pandera_schemas(demo):
     assert excinfo.value.failure_cases["check"].tolist() == ["field_uniqueness"]
 
 
+@pytest.mark.slow  # a fresh interpreter of its own
 def test_importing_validation_does_not_import_pandera():
     """Report notebooks call `notes.data_warnings()`; they should not pay for pandera's import."""
     import subprocess

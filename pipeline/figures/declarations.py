@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pipeline.figures import blocks
 from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.lineage import Block
-from pipeline.figures.scope import Selection
+from pipeline.figures.scope import Selection, make_scope, select
+from pipeline.ids import ALL
+from pipeline.inputs.loading import Inputs
 from pipeline.inputs.notes import DataWarning
 from pipeline.language import N_
 
@@ -190,3 +192,18 @@ def report_figures(sel: Selection, warnings: Sequence[DataWarning]) -> dict[str,
     for block in DECLARED:
         figures.update(block.compute(*(given[name] for name in block.parameters)).figures)
     return figures
+
+
+class PeriodFigures(dict[str, dict[str, object]]):
+    """Each period's figures as its consolidated report has them (every name its regional reports
+    have too), by `report_figures`, computed when first asked and then kept: what `validate`
+    holds the narratives and grant.yml's indicators to, computed once for both."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        super().__init__()
+        self.inputs = inputs
+
+    def __missing__(self, period: str) -> dict[str, object]:
+        figures = report_figures(select(self.inputs, make_scope(self.inputs.grant, period, ALL)), ())
+        self[period] = figures
+        return figures

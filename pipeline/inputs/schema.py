@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.ids import ACTIVITY, NAME, IdShape
 
@@ -118,7 +119,13 @@ def _folded(text: object) -> str:
     some Mac and web forms send it, is the letter; a no-break space a space), stripped of
     format characters (Unicode category Cf: zero-width spaces and joiners, soft hyphens, byte-
     order marks), case folded, white space folded and trimmed, ё read as е."""
-    composed = unicodedata.normalize("NFKC", str(text))
+    return _folded_text(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded_text(text: str) -> str:
+    """`_folded`, kept for the texts met again: every report's figures fold the same names."""
+    composed = unicodedata.normalize("NFKC", text)
     visible = "".join(char for char in composed if unicodedata.category(char) != "Cf")
     folded = _SPACES.sub(" ", visible).strip().casefold()
     return unicodedata.normalize("NFKC", folded).replace("ё", "е")

@@ -8,6 +8,8 @@ written twice is refused (YAML would let the second silently win).
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from typing import Any, Protocol
 
 import yaml
@@ -105,7 +107,14 @@ def _yaml_error(error: yaml.YAMLError, text: str) -> InputError:
 
 
 def read_yaml(text: str) -> tuple[Any, dict[Loc, int]]:
-    """grant.yml's data (scalars as text) and the line of every location in it."""
+    """grant.yml's data (scalars as text) and the line of every location in it: a copy of the
+    text's walk, which is kept (`validate` reads the same grant.yml several times)."""
+    data, lines = _read_yaml(text)
+    return copy.deepcopy(data), dict(lines)
+
+
+@lru_cache(maxsize=8)
+def _read_yaml(text: str) -> tuple[Any, dict[Loc, int]]:
     lines: dict[Loc, int] = {}
     try:
         loader = _Loader(text)  # a control character is refused here already

@@ -25,8 +25,8 @@ from markupsafe import Markup
 from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.figures import catalogue
-from pipeline.figures.declarations import report_figures
-from pipeline.figures.scope import Scope, make_scope, select
+from pipeline.figures.declarations import PeriodFigures
+from pipeline.figures.scope import Scope
 from pipeline.ids import ALL
 from pipeline.inputs.grant import Grant, grant_text, parse_grant
 from pipeline.inputs.grantparts import Indicator
@@ -83,21 +83,21 @@ def _closest(name: str, known: Collection[str]) -> str:
             else " (`python -m pipeline figures` lists them)")
 
 
-def check(inputs: Inputs) -> list[InputError]:
+def check(inputs: Inputs, figures: PeriodFigures | None = None) -> list[InputError]:
     """Each indicator naming a figure that a period's consolidated report (which names every
     figure its regional reports have) does not have: one line naming its line of grant.yml and
     the periods that lack it."""
     grant = inputs.grant
     if not grant.indicators:
         return []
-    figures = {period: report_figures(select(inputs, make_scope(grant, period, ALL)), ())
-               for period in grant.period_ids()}
+    figures = PeriodFigures(inputs) if figures is None else figures
+    by_period = {period: figures[period] for period in grant.period_ids()}
     lines = read_yaml(grant_text(inputs.root))[1]
     problems = []
     for aid, i, name in _named(grant):
-        lacking = [period for period, names in figures.items() if name not in names]
+        lacking = [period for period, names in by_period.items() if name not in names]
         if lacking:
-            known = sorted({n for names in figures.values() for n in names})
+            known = sorted({n for names in by_period.values() for n in names})
             expected = f"expected a figure of the period's reports (periods without it: {', '.join(lacking)})"
             problems.append(_problem(lines, aid, i, name, expected + _closest(name, known)))
     return problems

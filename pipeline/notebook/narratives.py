@@ -31,8 +31,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, no
 from pipeline import paths
 from pipeline.exceptions import InputError, NarrativeError, PipelineError
 from pipeline.figures import catalogue
-from pipeline.figures.declarations import report_figures
-from pipeline.figures.scope import make_scope, select
+from pipeline.figures.declarations import PeriodFigures
 from pipeline.ids import ALL
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
@@ -340,14 +339,14 @@ def _render_problem(template: str, source: str, figures: Mapping[str, object], a
     return None
 
 
-def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
+def check(inputs: Inputs, figures: PeriodFigures | None = None) -> tuple[list[InputError], list[DataWarning]]:
     """Every file of the inputs' narratives folder, the periods' and the regions' overrides:
     the problems of those the reports read (`check_text`, against every figure of the period's
     `all` report, which names every figure its regional reports have), and a warning for each
-    one no report reads."""
+    one no report reads (`figures`: the periods' figures, when the caller has them)."""
     periods, names = inputs.grant.period_ids(), {*inputs["plan"]["activity_id"], SUCCESS_STORY}
     regions = [*inputs.grant.region_ids(), ALL]
-    figures: dict[str, dict[str, object]] = {}
+    figures = PeriodFigures(inputs) if figures is None else figures
     problems: list[InputError] = []
     warnings: list[DataWarning] = []
     for relative, source in _narrative_files(inputs.root):
@@ -357,8 +356,6 @@ def check(inputs: Inputs) -> tuple[list[InputError], list[DataWarning]]:
             continue
         read_as = without_language(relative)
         period, region = read_as.parts[0], read_as.parts[1] if len(read_as.parts) == 3 else ALL
-        if period not in figures:
-            figures[period] = report_figures(select(inputs, make_scope(inputs.grant, period, ALL)), ())
         values = template_values(inputs.grant, period, region)
         problems += _text_problems(inputs.root, relative, source, figures[period], partial(
             _render_problem, source=source, figures=figures[period], values=values), inputs.grant.region_ids())
