@@ -192,7 +192,7 @@ def validate(root: Path | str) -> Validation:
     summary, absent = _summary(reading)
     told = reading.problems
     problems = sorted([*told, *check_tables(reading, told, reading.unreadable, reading.parts),
-                       *target_problems(reading), *indicator_problems(reading)], key=sort_key)
+                       *plan_key_problems(reading)], key=sort_key)
     problems = grouped(problems, paste_hints(problems))
     if problems:
         # data warnings say what a report would count: there is none to build while there are
@@ -210,35 +210,25 @@ def validate(root: Path | str) -> Validation:
                       absent=absent, personal=reading.shown.notes)
 
 
-def target_problems(reading: Reading) -> list[InputError]:
-    """grant.yml's `targets:` against the plan and the regions: each activity_id the plan
-    lacks, each region id grant.yml lacks, one line with its line of grant.yml."""
+def plan_key_problems(reading: Reading) -> list[InputError]:
+    """grant.yml's `targets:` and `indicators:` against the plan and the regions: each
+    activity_id the plan lacks, each region id grant.yml lacks (for an indicator's target: a
+    report that is neither a region id nor `all`), one line with its line of grant.yml (the
+    figures the indicators name: `notebook.formindicators`)."""
     grant = reading.grant
-    if grant is None or not grant.targets or "plan" in reading.unreadable or "plan" not in reading.tables:
+    if (grant is None or not (grant.targets or grant.indicators) or "plan" in reading.unreadable
+            or "plan" not in reading.tables):
         return []
     lines = read_yaml(grant_text(reading.root))[1]
     activities, regions = list(reading.tables["plan"]["activity_id"].astype(str)), grant.region_ids()
-    found = [InputError(paths.GRANT_FILE, lines.get(("targets", aid)), "targets", aid,
+    reports = [*regions, ALL]
+    found = [InputError(paths.GRANT_FILE, lines.get((key, aid)), key, aid,
                         expected=f"expected an activity_id of the plan ({', '.join(activities)})")
-             for aid in grant.targets if aid not in activities]
+             for key, given in (("targets", grant.targets), ("indicators", grant.indicators))
+             for aid in given if aid not in activities]
     found += [InputError(paths.GRANT_FILE, lines.get(("targets", aid, region)), f"targets {aid}", region,
                          expected=f"expected a region id of grant.yml ({', '.join(regions)})")
               for aid, by_region in grant.targets.items() for region in by_region if region not in regions]
-    return found
-
-
-def indicator_problems(reading: Reading) -> list[InputError]:
-    """grant.yml's `indicators:` against the plan and the regions: each activity_id the plan
-    lacks, each report a target is given for that is neither a region id of grant.yml nor `all`,
-    one line with its line of grant.yml (the figures they name: `notebook.formindicators`)."""
-    grant = reading.grant
-    if grant is None or not grant.indicators or "plan" in reading.unreadable or "plan" not in reading.tables:
-        return []
-    lines = read_yaml(grant_text(reading.root))[1]
-    activities, reports = list(reading.tables["plan"]["activity_id"].astype(str)), [*grant.region_ids(), ALL]
-    found = [InputError(paths.GRANT_FILE, lines.get(("indicators", aid)), "indicators", aid,
-                        expected=f"expected an activity_id of the plan ({', '.join(activities)})")
-             for aid in grant.indicators if aid not in activities]
     found += [InputError(paths.GRANT_FILE, lines.get(("indicators", aid, i, "target", report)),
                          f"indicators {aid}[{i}].target", report,
                          expected=f"expected a region id of grant.yml or {ALL} ({', '.join(reports)})")

@@ -16,7 +16,6 @@ the tables still have problems.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from markupsafe import Markup
 
 from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
-from pipeline.figures import catalogue
 from pipeline.figures.declarations import PeriodFigures
 from pipeline.figures.scope import Scope
 from pipeline.ids import ALL
@@ -32,7 +30,7 @@ from pipeline.inputs.grant import Grant, grant_text, parse_grant
 from pipeline.inputs.grantparts import Indicator
 from pipeline.inputs.loading import Inputs
 from pipeline.inputs.yamlwalk import read_yaml
-from pipeline.notebook import formatting, placing
+from pipeline.notebook import formatting, narratives, placing
 
 
 def shown(grant: Grant, scope: Scope, activity_id: str) -> list[dict[str, object]] | None:
@@ -77,10 +75,8 @@ def _problem(lines: dict, aid: str, i: int, name: str, expected: str) -> InputEr
 
 
 def _closest(name: str, known: Collection[str]) -> str:
-    """The closest known names, else where every name is listed."""
-    close = difflib.get_close_matches(name, known, n=3)
-    return (f" (did you mean {' or '.join(f'«{c}»' for c in close)}?)" if close
-            else " (`python -m pipeline figures` lists them)")
+    """The closest known names (`narratives.closest_names`), else where every name is listed."""
+    return narratives.closest_names(name, known) or " (`python -m pipeline figures` lists them)"
 
 
 def check(inputs: Inputs, figures: PeriodFigures | None = None) -> list[InputError]:
@@ -112,13 +108,6 @@ def check_early(root: Path) -> list[InputError]:
         grant = parse_grant(text)
     except PipelineError:
         return []
-    lines = read_yaml(text)[1]
-    problems = []
-    for aid, i, name in _named(grant):
-        try:
-            catalogue.lookup(name)
-        except KeyError:
-            patterns = sorted({entry.pattern for entry in catalogue.CATALOGUE})
-            problems.append(_problem(lines, aid, i, name, "expected a figure of the catalogue"
-                                     + _closest(name, patterns)))
-    return problems
+    lines, patterns = read_yaml(text)[1], narratives.CatalogueNames()
+    return [_problem(lines, aid, i, name, "expected a figure of the catalogue" + _closest(name, patterns))
+            for aid, i, name in _named(grant) if name not in patterns]

@@ -212,7 +212,7 @@ def _template_error(error: TemplateError, source: str) -> InputError:
     return InputError(source, line, expected=f"narrative template error: {error.message}")
 
 
-def _unknown(name: str, known: Collection[str]) -> str:
+def closest_names(name: str, known: Collection[str]) -> str:
     """What a message says of an unknown name: the closest known ones, if any is close."""
     close = difflib.get_close_matches(name, known, n=3)
     return f" (did you mean {' or '.join(f'«{c}»' for c in close)}?)" if close else ""
@@ -259,7 +259,7 @@ def check_text(template: str, source: str, figures: Collection[str]) -> list[Inp
     except TemplateSyntaxError as error:
         return [_template_error(error, source)]
     problems = [InputError(source, line, expected=f"placeholder names an unknown figure «{name}»"
-                           + _unknown(name, figures))
+                           + closest_names(name, figures))
                 for name, line in _named_figures(tree) if name not in figures]
     try:  # what parses may still not compile: an unknown filter
         problems += [InputError(source, line, expected=f"narrative template error: {what}")
@@ -288,13 +288,13 @@ def _not_used(relative: Path, periods: Collection[str], regions: Collection[str]
         return (f"a narrative is {paths.NARRATIVES_DIR}/<period>/<activity_id>.md or {SUCCESS_STORY}.md, "
                 f"or for one region's report {paths.NARRATIVES_DIR}/<period>/<region>/<activity_id>.md")
     if relative.parts[0] not in periods:
-        return f"«{relative.parts[0]}» is not a period of grant.yml" + _unknown(relative.parts[0], periods)
+        return f"«{relative.parts[0]}» is not a period of grant.yml" + closest_names(relative.parts[0], periods)
     if len(relative.parts) == 3 and relative.parts[1] not in regions:
         return (f"«{relative.parts[1]}» is not a region id of grant.yml nor {ALL}"
-                + _unknown(relative.parts[1], regions))
+                + closest_names(relative.parts[1], regions))
     if relative.stem not in names:
         return (f"«{relative.stem}» is neither an activity_id of the plan nor {SUCCESS_STORY}"
-                + _unknown(relative.stem, names))
+                + closest_names(relative.stem, names))
     return None
 
 
