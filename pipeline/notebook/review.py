@@ -17,6 +17,7 @@ from IPython.display import HTML, display
 from pipeline.figures import catalogue, declarations
 from pipeline.figures.lineage import Block, refs, union
 from pipeline.figures.scope import SELECTION_OF_TABLE
+from pipeline.inputs.schema import TABLES
 from pipeline.language import DEFAULT, N_, tr
 from pipeline.notebook import formatting, recording, rows
 from pipeline.notebook.context import Context
@@ -59,14 +60,8 @@ _HEADERS = {
     "organisation_mean": N_("среднее: оценка организации"),
     rows.PERSON: rows.PERSON,  # a person's pseudonym, marked where it is written
 }
-#: The contract's columns among them, whose name a header shows on its second line.
-_CONTRACT_NAMED = frozenset({
-    "reported_participants", "amount", "target", "value", "publications", "reach", "activity_id", "task_no", "unit",
-    "region", "date", "start_date", "event_id", "type", "topic", "topic_id", "opened", "memorandum_date", "name",
-    "consultation_id",
-    "respondent_id", "answered", "positive", "satisfaction", "owner", "platform", "knowledge_before",
-    "knowledge_after", "trainer", "organisation",
-})
+#: The contract's columns among them (`schema.TABLES`), whose name a header shows on its second line.
+_CONTRACT_NAMED = frozenset(key for key in _HEADERS if key in {c.name for columns in TABLES.values() for c in columns})
 HEADERS = {key: f"{text}\n{key}" if key in _CONTRACT_NAMED else text for key, text in _HEADERS.items()}
 
 
