@@ -10,10 +10,11 @@ from helpers_inputs import GRANT_YML, make_inputs, typed
 
 from pipeline.exceptions import InputError
 from pipeline.inputs.grant import parse_grant
-from pipeline.inputs.loading import InputProblems, coerce_column, load_inputs, region_words, type_table
+from pipeline.inputs.loading import InputProblems, load_inputs, type_table
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import TABLES, word_key
 from pipeline.inputs.validation import validate
+from pipeline.inputs.values import coerce_column, region_words
 
 TS = pd.Timestamp
 
@@ -102,6 +103,15 @@ def test_a_date_with_slashes_and_the_day_first_is_never_guessed(tmp_path):
     assert str(excinfo.value) == (
         "consultations.csv:2: date = 12/02/2024: expected a date like 2022-05-23 or 23.05.2022: a day/month with "
         "slashes could be either: write 2024-02-12 or 12.02.2024")
+
+
+@pytest.mark.parametrize("cell", ["0001-01-01", "31.12.9999", "2300/01/01"])
+def test_a_day_beyond_the_years_a_date_can_hold_is_one_line_not_a_crash(tmp_path, cell):
+    root = make_inputs(tmp_path, media=[
+        ["date", "platform", "account", "owner", "title", "reach"],
+        ["2023-02-01", "Instagram", "@x", "own", "Пост", "5"], [cell, "Instagram", "@x", "own", "Пост", "7"]])
+    assert validate(root).lines() == [f"media.csv:3: date = {cell}: expected a date like 2022-05-23 or 23.05.2022, "
+                                      "of a year from 1678 to 2261"]
 
 
 @pytest.mark.parametrize("cell", ["12 тыс.", "12 тыс", "1,2 млн", "1,2K", "1.2k", "12к", "3 мың"])

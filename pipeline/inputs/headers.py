@@ -15,6 +15,7 @@ files here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ _KOBO_OWN = re.compile(r"_+[A-Za-z]")  # `_id`, `__version__`; not a line to sig
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=1 << 14, typed=True)
 def fold(text: str) -> str:
     """A header as it is compared: case folded, ё read as е, only letters and digits kept
     (spaces, punctuation, «№» and `_` dropped)."""
@@ -84,6 +86,7 @@ def _readings(text: str) -> list[str]:
 _SUBMISSION_NAMES = frozenset(fold(name) for name in SUBMISSION_TIME)
 
 
+@functools.lru_cache(maxsize=1 << 14, typed=True)
 def _is_form_meta(text: str) -> bool:
     """A form's column of its own: its time of submission, KoboToolbox's `_id`, `_uuid`,
     `_index`, `__version__`…"""

@@ -1,51 +1,28 @@
 """Reading the inputs folder into typed DataFrames, once per run: each table's files as
-text cells (`reading`), then typed by the contract's kinds (numbers with decimal commas,
-dates ISO or Russian), with one problem per bad cell.
+text cells (`reading`), then typed by the contract's kinds (`values`: numbers with decimal
+commas, dates ISO or Russian), with one problem per bad cell.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.datetime import from_excel
 
 from pipeline import disk, paths
 from pipeline.exceptions import InputError
 from pipeline.inputs import filesettings, folder
 from pipeline.inputs.bilingual import plan_in
 from pipeline.inputs.grant import Grant, InputProblems, load_grant
-from pipeline.inputs.grantparts import texts_of
 from pipeline.inputs.headers import EVENT_PARTS, missing_column
 from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
-from pipeline.inputs.schema import (
-    ABBREVIATED_NUMBER,
-    AMBIGUOUS_DATE,
-    AMBIGUOUS_DAY,
-    ENUM_SYNONYMS,
-    EXPECTED,
-    FALSE_WORDS,
-    ISO_DATE,
-    NUMBER_SPACES,
-    REQUIRED_TABLES,
-    RUSSIAN_DATE,
-    SLASHED_DATE,
-    TABLES,
-    TRUE_WORDS,
-    WORDED_SCORE,
-    WRITE_WHOLE_NUMBER,
-    Column,
-    word_key,
-)
+from pipeline.inputs.schema import REQUIRED_TABLES, TABLES, Column
 from pipeline.inputs.sheets import UnreadSheet
+from pipeline.inputs.values import cell_expected, coerce_column, region_ids, region_words, stripped
 
 if TYPE_CHECKING:
     from pipeline.inputs.notes import DataWarning
@@ -81,140 +58,9 @@ class Inputs:
 
 # ---------------------------------------------------------------- typing
 
-def _strip(series: pd.Series) -> pd.Series:
-    return series.fillna("").astype(str).str.strip()
-
-
-def _parse_number(text: pd.Series, factors: pd.Series | None = None) -> pd.Series:
-    """Numbers, NaN where a cell is not one; `inf`, `NaN` and `1e400` are not. `factors`: what
-    each row's number is multiplied by (its header's scale, `units`), in decimal, so that
-    20 482,157 thousand is 20 482 157, never …0004."""
-    cleaned = text.str.replace(NUMBER_SPACES, "", regex=True).str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
-    numbers = numbers.where(np.isfinite(numbers))
-    if factors is None or not (scaled := numbers.notna() & (factors != 1)).any():
-        return numbers
-    exact = pd.Series([float(Decimal(number) * int(factor))
-                       for number, factor in zip(cleaned[scaled], factors[scaled], strict=True)],
-                      index=numbers.index[scaled], dtype=float)
-    numbers = numbers.astype(float).where(~scaled, exact)
-    if numbers.notna().all() and (numbers % 1 == 0).all():  # as the whole numbers written out read
-        return numbers.astype("int64")
-    return numbers
-
-
-def _parse_score(text: pd.Series) -> pd.Series:
-    """Scores as digits, or as a form's answer with its words after the digit («5 - отлично»)."""
-    worded = text.str.extract(WORDED_SCORE, expand=False)
-    return _parse_number(worded.fillna(text))
-
-
-def _parse_date(text: pd.Series) -> pd.Series:
-    """Days (a time of day after them is dropped), NaT where a cell is not a whole date: ISO,
-    Russian, or as Google Forms' CSV writes its timestamp (2024/02/12 2:03:55 PM GMT+5)."""
-    iso = pd.to_datetime(text.str.extract(ISO_DATE, expand=False), format="%Y-%m-%d", errors="coerce")
-    russian = pd.to_datetime(text.str.extract(RUSSIAN_DATE, expand=False), format="%d.%m.%Y", errors="coerce")
-    parts = text.str.extract(SLASHED_DATE)
-    slashed = pd.to_datetime(parts[0] + "-" + parts[1] + "-" + parts[2], format="%Y-%m-%d", errors="coerce")
-    return iso.fillna(russian).fillna(slashed).astype("datetime64[ns]")
-
-
-def _parse_bool(text: pd.Series) -> pd.Series:
-    words = text.map(word_key)
-    return pd.Series(
-        [True if v in TRUE_WORDS else False if v in FALSE_WORDS else pd.NA for v in words],
-        index=text.index, dtype="boolean")
-
-
-def _parse_enum(text: pd.Series, choices: tuple[str, ...], words: Mapping[str, str] | None = None) -> pd.Series:
-    """The contract's value for a word of it, in English, Russian or Kazakh (`ENUM_SYNONYMS`),
-    or a word of the grant's own (`words`, by `word_key`: its event types)."""
-    synonyms = {**ENUM_SYNONYMS, **(words or {})}
-    mapped = text.map(word_key).map(lambda v: synonyms.get(v, v))
-    return mapped.where(mapped.isin(choices))
-
-
-def region_words(grant: Grant) -> dict[str, str | None]:
-    """Every way a table may name a region of grant.yml, by `word_key`: its id, its name and its
-    aliases. An id is always its region's; a name or alias two regions share maps to None (the
-    cell must give the id)."""
-    ids = {word_key(region.id): region.id for region in grant.regions}
-    words: dict[str, str | None] = {}
-    for region in grant.regions:
-        for word in {word_key(w) for w in (*texts_of(region.name), *region.aliases)}:
-            if word not in ids:  # (not `- ids.keys()`: that copies every region's id, for each region)
-                words[word] = region.id if words.get(word, region.id) == region.id else None
-    return words | ids
-
-
-def _region_ids(text: pd.Series, words: dict[str, str | None]) -> tuple[pd.Series, pd.Series]:
-    """Region ids for region names and aliases; a cell no region takes stays as written (the
-    checks tell it, against grant.yml's regions). Also a mask of the words two regions share."""
-    keys = text.map(word_key)
-    found = keys.map(lambda k: words.get(k, ""))
-    shared = found.isna()
-    return text.where(found.isna() | (found == ""), found), shared
-
-
-def _cell_expected(column: Column, cell: str, expected: str) -> str:
-    """What a message says of one bad cell: its kind's expectation, and for a shape people often
-    write but that is never guessed (12 тыс., 12/02/2024), how to write it."""
-    if column.kind in ("number", "int") and re.match(ABBREVIATED_NUMBER, cell.casefold()):
-        return f"{expected}: {WRITE_WHOLE_NUMBER}"
-    if column.kind == "date" and re.match(AMBIGUOUS_DATE, cell):
-        return f"{expected}: {AMBIGUOUS_DAY}"
-    if column.kind == "date" and (day := excel_serial_day(cell)) is not None:
-        return (f"{expected}: {cell} is how Excel stores the day {day.isoformat()} in a cell not formatted as a "
-                f"date: format the column as a date in Excel (Формат ячеек → Дата) or write {day.isoformat()}")
-    return expected
-
-
-#: The Excel serial dates plausible for a record's day (1954 to 2119).
-_SERIALS = range(20_000, 80_000)
-
-
-def excel_serial_day(cell: str) -> dt.date | None:
-    """The day a whole number in a date cell stands for as an Excel serial date (45762 →
-    2025-04-15, openpyxl's reading), when it is a plausible one; else None."""
-    text = cell.strip().removesuffix(".0")
-    if not text.isdigit() or int(text) not in _SERIALS:
-        return None
-    day: dt.datetime = from_excel(int(text))
-    return day.date()
-
-
 EMPTY_FILE = "empty file: expected a header line naming the columns"
 NOT_EMPTY = "expected a value, the cell is empty"
 SHARED_REGION_WORD = "expected a region id: more than one region of grant.yml has this name or alias"
-
-
-def coerce_column(text: pd.Series, column: Column, factors: pd.Series | None = None,
-                  words: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series, str]:
-    """Typed values, a mask of cells that are filled but not of that kind, and the expectation.
-    `factors`: for a number column, what each row's value is multiplied by (its header's scale);
-    `words`: for an enum column, the grant's own words of its values."""
-    if column.kind == "date":
-        values = _parse_date(text)
-    elif column.kind in ("number", "int"):
-        values = _parse_number(text, factors)
-    elif column.kind == "score":
-        values = _parse_score(text)
-    elif column.kind == "bool":
-        values = _parse_bool(text)
-    elif column.kind == "enum":
-        values = _parse_enum(text, column.choices, words)
-    elif column.shape is not None:
-        fits = text.map(column.shape.fits).astype(bool)
-        return text, (text != "") & ~fits, column.shape.expected
-    else:
-        return text, pd.Series(False, index=text.index), ""
-    bad = (text != "") & values.isna()
-    if column.kind == "int":
-        bad |= values.notna() & ((values < 0) | (values % 1 != 0))
-    elif column.kind == "score":
-        bad |= values.notna() & ((values < 1) | (values > 5))
-    expected = EXPECTED.get(column.kind) or f"expected one of {', '.join(column.choices)}"
-    return values, bad, expected
 
 
 def source(frame: pd.DataFrame, i: int) -> tuple[str, int]:
@@ -247,7 +93,7 @@ def type_table(table: str, raw: pd.DataFrame, regions: dict[str, str | None] | N
     `regions` (`region_words`): the region column's names and aliases become ids; `grant`: the
     event types of its own are types too (`grant_column`)."""
     problems: list[InputError] = []
-    typed = pd.DataFrame(index=raw.index)
+    typed: dict[str, pd.Series] = {}
     parts = raw.attrs.get("parts", [])
     raw = raw.copy(deep=False)
     raw.attrs = {}  # else pandas deep-copies the parts into every column and mask made below (a fifth of validating)
@@ -258,26 +104,29 @@ def type_table(table: str, raw: pd.DataFrame, regions: dict[str, str | None] | N
         for column in TABLES[table]:
             if column.required and column.name not in part.names:
                 problems.append(InputError(part.file, part.header_line, expected=missing_column(table, column.name)))
+    # Each row's file and line, as plain lists: a problem names them, and a table may have thousands.
+    files, rows = (raw["_file"].tolist(), raw["_row"].tolist()) if len(raw) else ([], [])
+    sources = [(str(file), row) for file, row in zip(files, rows, strict=True)]
     for column in (grant_column(table, column, grant) for column in TABLES[table]):
-        text = _strip(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index)
+        text = stripped(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index, dtype="str")
         if column.name == "region" and regions is not None:
-            text, shared = _region_ids(text, regions)
-            for i in raw.index[shared]:
-                problems.append(InputError(*source(raw, i), column.name, text[i], SHARED_REGION_WORD))
+            text, shared = region_ids(text, regions)
+            problems += [InputError(*sources[i], column.name, text.iat[i], SHARED_REGION_WORD)
+                         for i in np.flatnonzero(shared.to_numpy()).tolist()]
         own_words = grant.event_type_words() if grant is not None and column.name == "type" else None
         values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name), own_words)
-        if column.nonblank:
-            blank = text == ""
-            lacking = [part.file for part in parts if column.name not in part.names]
-            for i in raw.index[blank & (column.name in raw) & ~raw["_file"].isin(lacking)]:
-                problems.append(InputError(*source(raw, i), column.name, "", NOT_EMPTY))
-        for i in raw.index[bad]:
-            problems.append(InputError(*source(raw, i), column.name, shown_value(column, text[i]),
-                                       _cell_expected(column, text[i], expected)))
-        typed[column.name] = values.where(~bad) if column.kind != "text" else values
+        cells = text.tolist()
+        if column.nonblank and column.name in raw:
+            lacking = {part.file for part in parts if column.name not in part.names}
+            problems += [InputError(str(file), row, column.name, "", NOT_EMPTY)
+                         for cell, file, row in zip(cells, files, rows, strict=True) if cell == "" and file not in lacking]
+        flagged = bad.to_numpy(dtype=bool)
+        problems += [InputError(*sources[i], column.name, shown_value(column, cells[i]),
+                                cell_expected(column, cells[i], expected)) for i in np.flatnonzero(flagged).tolist()]
+        typed[column.name] = values.where(~bad) if column.kind != "text" and flagged.any() else values
     for name in SOURCE_COLUMNS:
-        typed[name] = raw[name] if name in raw else pd.Series(dtype=object)
-    return typed.reset_index(drop=True), problems
+        typed[name] = raw[name] if name in raw else pd.Series(np.nan, index=raw.index, dtype=object)
+    return pd.DataFrame(typed, index=raw.index).reset_index(drop=True), problems
 
 
 # ---------------------------------------------------------------- the whole folder

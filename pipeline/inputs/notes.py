@@ -26,11 +26,12 @@ from pipeline.inputs import folder
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.headers import HEADER_SEARCH_ROWS
 from pipeline.inputs.lines import rows_text, where_text
-from pipeline.inputs.loading import Inputs, region_words
+from pipeline.inputs.loading import Inputs
 from pipeline.inputs.personal import Shown
 from pipeline.inputs.reading import Part
 from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key, word_key
 from pipeline.inputs.sheets import UnreadSheet
+from pipeline.inputs.values import region_words
 from pipeline.language import N_
 
 # Every kind of data warning, with what the report's appendix «Замечания к данным» says of it.
