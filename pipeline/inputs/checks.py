@@ -264,12 +264,10 @@ def _problems(schema: pa.DataFrameSchema, frame: pd.DataFrame, prepared: pd.Data
 
 def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as pandera sees it: blank text cells are missing values."""
-    prepared = frame.copy()
-    for column in TABLES[table]:
-        if column.kind in ("text", "id") and column.name in prepared:
-            text = prepared[column.name]
-            prepared[column.name] = text.mask(text == "")
-    return prepared
+    blanked = {column.name: pd.Series([None if cell == "" else cell for cell in frame[column.name].tolist()],
+                                      index=frame.index, dtype=frame[column.name].dtype)
+               for column in TABLES[table] if column.kind in ("text", "id") and column.name in frame}
+    return frame.assign(**blanked)
 
 
 _SHORT_WORDS = ((re.compile(r"\bобл\b\.?"), "область"), (re.compile(r"\bр-н\b\.?"), "район"),

@@ -304,7 +304,7 @@ def scaled_columns(tables: dict[str, pd.DataFrame], parts: dict[str, list[Part]]
     found = []
     for table, of_table in parts.items():
         frame = tables.get(table)
-        for part in of_table:
+        for part in (part for part in of_table if part.scaled):
             rows = frame[frame["_file"] == part.file] if frame is not None else pd.DataFrame()
             for scaled in part.scaled:
                 found.append(DataWarning(

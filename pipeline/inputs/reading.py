@@ -294,15 +294,16 @@ def _records(body: list[Row], header: Header) -> tuple[list[Row], list[int], lis
     column is a template row left empty, skipped."""
     kept: list[tuple[Row, bool]] = []  # each row that is no totals row, and whether it looks like a signature line
     totals = []
+    own = header.forms_own
     for line, cells in body:
         if is_totals(cells):
             totals.append(line)
         elif is_signature(cells, header.signatures):
             kept.append(((line, cells), True))
-        elif not blank([c for at, c in enumerate(cells) if at not in header.forms_own]):
+        elif not blank([c for at, c in enumerate(cells) if at not in own]):
             kept.append(((line, cells), False))
     end = max((i + 1 for i, (_, signing) in enumerate(kept) if not signing), default=0)
-    records = [row for row, _ in kept[:end] if not blank([c for at, c in enumerate(row[1]) if at not in header.forms_own])]
+    records = [row for row, _ in kept[:end] if not blank([c for at, c in enumerate(row[1]) if at not in own])]
     return records, totals, [line for (line, _), _ in kept[end:]]
 
 

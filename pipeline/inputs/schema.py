@@ -147,7 +147,13 @@ def _script(letter: str) -> str:
 def mixes_scripts(name: object) -> bool:
     """Whether a word of a name mixes Latin and Cyrillic letters (a Latin «a», «o», «e», «c», «p»,
     «x» typed inside a Cyrillic name looks the same, and is another person to a comparison)."""
-    words = _LETTERS.findall(unicodedata.normalize("NFKC", str(name)))
+    return _mixes_scripts(str(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def _mixes_scripts(name: str) -> bool:
+    """`mixes_scripts`, kept for the names met again: every validation reads the same lists."""
+    words = _LETTERS.findall(unicodedata.normalize("NFKC", name))
     return any({"LATIN", "CYRILLIC"} <= {_script(letter) for letter in word} for word in words)
 
 
