@@ -217,7 +217,7 @@ def survey_figures(sel: Selection, events_in: pd.DataFrame,
     of_topic = events_in[(events_in["type"] == "training") & (events_in["topic_id"] == topic)]
     forms = sel.surveys[sel.surveys["event_id"].isin(set(of_topic["event_id"]))]
     trainings = rows("events", of_topic)  # which forms count: the trainings of the topic
-    summary = ind.survey_summary(events_in, sel.surveys, topic)
+    summary = ind.forms_summary(forms)
     figures: list[tuple[str, object, list[Row]]] = [
         ("respondents", summary["respondents"], union(trainings, rows("training_surveys", forms)))]
     step: dict[str, object] = {"forms": len(forms)}
@@ -225,7 +225,7 @@ def survey_figures(sel: Selection, events_in: pd.DataFrame,
         answered = forms[question].notna()
         figures.append((question, summary[question], union(trainings, rows("training_surveys", forms, answered))))
         step[f"{question}_answered"] = int(answered.sum())
-        step[f"{question}_sum"] = float(forms.loc[answered, question].sum())
+        step[f"{question}_sum"] = float(forms[question].sum())  # (the blank answers add nothing)
         step[f"{question}_mean"] = summary[question]
     return figures, step
 

@@ -7,6 +7,7 @@ A mean or ratio of nothing is None ("—" in the report); a count or sum of noth
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -53,11 +54,11 @@ def percent(numerator: Exact | None, denominator: Exact) -> int | None:
 
 def mean(values: pd.Series) -> float | None:
     """Mean of the filled values, 2 decimals half-up; None when none is filled."""
-    filled = [v for v in values.dropna()]
+    filled = Counter(float(v) for v in values.dropna().tolist())  # each value once, times how often
     if not filled:
         return None
-    total = sum((_exact(float(v)) for v in filled), Fraction(0))
-    return float(round_half_up(total / len(filled), 2))
+    total = sum((_exact(value) * times for value, times in filled.items()), Fraction(0))
+    return float(round_half_up(total / filled.total(), 2))
 
 
 def share_yes(flags: pd.Series) -> int | None:
@@ -87,11 +88,12 @@ def people(participants: pd.DataFrame) -> pd.DataFrame:
 
 def attendance(events: pd.DataFrame, participants: pd.DataFrame) -> pd.Series:
     """Attendance per event: distinct people on its list, else reported_participants (else 0)."""
-    listed = people(participants).groupby("event_id").size()
-    reported = events.set_index("event_id")["reported_participants"].fillna(0)
-    counted = events["event_id"].map(listed)
-    values = counted.where(counted.notna(), events["event_id"].map(reported)).fillna(0)
-    return pd.Series(values.astype(int).to_numpy(), index=events["event_id"].to_numpy())
+    on_lists = set(zip(participants["event_id"], participants["full_name"].map(person_key), strict=True))
+    listed = Counter(event for event, _person in on_lists)  # distinct people per event
+    reported = events["reported_participants"].fillna(0).astype(int)
+    ids = events["event_id"].to_numpy()
+    return pd.Series([listed[event] if event in listed else count for event, count in zip(ids, reported, strict=True)],
+                     index=ids, dtype=int)
 
 
 def events_by_type(events: pd.DataFrame, participants: pd.DataFrame,
@@ -145,7 +147,11 @@ SURVEY_MEASURES = ("respondents", *SCORE_QUESTIONS)
 def survey_summary(events: pd.DataFrame, surveys: pd.DataFrame, topic: str) -> dict[str, float | int | None]:
     """Respondents and the mean of each question over the forms that answered it."""
     ids = set(events.loc[(events["type"] == "training") & (events["topic_id"] == topic), "event_id"])
-    forms = surveys[surveys["event_id"].isin(ids)]
+    return forms_summary(surveys[surveys["event_id"].isin(ids)])
+
+
+def forms_summary(forms: pd.DataFrame) -> dict[str, float | int | None]:
+    """`survey_summary` of the forms of one topic's trainings."""
     summary: dict[str, float | int | None] = {"respondents": len(forms)}
     for question in SCORE_QUESTIONS:
         summary[question] = mean(forms[question])
