@@ -28,7 +28,7 @@ from pipeline.inputs import folder
 from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
-    from pipeline.inputs.notes import DataWarning
+    from pipeline.inputs.datawarning import DataWarning
     from pipeline.inputs.validation import Validation, ValidInputs
 
 #: The report's formats a run can write (`paths.REPORT_FILES`), all of them by default: the Word

@@ -205,7 +205,7 @@ class _ProgressBar:
 def command_validate(args: argparse.Namespace, out: Console) -> int:
     """Every problem (stderr, one line each), every warning (stderr), then the summary of what
     each table gave and the verdict (stdout): the whole to-do list in one round."""
-    from pipeline.inputs.notes import plural  # validating imports the inputs' modules anyway
+    from pipeline.inputs.datawarning import plural  # validating imports the inputs' modules anyway
 
     checked = app.validate(args.inputs)
     for line in checked.lines():

@@ -18,8 +18,9 @@ from pipeline.figures import blocks
 from pipeline.inputs import notes
 from pipeline.inputs.headers import missing_column
 from pipeline.inputs.loading import load_inputs
-from pipeline.inputs.notes import WARNING_LABELS, empty_figure_columns, unknown_files
+from pipeline.inputs.notes import WARNING_LABELS
 from pipeline.inputs.reading import Part
+from pipeline.inputs.readpast import empty_figure_columns, unknown_files
 from pipeline.inputs.schema import TABLES
 from pipeline.inputs.validation import TableSummary, Validation, summarise, validate
 from pipeline.notebook import context, views

@@ -16,7 +16,7 @@ from conftest import DEMO_INPUTS, OTHER_GRANT
 
 from pipeline.exceptions import InputError
 from pipeline.inputs import checks, notes
-from pipeline.inputs.notes import DataWarning
+from pipeline.inputs.datawarning import DataWarning
 from pipeline.inputs.validation import Validation, validate
 
 REGIONS = "almaty, kyzylorda, turkestan, zko, mangystau, aktobe, atyrau"

@@ -22,7 +22,7 @@ from helpers_builds import write_build
 from pipeline import app, disk
 from pipeline.exceptions import InputError, PipelineError, printable
 from pipeline.inputs import folder
-from pipeline.inputs.notes import DataWarning
+from pipeline.inputs.datawarning import DataWarning
 from pipeline.inputs.validation import validate
 from pipeline.notebook import context
 

@@ -29,9 +29,9 @@ from pipeline import paths
 from pipeline.authoring import skeleton_kk
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.inputs.bilingual import PLAN_TEXTS, kazakh_column
+from pipeline.inputs.datawarning import DataWarning
 from pipeline.inputs.grant import grant_text
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.notes import DataWarning
 from pipeline.inputs.reading import table_files
 from pipeline.inputs.schema import TABLES, Column, header_names
 from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml

@@ -21,8 +21,9 @@ import pandas as pd
 from pipeline.figures import indicators as ind
 from pipeline.figures.lineage import Block, Row, rows, union
 from pipeline.figures.scope import Selection, report_regions
+from pipeline.inputs.datawarning import DataWarning
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.notes import WARNING_LABELS, DataWarning, folder_warnings, in_order, row_warnings
+from pipeline.inputs.notes import WARNING_LABELS, folder_warnings, in_order, row_warnings
 from pipeline.inputs.schema import person_key
 
 # ---------------------------------------------------------------- the blocks
@@ -217,7 +218,7 @@ def survey_figures(sel: Selection, events_in: pd.DataFrame,
     of_topic = events_in[(events_in["type"] == "training") & (events_in["topic_id"] == topic)]
     forms = sel.surveys[sel.surveys["event_id"].isin(set(of_topic["event_id"]))]
     trainings = rows("events", of_topic)  # which forms count: the trainings of the topic
-    summary = ind.forms_summary(forms)
+    summary = ind.survey_summary(of_topic, sel.surveys, topic)
     figures: list[tuple[str, object, list[Row]]] = [
         ("respondents", summary["respondents"], union(trainings, rows("training_surveys", forms)))]
     step: dict[str, object] = {"forms": len(forms)}

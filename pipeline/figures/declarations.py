@@ -19,8 +19,8 @@ from pipeline.figures.indicators import SCORE_QUESTIONS
 from pipeline.figures.lineage import Block
 from pipeline.figures.scope import Selection, make_scope, select
 from pipeline.ids import ALL
+from pipeline.inputs.datawarning import DataWarning
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.notes import DataWarning
 from pipeline.language import N_
 
 GRANT_FILE = "grant.yml"

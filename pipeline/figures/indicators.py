@@ -147,11 +147,7 @@ SURVEY_MEASURES = ("respondents", *SCORE_QUESTIONS)
 def survey_summary(events: pd.DataFrame, surveys: pd.DataFrame, topic: str) -> dict[str, float | int | None]:
     """Respondents and the mean of each question over the forms that answered it."""
     ids = set(events.loc[(events["type"] == "training") & (events["topic_id"] == topic), "event_id"])
-    return forms_summary(surveys[surveys["event_id"].isin(ids)])
-
-
-def forms_summary(forms: pd.DataFrame) -> dict[str, float | int | None]:
-    """`survey_summary` of the forms of one topic's trainings."""
+    forms = surveys[surveys["event_id"].isin(ids)]
     summary: dict[str, float | int | None] = {"respondents": len(forms)}
     for question in SCORE_QUESTIONS:
         summary[question] = mean(forms[question])

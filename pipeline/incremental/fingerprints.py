@@ -27,8 +27,8 @@ from pipeline.figures.lineage import refs
 from pipeline.figures.scope import Selection, make_scope, select
 from pipeline.incremental.grid import ReportJob
 from pipeline.incremental.ledger import complete, digest, environment_key, last_manifest
+from pipeline.inputs.datawarning import DataWarning
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.notes import DataWarning
 from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 from pipeline.notebook.narratives import SUCCESS_STORY
 from pipeline.notebook.narratives import find as find_narrative

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Protocol, cast
 import pandas as pd
 
 from pipeline.exceptions import InputError
+from pipeline.inputs.datawarning import plural
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.grantparts import texts_of
 from pipeline.inputs.loading import NOT_EMPTY, grant_column, shown_value, source
-from pipeline.inputs.notes import plural
 from pipeline.inputs.orphans import POINTING
 from pipeline.inputs.personal import unquoted
 from pipeline.inputs.reading import Part

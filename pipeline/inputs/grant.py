@@ -3,27 +3,23 @@
 `yamlwalk` reads the YAML once: the data, each scalar as the text the user wrote, and the
 line of every location (`periods[1].end`). The pydantic model types and checks that data; each
 of its errors becomes `grant.yml:LINE: where = value: expected …`, never pydantic's words; a key
-no part of it has, `unknown key «currensy»: did you mean «currency»?`. Its values and mappings
+no part of it has, `unknown key «currensy»: did you mean «currency»?` (`grantlines`). Its values and mappings
 but the whole are `grantparts`'.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, create_model, model_validator
-from pydantic_core import ErrorDetails
 
 from pipeline import paths
 from pipeline.disk import leads_inside
 from pipeline.exceptions import InputError, PipelineError, spaced
 from pipeline.ids import ALL
-from pipeline.inputs import folder
+from pipeline.inputs import folder, grantlines
 from pipeline.inputs.grantparts import (
-    RULE,
     TABLE_KEY,
     Agreement,
     Amount,
@@ -56,7 +52,7 @@ from pipeline.inputs.schema import (
     TABLES,
     word_key,
 )
-from pipeline.inputs.yamlwalk import Loc, location_text, read_yaml
+from pipeline.inputs.yamlwalk import Loc, read_yaml
 from pipeline.language import DEFAULT as DEFAULT_LANGUAGE
 
 __all__ = ["TABLE_KEY", "FileSetting", "Grant", "InputProblems", "grant_text", "load_grant", "parse_grant"]
@@ -227,119 +223,11 @@ class Grant(Part):
         return next((region.name for region in self.regions if region.id == region_id), region_id)
 
 
-# The models of each mapping of grant.yml, by the keys that lead to it (list positions left out).
-_MAPPINGS: dict[tuple[str, ...], type[Part]] = {
+# The models of grant.yml's mappings, what its error lines name the keys of.
+_MODELS = grantlines.Models({
     (): Grant, ("agreement",): Agreement, ("grantee",): Grantee, ("signatory",): Signatory,
     ("regions",): Region, ("periods",): Period, ("columns",): _ColumnNames, ("questionnaires",): _Questionnaires,
-}
-
-# ---------------------------------------------------------------- pydantic's errors as our lines
-
-def _model_at(loc: Loc) -> type[Part]:
-    """The model of the mapping at `loc` (list positions and the keys of `files:` skipped)."""
-    keys = tuple(p for p in loc if isinstance(p, str))
-    if keys[:1] == ("files",) and len(keys) > 1:
-        return FileSetting
-    if keys[:1] == ("indicators",) and len(keys) > 1:
-        return Indicator
-    if keys[:1] in (("event_types",), ("topics",)) and len(keys) > 1:
-        return EventType if keys[0] == "event_types" else Topic
-    return _MAPPINGS[keys]
-
-
-def _fields(model: type[Part]) -> list[str]:
-    """The keys a mapping of that model may have, as grant.yml writes them."""
-    return ["table", "<column>"] if model is FileSetting else list(model.model_fields)
-
-
-def _written(loc: Loc) -> Loc:
-    """A location as grant.yml writes it: a `files:` entry's columns beside its `table:`."""
-    return (*loc[:2], *loc[3:]) if loc[:1] == ("files",) and loc[2:3] == ("columns",) else loc
-
-def _nearest_line(loc: Loc, lines: dict[Loc, int]) -> int | None:
-    """The line of a location, or of the nearest one holding it (a missing key: its mapping)."""
-    return next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
-
-
-def _value_at(data: Any, loc: Loc) -> Any:
-    for part in loc:
-        data = data[part]
-    return data
-
-
-def _also(first: Loc | None, lines: dict[Loc, int]) -> str:
-    """Where the first of repeated values is: ` (also on line 8)`."""
-    if first is None:
-        return ""
-    return f" (also on line {lines[first]})" if first in lines else f" (also {location_text(first)})"
-
-
-def _expected(error: ErrorDetails, loc: Loc) -> str:
-    """What a location should hold, for pydantic's own error types (never its words)."""
-    if error["type"] in ("model_type", "model_attributes_type"):
-        keys = _fields(_model_at(loc))
-        return f"expected a mapping of keys ({', '.join(keys)})"
-    if error["type"] in ("tuple_type", "list_type", "too_short"):
-        return "expected a non-empty list"
-    if error["type"] == "dict_type":
-        return "expected a mapping"
-    return "expected a value of another kind"
-
-
-def _known_keys(loc: Loc) -> list[str]:
-    """The keys the mapping holding `loc`'s last key may have."""
-    return _fields(_model_at(loc[:-1]))
-
-
-def _closest_key(key: str, known: list[str]) -> str | None:
-    close = difflib.get_close_matches(key.casefold(), known, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _unknown_key(loc: Loc, lines: dict[Loc, int]) -> InputError:
-    """`grant.yml:12: unknown key «currensy»: did you mean «currency»?`, or the keys it may have."""
-    known, key = _known_keys(loc), str(loc[-1])
-    closest = _closest_key(key, known)
-    under = f" under «{location_text(loc[:-1])}»" if loc[:-1] else ""
-    tables = _model_at(loc[:-1]) in (_ColumnNames, _Questionnaires)
-    what = "a table of the contract" if tables else "one of the keys"
-    said = f"did you mean «{closest}»?" if closest else f"expected {what} ({', '.join(known)})"
-    return InputError(GRANT, _nearest_line(loc, lines), expected=f"unknown key «{key}»{under}: {said}")
-
-
-def _misspelt(errors: list[ErrorDetails]) -> set[Loc]:
-    """The missing keys an unknown key of the same mapping is close to (`currensy` for
-    `currency`): told as that misspelt key alone, not as missing too."""
-    found = set()
-    for error in errors:
-        if error["type"] == "extra_forbidden":
-            loc: Loc = tuple(error["loc"])
-            closest = _closest_key(str(loc[-1]), _known_keys(loc))
-            if closest is not None:
-                found.add((*loc[:-1], closest))
-    return found
-
-
-def _problems(error: ErrorDetails, data: Any, lines: dict[Loc, int]) -> Iterator[InputError]:
-    """One pydantic error as our lines: `grant.yml:LINE: where = value: expected …`."""
-    key = "[key]" in error["loc"]  # then the key is the value shown, under its mapping's name
-    loc: Loc = _written(tuple(part for part in error["loc"] if part != "[key]"))  # a mapping's key: the key's place
-    if error["type"] == "missing":
-        yield InputError(GRANT, _nearest_line(loc, lines), expected=f"missing key «{location_text(loc)}»")
-    elif error["type"] == RULE:
-        context = error.get("ctx") or {}
-        for at, first in context["places"]:
-            where = (*loc, *at)
-            value = _value_at(data, where) if at else error["input"]
-            yield InputError(GRANT, _nearest_line(where, lines), location_text(where[:-1] if key else where), value,
-                             context["expected"] + _also(first, lines))
-    elif error["type"] == "extra_forbidden":  # a key no model of its mapping has
-        yield _unknown_key(loc, lines)
-    elif not loc:
-        yield InputError(GRANT, expected=_expected(error, loc))
-    else:
-        yield InputError(GRANT, _nearest_line(loc, lines), location_text(loc), error["input"], _expected(error, loc))
-
+}, frozenset({_ColumnNames, _Questionnaires}))
 
 # ---------------------------------------------------------------- the grid's limits
 
@@ -382,9 +270,9 @@ def parse_grant(text: str) -> Grant:
         return grant if grant.language == DEFAULT_LANGUAGE else grant.in_language(grant.language)
     except ValidationError as error:
         errors = error.errors()
-        misspelt = _misspelt(errors)
+        misspelt = grantlines.misspelt(errors, _MODELS)
         errors = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
-        found = sorted((p for e in errors for p in _problems(e, data, lines)),
+        found = sorted((p for e in errors for p in grantlines.problems(e, data, lines, _MODELS)),
                        key=lambda p: (p.row or 0, p.column or ""))
     raise found[0] if len(found) == 1 else InputProblems(found)
 

@@ -25,7 +25,7 @@ from pipeline.inputs.sheets import UnreadSheet
 from pipeline.inputs.values import cell_expected, coerce_column, region_ids, region_words, stripped
 
 if TYPE_CHECKING:
-    from pipeline.inputs.notes import DataWarning
+    from pipeline.inputs.datawarning import DataWarning
 
 
 @dataclass

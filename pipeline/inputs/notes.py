@@ -14,23 +14,17 @@ Imports no pandera: every report's kernel computes these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from collections.abc import Mapping
 
 import pandas as pd
 
-from pipeline import disk, paths
-from pipeline.exceptions import printable
-from pipeline.inputs import folder
+from pipeline.inputs.datawarning import DataWarning, ids_text, labels, per_file, plural, rows_at
 from pipeline.inputs.grant import Grant
-from pipeline.inputs.headers import HEADER_SEARCH_ROWS
-from pipeline.inputs.lines import rows_text, where_text
+from pipeline.inputs.lines import where_text
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.personal import Shown
 from pipeline.inputs.reading import Part
-from pipeline.inputs.schema import FIGURE_COLUMNS, TABLES, mixes_scripts, person_key, word_key
-from pipeline.inputs.sheets import UnreadSheet
+from pipeline.inputs.readpast import empty_figure_columns, rows_not_records, scaled_columns, sheets_of_no_table, unknown_files
+from pipeline.inputs.schema import mixes_scripts, person_key, word_key
 from pipeline.inputs.values import region_words
 from pipeline.language import N_
 
@@ -71,48 +65,6 @@ FOLDER_NOTES = ("dates.outside_periods", "columns.no_values", "inputs.unknown_fi
                 "events.untitled_topic", "metrics.unlabelled")
 
 
-@dataclass(frozen=True)
-class DataWarning:
-    """Something that does not stop a report but the analyst should know: counted, never personal.
-    Its message is printable (`exceptions.printable`: control characters from the inputs escaped)."""
-
-    code: str
-    message: str
-    count: int
-    #: The rows it concerns, by table and label in `Inputs.tables` (for the figures' lineage).
-    rows: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "message", printable(self.message))
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _ids(values: Iterable[object]) -> str:
-    values = list(dict.fromkeys(values))
-    shown = ", ".join(str(v) for v in values[:5])
-    return shown + (", …" if len(values) > 5 else "")
-
-
-def _per_file(frame: pd.DataFrame, mask: pd.Series) -> list[tuple[str, pd.DataFrame]]:
-    rows = frame[mask]
-    return [(str(file), part) for file, part in rows.groupby("_file", sort=True)] if len(rows) else []
-
-
-def _at(file: str, rows: pd.DataFrame) -> str:
-    """Where a warning's rows are: `media.csv:4, 9, 12–15`, the first ten runs then «и ещё N»."""
-    return f"{file}:{rows_text(int(row) for row in rows['_row'])}"
-
-
-def _labels(table: str, *frames: pd.DataFrame) -> tuple[tuple[str, int], ...]:
-    return tuple((table, int(label)) for frame in frames for label in frame.index)
-
-
 def data_warnings(inputs: Inputs) -> list[DataWarning]:
     """What does not stop a report but changes what it counts, over the whole grant (what
     `validate` prints): per file, counted, never personal."""
@@ -147,28 +99,28 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
     the rows one report counts. A questionnaire or list counts with its event."""
     found: list[DataWarning] = []
     media = t["media"]
-    for file, rows in _per_file(media, media["reach"].isna()):
-        found.append(DataWarning("media.no_reach", f"{_at(file, rows)}: "
+    for file, rows in per_file(media, media["reach"].isna()):
+        found.append(DataWarning("media.no_reach", f"{rows_at(file, rows)}: "
                                  f"{plural(len(rows), 'publication', 'publications')} without reach (counted as 0)",
-                                 len(rows), _labels("media", rows)))
+                                 len(rows), labels("media", rows)))
 
     events, participants, surveys = t["events"], t["participants"], t["training_surveys"]
     listed = participants.assign(person=participants["full_name"].map(person_key)) \
         .drop_duplicates(["event_id", "person"]).groupby("event_id").size()
     no_list = events["event_id"].map(listed).isna()
-    for file, rows in _per_file(events, no_list & events["reported_participants"].isna()):
+    for file, rows in per_file(events, no_list & events["reported_participants"].isna()):
         found.append(DataWarning(
             "events.no_attendance",
-            f"{_at(file, rows)}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
-            f"reported_participants (attendance counted as 0): {_ids(rows['event_id'])}", len(rows),
-            _labels("events", rows)))
+            f"{rows_at(file, rows)}: {plural(len(rows), 'event', 'events')} with neither a registration list nor "
+            f"reported_participants (attendance counted as 0): {ids_text(rows['event_id'])}", len(rows),
+            labels("events", rows)))
 
-    for file, rows in _per_file(surveys, ~surveys["event_id"].isin(listed.index)):
+    for file, rows in per_file(surveys, ~surveys["event_id"].isin(listed.index)):
         found.append(DataWarning(
             "surveys.no_list",
-            f"{_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
-            f"registration list: {_ids(rows['event_id'])}", len(rows), _labels("training_surveys", rows)))
-    for file, part in _per_file(surveys, surveys["event_id"].isin(listed.index)):
+            f"{rows_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events without a "
+            f"registration list: {ids_text(rows['event_id'])}", len(rows), labels("training_surveys", rows)))
+    for file, part in per_file(surveys, surveys["event_id"].isin(listed.index)):
         forms = part.groupby("event_id").size()
         excess = (forms - listed.reindex(forms.index)).clip(lower=0)
         excess = excess[excess > 0]
@@ -178,18 +130,18 @@ def row_warnings(t: Mapping[str, pd.DataFrame]) -> list[DataWarning]:
             lists = participants[participants["event_id"].isin(excess.index)]
             found.append(DataWarning(
                 "surveys.beyond_list",
-                f"{_at(file, over)}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
-                f"registration list: {_ids(excess.index)}", n,
-                _labels("training_surveys", over) + _labels("participants", lists)))
+                f"{rows_at(file, over)}: {plural(n, 'questionnaire', 'questionnaires')} more than people on the "
+                f"registration list: {ids_text(excess.index)}", n,
+                labels("training_surveys", over) + labels("participants", lists)))
     kinds = events.set_index("event_id")["type"] if len(events) else pd.Series(dtype=object)
     kinds = kinds[~kinds.index.duplicated()]
     surveyed_kind = surveys["event_id"].map(kinds)
-    for file, rows in _per_file(surveys, surveyed_kind.notna() & (surveyed_kind != "training")):
+    for file, rows in per_file(surveys, surveyed_kind.notna() & (surveyed_kind != "training")):
         found.append(DataWarning(
             "surveys.not_training",
-            f"{_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
-            f"trainings (not counted in the survey figures): {_ids(rows['event_id'])}", len(rows),
-            _labels("training_surveys", rows)))
+            f"{rows_at(file, rows)}: {plural(len(rows), 'questionnaire', 'questionnaires')} for events that are not "
+            f"trainings (not counted in the survey figures): {ids_text(rows['event_id'])}", len(rows),
+            labels("training_surveys", rows)))
     found += mixed_script_names(participants)
     return found
 
@@ -219,98 +171,10 @@ def _outside_periods(inputs: Inputs) -> list[DataWarning]:
         else:
             inside = dates <= last_end
             text = "dated after every period's end (not counted in any report)"
-        for file, rows in _per_file(frame, dates.notna() & ~inside):
+        for file, rows in per_file(frame, dates.notna() & ~inside):
             found.append(DataWarning("dates.outside_periods",
-                                     f"{_at(file, rows)}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
-                                     _labels(table, rows)))
-    return found
-
-
-# ---------------------------------------------------------------- what is read past
-
-def _where(table: str, frame: pd.DataFrame) -> str:
-    """A table's files, as a warning names them: `media.csv`, `training_surveys/a.csv, …/b.csv`."""
-    return ", ".join(dict.fromkeys(str(f) for f in frame["_file"])) or table
-
-
-def empty_figure_columns(tables: dict[str, pd.DataFrame], parts: dict[str, list[Part]]) -> list[DataWarning]:
-    """A table with rows but no value in a column its figures are computed from
-    (`FIGURE_COLUMNS`): the column is missing (its header was not recognised, say) or blank
-    in every row, so those figures are empty or 0. One warning per table."""
-    found = []
-    for table, columns in FIGURE_COLUMNS.items():
-        frame = tables.get(table)
-        if frame is None or not len(frame):
-            continue
-        empty = [c for c in columns if frame[c].isna().all()]
-        if not empty:
-            continue
-        named = {name for part in parts.get(table, []) for name in part.names}
-        absent = [c for c in empty if c not in named]
-        blank = [c for c in empty if c in named]
-        said = ([f"no column {', '.join(absent)} (a header not recognised is read past: see validate's summary)"]
-                if absent else []) + ([f"{', '.join(blank)} blank in every row"] if blank else [])
-        effects = [f"figures {', '.join(columns[c][0] for c in empty if columns[c][1] == effect)} will "
-                   f"{'be empty' if effect == 'empty' else 'count 0'}"
-                   for effect in dict.fromkeys(columns[c][1] for c in empty)]
-        found.append(DataWarning("columns.no_values", f"{_where(table, frame)}: {'; '.join(said)}: "
-                                 f"{'; '.join(effects)}", len(frame), _labels(table, frame)))
-    return found
-
-
-#: Files of an inputs folder that no warning names: an editor's, the system's.
-_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
-
-
-def _unread_reason(relative: str) -> str:
-    """Why a file of the inputs folder is not read, and what would have it read."""
-    path = PurePosixPath(relative)
-    top, stem = path.parts[0], path.stem.lower()
-    if len(path.parts) > 1 and top in TABLES:
-        return f"not read: a part of table «{top}» is a .csv or .xlsx file"
-    if len(path.parts) == 1 and stem in TABLES:
-        if path.suffix.lower() in (".csv", ".xlsx"):
-            return f"not read: name it {stem}{path.suffix.lower()} (table files are named in lower case)"
-        return f"not read: table «{stem}» is {stem}.csv, {stem}.xlsx or a folder {stem}/ (save it as .xlsx or CSV)"
-    if top.lower() in TABLES:
-        return f"not read: table «{top.lower()}» is a folder named {top.lower()}/ (in lower case)"
-    return (f"not read: it belongs to no table (a table is NAME.csv, NAME.xlsx or a folder NAME/ of such files; "
-            f"NAME one of {', '.join(TABLES)})")
-
-
-def rows_not_records(parts: dict[str, list[Part]]) -> list[DataWarning]:
-    """A warning per file whose totals rows («Итого», «Всего», …) or signature lines under the
-    table («Руководитель ____», «М.П.») the reading skipped: neither is a record, and the
-    figures add the records themselves."""
-    found = []
-    for part in (part for table in parts for part in parts[table]):
-        if part.totals:
-            rows = plural(len(part.totals), "totals row", "totals rows")
-            found.append(DataWarning("inputs.totals_row", f"{part.file}:{rows_text(part.totals)}: {rows} skipped: "
-                                     "the figures add the records themselves", len(part.totals)))
-        if part.signatures:
-            rows = plural(len(part.signatures), "signature line", "signature lines")
-            found.append(DataWarning("inputs.signature_row", f"{part.file}:{rows_text(part.signatures)}: {rows} "
-                                     "under the table skipped", len(part.signatures)))
-    return found
-
-
-_SCALE_WORDS = {10 ** 3: "thousands", 10 ** 6: "millions", 10 ** 9: "billions"}
-
-
-def scaled_columns(tables: dict[str, pd.DataFrame], parts: dict[str, list[Part]]) -> list[DataWarning]:
-    """A warning per file and number column whose header names a scale («Сумма (тыс. тенге)»,
-    `units`): its values were multiplied by it, so the figures count what the header says."""
-    found = []
-    for table, of_table in parts.items():
-        frame = tables.get(table)
-        for part in (part for part in of_table if part.scaled):
-            rows = frame[frame["_file"] == part.file] if frame is not None else pd.DataFrame()
-            for scaled in part.scaled:
-                found.append(DataWarning(
-                    "inputs.scaled_column", f"{part.file}: «{scaled.header}» read in "
-                    f"{_SCALE_WORDS.get(scaled.factor, 'units')}: {scaled.times()} "
-                    f"({plural(len(rows), 'row', 'rows')})", len(rows), _labels(table, rows)))
+                                     f"{rows_at(file, rows)}: {plural(len(rows), 'record', 'records')} {text}", len(rows),
+                                     labels(table, rows)))
     return found
 
 
@@ -319,44 +183,12 @@ def mixed_script_names(participants: pd.DataFrame) -> list[DataWarning]:
     (`schema.mixes_scripts`): such a name is another person to the count than the same name
     typed in one alphabet. Named by line, never by name."""
     found = []
-    for file, rows in _per_file(participants, participants["full_name"].map(mixes_scripts).astype(bool)):
+    for file, rows in per_file(participants, participants["full_name"].map(mixes_scripts).astype(bool)):
         found.append(DataWarning(
-            "participants.mixed_script", f"{_at(file, rows)}: {plural(len(rows), 'name', 'names')} mixing Latin and "
+            "participants.mixed_script", f"{rows_at(file, rows)}: {plural(len(rows), 'name', 'names')} mixing Latin and "
             f"Cyrillic letters: each may be one person counted twice; retype the name in one alphabet",
-            len(rows), _labels("participants", rows)))
+            len(rows), labels("participants", rows)))
     return found
-
-
-def unknown_files(root: Path, hashes: dict[str, str], files: list[Path], shown: Shown | None = None) -> list[DataWarning]:
-    """Every file of the inputs folder that belongs to no table and is none of grant.yml, a
-    README or a narrative (which `validate` checks on its own): a warning naming it (as `shown`
-    names it: a name that looks like personal data pseudonymised), never read; and every link
-    leading outside the folder (never followed, whatever its name). Hidden files, Office lock
-    files (~$…) and the system's are left alone."""
-    read = {Path(f).relative_to(root).as_posix() for f in files}
-    found = []
-    for relative in sorted(hashes):
-        parts = PurePosixPath(relative).parts
-        name = parts[-1]
-        if (relative in read or relative == paths.GRANT_FILE or parts[0] == paths.NARRATIVES_DIR
-                or name.startswith((".", "~$")) or any(p.startswith(".") for p in parts)):
-            continue
-        named = shown.path(relative) if shown else relative
-        if hashes[relative] == disk.LINK_OUT:
-            found.append(DataWarning("inputs.unknown_file", f"{named}: {folder.LINKED_OUT}", 1))
-        elif not (name.lower().startswith("readme") or name.lower() in _SYSTEM_FILES):
-            found.append(DataWarning("inputs.unknown_file", f"{named}: {_unread_reason(relative)}", 1))
-    return found
-
-
-def sheets_of_no_table(unread: dict[str, list[UnreadSheet]]) -> list[DataWarning]:
-    """Every sheet of a table's workbook whose first rows name no column of the table (an
-    instructions sheet, a chart's data), in a workbook another sheet of which is the table: a
-    warning naming it (`file › sheet`), never read. Counted as `inputs.unknown_file`: what
-    was not read."""
-    return [DataWarning("inputs.unknown_file", f"{sheet.name}: not read: {'a hidden sheet' if sheet.hidden else 'a sheet'}"
-                        f" of no table (none of its first {HEADER_SEARCH_ROWS} non-blank rows names a column of «{table}»)", 1)
-            for table, sheets in unread.items() for sheet in sheets if not sheet.empty]
 
 
 # ---------------------------------------------------------------- what grant.yml's files: says
@@ -382,7 +214,7 @@ def disagreeing_cells(tables: Mapping[str, pd.DataFrame], parts: dict[str, list[
                     found.append(DataWarning("inputs.file_setting", (
                         f"{where_text(part.file, [int(r) for r in wrong['_row']])}: {column} differs from grant.yml "
                         f"files «{part.setting}» ({column}: {value}): the rows' own values are counted"),
-                        len(wrong), _labels(table, wrong)))
+                        len(wrong), labels(table, wrong)))
     return found
 
 
@@ -400,7 +232,7 @@ def untitled_topics(events: pd.DataFrame, grant: Grant) -> list[DataWarning]:
         found.append(DataWarning("events.untitled_topic", (
             f"{where}: topic_id = {topic}: its trainings carry {len(titles)} titles ({shown}) and grant.yml gives the "
             f"topic none: the report names it {topic}; write its title in grant.yml (topics: {{{topic}: {{title: …}}}})"),
-            1, _labels("events", rows)))
+            1, labels("events", rows)))
     return found
 
 
@@ -414,5 +246,5 @@ def unlabelled_metrics(metrics: pd.DataFrame, grant: Grant) -> list[DataWarning]
         where = "; ".join(where_text(str(file), [int(r) for r in part["_row"]]) for file, part in rows.groupby("_file"))
         found.append(DataWarning("metrics.unlabelled", (
             f"{where}: name = {name}: grant.yml gives the metric no label: the report names it {name}; "
-            f'write its label in grant.yml (metrics: {{{name}: "…"}})'), 1, _labels("metrics", rows)))
+            f'write its label in grant.yml (metrics: {{{name}: "…"}})'), 1, labels("metrics", rows)))
     return found

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from pipeline.inputs.datawarning import DataWarning, plural
 from pipeline.inputs.lines import where_text
-from pipeline.inputs.notes import DataWarning, plural
 from pipeline.inputs.reading import Part
 
 #: Records that name a row of another table by its id, and are left out of the figures (with a

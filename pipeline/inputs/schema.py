@@ -160,7 +160,7 @@ def _mixes_scripts(name: str) -> bool:
 #: The optional columns figures are computed from, by table: the figures (as docs/figures.md
 #: names them) that are empty, or count 0, when a table has rows but no value in that column
 #: (it lacks the column, or leaves it blank in every row): a data warning names them
-#: (`notes.empty_figure_columns`).
+#: (`readpast.empty_figure_columns`).
 FIGURE_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "plan": {"target": ("activity.<id>.target, activity.<id>.achieved_pct", "empty")},
     "training_surveys": {

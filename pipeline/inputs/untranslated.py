@@ -12,11 +12,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from pipeline.inputs.bilingual import KAZAKH, given, kazakh_column, kazakh_columns
+from pipeline.inputs.datawarning import DataWarning, plural
 from pipeline.inputs.grant import GRANT, Grant
 from pipeline.inputs.grantparts import Said
 from pipeline.inputs.lines import where_text
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.notes import DataWarning, plural
 
 CODE = "texts.no_kazakh"
 

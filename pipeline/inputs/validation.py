@@ -19,12 +19,14 @@ from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.ids import ALL
 from pipeline.inputs.checks import check_tables, paste_hints, sort_key
+from pipeline.inputs.datawarning import DataWarning, plural
 from pipeline.inputs.grant import InputProblems, grant_text
 from pipeline.inputs.lines import grouped
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
-from pipeline.inputs.notes import DataWarning, data_warnings, plural, sheets_of_no_table, unknown_files
+from pipeline.inputs.notes import data_warnings
 from pipeline.inputs.orphans import left_out
 from pipeline.inputs.reading import Part
+from pipeline.inputs.readpast import sheets_of_no_table, unknown_files
 from pipeline.inputs.schema import TABLES
 from pipeline.inputs.sheets import UnreadSheet, sheet_name
 from pipeline.inputs.yamlwalk import read_yaml

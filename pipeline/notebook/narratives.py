@@ -33,9 +33,9 @@ from pipeline.exceptions import InputError, NarrativeError, PipelineError
 from pipeline.figures import catalogue
 from pipeline.figures.declarations import PeriodFigures
 from pipeline.ids import ALL
+from pipeline.inputs.datawarning import DataWarning
 from pipeline.inputs.grant import Grant
 from pipeline.inputs.loading import Inputs
-from pipeline.inputs.notes import DataWarning
 from pipeline.language import DEFAULT, LANGUAGES, N_, known, tr
 from pipeline.notebook import formatting, frontmatter, links
 from pipeline.notebook.sandbox import BoundedSandbox, LimitError, template_line
