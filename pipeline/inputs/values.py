@@ -37,6 +37,10 @@ from pipeline.inputs.schema import (
     word_key,
 )
 
+_ISO_DATE, _RUSSIAN_DATE, _SLASHED_DATE = (re.compile(shape) for shape in (ISO_DATE, RUSSIAN_DATE, SLASHED_DATE))
+_WORDED_SCORE = re.compile(WORDED_SCORE)
+_NUMBER_SPACES = re.compile(NUMBER_SPACES)
+
 
 def stripped(series: pd.Series) -> pd.Series:
     """Each cell as text without the spaces around it; "" for an empty one."""
@@ -75,11 +79,6 @@ def _parse_date(text: pd.Series) -> pd.Series:
     days = pd.Series([_written_day(cell) for cell in text.tolist()], index=text.index, dtype=object)
     parsed = pd.to_datetime(days, format="%Y-%m-%d", errors="coerce")
     return parsed.where(parsed.between(pd.Timestamp.min, pd.Timestamp.max)).astype("datetime64[ns]")
-
-
-_ISO_DATE, _RUSSIAN_DATE, _SLASHED_DATE = (re.compile(shape) for shape in (ISO_DATE, RUSSIAN_DATE, SLASHED_DATE))
-_WORDED_SCORE = re.compile(WORDED_SCORE)
-_NUMBER_SPACES = re.compile(NUMBER_SPACES)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -162,8 +161,6 @@ def excel_serial_day(cell: str) -> dt.date | None:
         return None
     day: dt.datetime = from_excel(int(text))
     return day.date()
-
-
 
 
 def coerce_column(text: pd.Series, column: Column, factors: pd.Series | None = None,
