@@ -24,7 +24,7 @@ def column(table: str, name: str):
 
 
 def coerced(table: str, name: str, cells: list[str]) -> tuple[list[object], list[bool]]:
-    values, bad, _ = coerce_column(pd.Series(cells), column(table, name))
+    values, bad, _ = coerce_column(cells, column(table, name))
     return [None if pd.isna(v) else v for v in values], bad.tolist()
 
 

@@ -22,7 +22,7 @@ from pipeline.inputs.personal import HIDDEN, Shown, pseudonymise
 from pipeline.inputs.reading import SOURCE_COLUMNS, Part, read_table_raw, table_files
 from pipeline.inputs.schema import REQUIRED_TABLES, TABLES, Column
 from pipeline.inputs.sheets import UnreadSheet
-from pipeline.inputs.values import cell_expected, coerce_column, region_ids, region_words, stripped
+from pipeline.inputs.values import cell_expected, cell_texts, coerce_column, region_ids, region_words
 
 if TYPE_CHECKING:
     from pipeline.inputs.datawarning import DataWarning
@@ -108,22 +108,20 @@ def type_table(table: str, raw: pd.DataFrame, regions: dict[str, str | None] | N
     files, rows = (raw["_file"].tolist(), raw["_row"].tolist()) if len(raw) else ([], [])
     sources = [(str(file), row) for file, row in zip(files, rows, strict=True)]
     for column in (grant_column(table, column, grant) for column in TABLES[table]):
-        text = stripped(raw[column.name]) if column.name in raw else pd.Series("", index=raw.index, dtype="str")
+        cells = cell_texts(raw[column.name]) if column.name in raw else [""] * len(raw)
         if column.name == "region" and regions is not None:
-            text, shared = region_ids(text, regions)
-            problems += [InputError(*sources[i], column.name, text.iat[i], SHARED_REGION_WORD)
-                         for i in np.flatnonzero(shared.to_numpy()).tolist()]
+            cells, shared = region_ids(cells, regions)
+            problems += [InputError(*sources[i], column.name, cells[i], SHARED_REGION_WORD)
+                         for i, two_regions in enumerate(shared) if two_regions]
         own_words = grant.event_type_words() if grant is not None and column.name == "type" else None
-        values, bad, expected = coerce_column(text, column, _scale_factors(raw, parts, column.name), own_words)
-        cells = text.tolist()
+        values, bad, expected = coerce_column(cells, column, _scale_factors(raw, parts, column.name), own_words, raw.index)
         if column.nonblank and column.name in raw:
             lacking = {part.file for part in parts if column.name not in part.names}
             problems += [InputError(str(file), row, column.name, "", NOT_EMPTY)
                          for cell, file, row in zip(cells, files, rows, strict=True) if cell == "" and file not in lacking]
-        flagged = bad.to_numpy(dtype=bool)
         problems += [InputError(*sources[i], column.name, shown_value(column, cells[i]),
-                                cell_expected(column, cells[i], expected)) for i in np.flatnonzero(flagged).tolist()]
-        typed[column.name] = values.where(~bad) if column.kind != "text" and flagged.any() else values
+                                cell_expected(column, cells[i], expected)) for i in np.flatnonzero(bad).tolist()]
+        typed[column.name] = values.where(~bad) if column.kind != "text" and bad.any() else values
     for name in SOURCE_COLUMNS:
         typed[name] = raw[name] if name in raw else pd.Series(np.nan, index=raw.index, dtype=object)
     return pd.DataFrame(typed, index=raw.index).reset_index(drop=True), problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -42,18 +42,17 @@ _WORDED_SCORE = re.compile(WORDED_SCORE)
 _NUMBER_SPACES = re.compile(NUMBER_SPACES)
 
 
-def stripped(series: pd.Series) -> pd.Series:
+def cell_texts(series: pd.Series) -> list[str]:
     """Each cell as text without the spaces around it; "" for an empty one."""
-    return pd.Series(["" if value is None or value is pd.NA or value != value else str(value).strip()
-                      for value in series.tolist()], index=series.index, dtype="str")
+    return ["" if value is None or value is pd.NA or value != value else str(value).strip() for value in series.tolist()]
 
 
-def _parse_number(text: pd.Series, factors: pd.Series | None = None) -> pd.Series:
+def _parse_number(cells: list[str], index: pd.Index, factors: pd.Series | None = None) -> pd.Series:
     """Numbers, NaN where a cell is not one; `inf`, `NaN` and `1e400` are not. `factors`: what
     each row's number is multiplied by (its header's scale, `units`), in decimal, so that
     20 482,157 thousand is 20 482 157, never …0004."""
-    cleaned = pd.Series([_NUMBER_SPACES.sub("", cell).replace(",", ".") or None for cell in text.tolist()],
-                        index=text.index, dtype=object)
+    cleaned = pd.Series([_NUMBER_SPACES.sub("", cell).replace(",", ".") or None for cell in cells],
+                        index=index, dtype=object)
     numbers = pd.to_numeric(cleaned, errors="coerce")
     numbers = numbers.where(np.isfinite(numbers))
     if factors is None or not (scaled := numbers.notna() & (factors != 1)).any():
@@ -67,16 +66,15 @@ def _parse_number(text: pd.Series, factors: pd.Series | None = None) -> pd.Serie
     return numbers
 
 
-def _parse_score(text: pd.Series) -> pd.Series:
+def _parse_score(cells: list[str], index: pd.Index) -> pd.Series:
     """Scores as digits, or as a form's answer with its words after the digit («5 - отлично»)."""
-    return _parse_number(pd.Series([worded[1] if (worded := _WORDED_SCORE.match(cell)) else cell
-                                    for cell in text.tolist()], index=text.index, dtype="str"))
+    return _parse_number([worded[1] if (worded := _WORDED_SCORE.match(cell)) else cell for cell in cells], index)
 
 
-def _parse_date(text: pd.Series) -> pd.Series:
+def _parse_date(cells: list[str], index: pd.Index) -> pd.Series:
     """Days (a time of day after them is dropped), NaT where a cell is not a whole date: ISO,
     Russian, or as Google Forms' CSV writes its timestamp (2024/02/12 2:03:55 PM GMT+5)."""
-    days = pd.Series([_written_day(cell) for cell in text.tolist()], index=text.index, dtype=object)
+    days = pd.Series([_written_day(cell) for cell in cells], index=index, dtype=object)
     parsed = pd.to_datetime(days, format="%Y-%m-%d", errors="coerce")
     return parsed.where(parsed.between(pd.Timestamp.min, pd.Timestamp.max)).astype("datetime64[ns]")
 
@@ -95,19 +93,18 @@ def _written_day(cell: str) -> str | None:
     return None
 
 
-def _parse_bool(text: pd.Series) -> pd.Series:
-    words = text.map(word_key)
-    return pd.Series(
-        [True if v in TRUE_WORDS else False if v in FALSE_WORDS else pd.NA for v in words],
-        index=text.index, dtype="boolean")
+def _parse_bool(cells: list[str], index: pd.Index) -> pd.Series:
+    return pd.Series([True if v in TRUE_WORDS else False if v in FALSE_WORDS else pd.NA for v in map(word_key, cells)],
+                     index=index, dtype="boolean")
 
 
-def _parse_enum(text: pd.Series, choices: tuple[str, ...], words: Mapping[str, str] | None = None) -> pd.Series:
+def _parse_enum(cells: list[str], index: pd.Index, choices: tuple[str, ...],
+                words: Mapping[str, str] | None = None) -> pd.Series:
     """The contract's value for a word of it, in English, Russian or Kazakh (`ENUM_SYNONYMS`),
     or a word of the grant's own (`words`, by `word_key`: its event types)."""
     synonyms = {**ENUM_SYNONYMS, **(words or {})}
-    values = (synonyms.get(key, key) for key in map(word_key, text.tolist()))
-    return pd.Series([value if value in choices else None for value in values], index=text.index, dtype="str")
+    values = (synonyms.get(key, key) for key in map(word_key, cells))
+    return pd.Series([value if value in choices else None for value in values], index=index, dtype="str")
 
 
 def region_words(grant: Grant) -> dict[str, str | None]:
@@ -123,12 +120,11 @@ def region_words(grant: Grant) -> dict[str, str | None]:
     return words | ids
 
 
-def region_ids(text: pd.Series, words: dict[str, str | None]) -> tuple[pd.Series, pd.Series]:
+def region_ids(cells: list[str], words: dict[str, str | None]) -> tuple[list[str], list[bool]]:
     """Region ids for region names and aliases; a cell no region takes stays as written (the
-    checks tell it, against grant.yml's regions). Also a mask of the words two regions share."""
-    found = [words.get(word_key(cell), "") for cell in text.tolist()]
-    ids = [region or cell for cell, region in zip(text.tolist(), found, strict=True)]
-    return pd.Series(ids, index=text.index, dtype="str"), pd.Series([region is None for region in found], index=text.index)
+    checks tell it, against grant.yml's regions). Also which cells are words two regions share."""
+    found = [words.get(word_key(cell), "") for cell in cells]
+    return [region or cell for cell, region in zip(cells, found, strict=True)], [region is None for region in found]
 
 
 def cell_expected(column: Column, cell: str, expected: str) -> str:
@@ -163,32 +159,35 @@ def excel_serial_day(cell: str) -> dt.date | None:
     return day.date()
 
 
-def coerce_column(text: pd.Series, column: Column, factors: pd.Series | None = None,
-                  words: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series, str]:
-    """Typed values, a mask of cells that are filled but not of that kind, and the expectation.
-    `factors`: for a number column, what each row's value is multiplied by (its header's scale);
-    `words`: for an enum column, the grant's own words of its values."""
+def coerce_column(cells: Sequence[str], column: Column, factors: pd.Series | None = None,
+                  words: Mapping[str, str] | None = None, index: pd.Index | None = None,
+                  ) -> tuple[pd.Series, np.ndarray, str]:
+    """Typed values (a Series on `index`, by default 0, 1, …), whether each cell is filled but
+    not of that kind, and the expectation. `factors`: for a number column, what each row's
+    value is multiplied by (its header's scale); `words`: for an enum column, the grant's own
+    words of its values."""
+    cells = list(cells)
+    index = pd.RangeIndex(len(cells)) if index is None else index
     if column.kind == "date":
-        values = _parse_date(text)
+        values = _parse_date(cells, index)
     elif column.kind in ("number", "int"):
-        values = _parse_number(text, factors)
+        values = _parse_number(cells, index, factors)
     elif column.kind == "score":
-        values = _parse_score(text)
+        values = _parse_score(cells, index)
     elif column.kind == "bool":
-        values = _parse_bool(text)
+        values = _parse_bool(cells, index)
     elif column.kind == "enum":
-        values = _parse_enum(text, column.choices, words)
-    elif column.shape is not None:
-        unfit = [cell != "" and not column.shape.fits(cell) for cell in text.tolist()]
-        return text, pd.Series(unfit, index=text.index, dtype=bool), column.shape.expected
+        values = _parse_enum(cells, index, column.choices, words)
     else:
-        return text, pd.Series(False, index=text.index), ""
+        unfit = [cell != "" and not column.shape.fits(cell) for cell in cells] if column.shape else [False] * len(cells)
+        return pd.Series(cells, index=index, dtype="str"), np.array(unfit, dtype=bool), \
+            column.shape.expected if column.shape else ""
     missing = values.isna().to_numpy()
-    bad = (text.to_numpy(dtype=object) != "") & missing
+    bad = np.array([cell != "" for cell in cells], dtype=bool) & missing
     if column.kind in ("int", "score"):
         numbers = values.to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             out = (numbers < 0) | (numbers % 1 != 0) if column.kind == "int" else (numbers < 1) | (numbers > 5)
         bad |= ~missing & out
     expected = EXPECTED.get(column.kind) or f"expected one of {', '.join(column.choices)}"
-    return values, pd.Series(bad, index=text.index), expected
+    return values, bad, expected
