@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -139,10 +140,13 @@ PR_SET_PDEATHSIG = 1
 
 def quiet_interrupt() -> None:
     """After Ctrl-C: an interrupted notebook client's asyncio tasks still hold their kernel's
-    death, which asyncio would print as a traceback when they are collected at exit; and a
-    KeyboardInterrupt that lands in a weakref callback or a finaliser is "ignored" by Python
-    with a traceback on stderr. The run says once that it was interrupted: neither is printed."""
+    death, which asyncio would print as a traceback when they are collected at exit, and
+    coroutines it had made but not yet awaited, which Python warns of ("coroutine … was never
+    awaited"); and a KeyboardInterrupt that lands in a weakref callback or a finaliser is
+    "ignored" by Python with a traceback on stderr. The run says once that it was interrupted:
+    none of these is printed."""
     logging.getLogger("asyncio").disabled = True
+    warnings.filterwarnings("ignore", message=r"coroutine .* was never awaited", category=RuntimeWarning)
     sys.unraisablehook = _quiet_unraisable
 
 
