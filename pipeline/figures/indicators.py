@@ -88,8 +88,7 @@ def people(participants: pd.DataFrame) -> pd.DataFrame:
 
 def attendance(events: pd.DataFrame, participants: pd.DataFrame) -> pd.Series:
     """Attendance per event: distinct people on its list, else reported_participants (else 0)."""
-    on_lists = set(zip(participants["event_id"], participants["full_name"].map(person_key), strict=True))
-    listed = Counter(event for event, _person in on_lists)  # distinct people per event
+    listed = Counter(people(participants)["event_id"].tolist())  # distinct people per event
     reported = events["reported_participants"].fillna(0).astype(int)
     ids = events["event_id"].to_numpy()
     return pd.Series([listed[event] if event in listed else count for event, count in zip(ids, reported, strict=True)],

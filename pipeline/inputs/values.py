@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 
 import numpy as np
@@ -159,14 +159,13 @@ def excel_serial_day(cell: str) -> dt.date | None:
     return day.date()
 
 
-def coerce_column(cells: Sequence[str], column: Column, factors: pd.Series | None = None,
+def coerce_column(cells: list[str], column: Column, factors: pd.Series | None = None,
                   words: Mapping[str, str] | None = None, index: pd.Index | None = None,
                   ) -> tuple[pd.Series, np.ndarray, str]:
     """Typed values (a Series on `index`, by default 0, 1, …), whether each cell is filled but
     not of that kind, and the expectation. `factors`: for a number column, what each row's
     value is multiplied by (its header's scale); `words`: for an enum column, the grant's own
     words of its values."""
-    cells = list(cells)
     index = pd.RangeIndex(len(cells)) if index is None else index
     if column.kind == "date":
         values = _parse_date(cells, index)
@@ -178,10 +177,10 @@ def coerce_column(cells: Sequence[str], column: Column, factors: pd.Series | Non
         values = _parse_bool(cells, index)
     elif column.kind == "enum":
         values = _parse_enum(cells, index, column.choices, words)
-    else:
-        unfit = [cell != "" and not column.shape.fits(cell) for cell in cells] if column.shape else [False] * len(cells)
-        return pd.Series(cells, index=index, dtype="str"), np.array(unfit, dtype=bool), \
-            column.shape.expected if column.shape else ""
+    else:  # text, and ids of a shape
+        shape = column.shape
+        unfit = [cell != "" and shape is not None and not shape.fits(cell) for cell in cells]
+        return pd.Series(cells, index=index, dtype="str"), np.array(unfit, dtype=bool), shape.expected if shape else ""
     missing = values.isna().to_numpy()
     bad = np.array([cell != "" for cell in cells], dtype=bool) & missing
     if column.kind in ("int", "score"):
