@@ -448,9 +448,9 @@ def test_a_csv_field_beyond_excels_limit_is_one_line(tmp_path, body, row):
 def test_a_file_beyond_50_mb_is_one_line(tmp_path, monkeypatch):
     from helpers_inputs import write_xlsx
 
-    from pipeline.inputs import reading
+    from pipeline.inputs import tablefiles
 
-    assert reading.MAX_FILE_BYTES == 50 * 2 ** 20
+    assert tablefiles.MAX_FILE_BYTES == 50 * 2 ** 20
     inputs = make_inputs(tmp_path / "inputs")
     with (inputs / "metrics.csv").open("wb") as file:
         file.write(b"date,name,value,region,source\r\n")
@@ -459,7 +459,7 @@ def test_a_file_beyond_50_mb_is_one_line(tmp_path, monkeypatch):
         "metrics.csv: a file of 51.0 MB: a table file may be at most 50 MB "
         "(split it into parts in a folder named after the table)"]
     (inputs / "metrics.csv").unlink()
-    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 2 ** 20)  # the same rule on an .xlsx, unpacked
+    monkeypatch.setattr(tablefiles, "MAX_FILE_BYTES", 2 ** 20)  # the same rule on an .xlsx, unpacked
     write_xlsx(inputs / "metrics.xlsx", [["date", "name", "value", "region", "source"],
                                          *[["2023-02-01", "a", 1, "", "x" * 1000]] * 2000])
     [line] = [str(p) for p in validate(inputs).problems]

@@ -11,11 +11,7 @@ personal value. grant.yml is checked by its model (`pipeline/inputs/grant.py`).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import json
 import math
-import os
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
@@ -25,12 +21,12 @@ import pandas as pd
 from pipeline.exceptions import InputError
 from pipeline.inputs.datawarning import plural
 from pipeline.inputs.grant import Grant
-from pipeline.inputs.grantparts import texts_of
+from pipeline.inputs.hints import REGION_ERROR, region_hint
 from pipeline.inputs.loading import NOT_EMPTY, grant_column, shown_value, source
 from pipeline.inputs.orphans import POINTING
 from pipeline.inputs.personal import unquoted
 from pipeline.inputs.reading import Part
-from pipeline.inputs.schema import EXPECTED, TABLES, Column, word_key
+from pipeline.inputs.schema import EXPECTED, TABLES, Column
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -39,7 +35,6 @@ if TYPE_CHECKING:
 # pandera is imported where schemas are built, not at import time (about a second).
 
 GRANT_REGIONS = "grant.yml regions"
-REGION_ERROR = "expected a region listed in grant.yml"
 
 # The ids that identify one row of a table (unique together); a feedback form is one per
 # consultation, a questionnaire one per respondent of an event.
@@ -270,69 +265,6 @@ def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**blanked)
 
 
-_SHORT_WORDS = ((re.compile(r"\bобл\b\.?"), "область"), (re.compile(r"\bр-н\b\.?"), "район"),
-                (re.compile(r"\bг\.\s*"), ""))
-
-
-def _long_form(name: object) -> str:
-    """A region's name as compared: `word_key`, with «обл.» written out (Павлодарская обл. =
-    Павлодарская область) and «г.» dropped."""
-    key = word_key(name)
-    for short, long in _SHORT_WORDS:
-        key = short.sub(long, key)
-    return key.strip()
-
-
-def _region_hint(problem: InputError, grant: Grant | None) -> InputError:
-    """An unknown region with the closest of grant.yml's ids, names and aliases: «did you mean …?»"""
-    if grant is None or problem.column != "region" or not problem.expected.startswith(REGION_ERROR):
-        return problem
-    words = {_long_form(w): region.id for region in grant.regions for w in (region.id, *texts_of(region.name), *region.aliases)}
-    key = _long_form(problem.value)
-    close = [key] if key in words else difflib.get_close_matches(key, list(words), n=3, cutoff=0.6)
-    # a short form of a name's first word: «Алматы» for «Алматинская область»
-    close += [w for w in words if len(os.path.commonprefix([key, w.split(" ")[0]])) >= max(4, len(key) - 2)]
-    ids = list(dict.fromkeys(words[w] for w in close))
-    if not ids:
-        return problem
-    return InputError(problem.file, problem.row, problem.column, problem.value,
-                      f"{problem.expected}: did you mean {' or '.join(ids)}?")
-
-
-_DID_YOU_MEAN = re.compile(r": did you mean (.+)\?$")
-
-
-_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
-                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
-                   "t", "u", "f", "kh", "ts", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya", "a", "g", "k", "n",
-                   "o", "u", "u", "h", "i"], strict=True))
-
-
-def type_id(word: str) -> str:
-    """An id for an event type written as `word` («семинар» → seminar): Latin letters, digits, _."""
-    latin = "".join(_LATIN.get(char, char) for char in word_key(word))
-    return re.sub(r"[^a-z0-9]+", "_", latin).strip("_") or "my_type"
-
-
-def paste_hints(problems: Collection[InputError]) -> dict[tuple[str, str], str]:
-    """By (column, value): the grant.yml line that would have an unknown region read, to paste
-    under the one region it is close to (`aliases:`), or an unknown event type counted as a type
-    of the grant's own (`event_types:`), told after the problem's line (`lines.grouped`)."""
-    hints = {}
-    for problem in problems:
-        if problem.column == "type" and problem.expected.startswith("expected one of conference"):
-            word = str(problem.value)
-            name = json.dumps(word[:1].upper() + word[1:], ensure_ascii=False)
-            hints[("type", word)] = (f"To count it as a type of its own, paste in grant.yml: event_types: "
-                                     f"{{{type_id(word)}: {{name: {name}, words: [{json.dumps(word, ensure_ascii=False)}]}}}}")
-        if problem.column == "region" and problem.expected.startswith(REGION_ERROR):
-            meant = _DID_YOU_MEAN.search(problem.expected)
-            if meant and " or " not in meant[1]:  # one region it is close to: its other spelling
-                alias = json.dumps(str(problem.value), ensure_ascii=False)
-                hints[("region", str(problem.value))] = f"To read it so, paste under {meant[1]} in grant.yml: aliases: [{alias}]"
-    return hints
-
-
 def _told_before(problem: InputError, told: set[tuple[str, int | None, str | None]], table: str,
                  lacking: set[tuple[str, str]]) -> bool:
     """A check's problem that loading told already: a bad cell (blank once typed), a cell of a
@@ -372,7 +304,7 @@ def check_tables(inputs: Typed, told: Collection[InputError] = (), unreadable: C
         found = [p for p in found if not _pointing_nowhere(p, table, parts or {})]
         found += _missing_targets(table, frame, known)
         found = _made_once(found, (parts or {}).get(table, ()))
-        problems += [_region_hint(p, inputs.grant) for p in found if not _told_before(p, cells, table, lacking)]
+        problems += [region_hint(p, inputs.grant) for p in found if not _told_before(p, cells, table, lacking)]
     rules = [rule.error for found in ROW_RULES.values() for rule in found]
     return unquoted(problems, [part for found in (parts or {}).values() for part in found], rules)
 

@@ -18,9 +18,10 @@ from typing import NewType
 from pipeline import paths
 from pipeline.exceptions import InputError, PipelineError
 from pipeline.ids import ALL
-from pipeline.inputs.checks import check_tables, paste_hints, sort_key
+from pipeline.inputs.checks import check_tables, sort_key
 from pipeline.inputs.datawarning import DataWarning, plural
 from pipeline.inputs.grant import InputProblems, grant_text
+from pipeline.inputs.hints import paste_hints
 from pipeline.inputs.lines import grouped
 from pipeline.inputs.loading import Inputs, Reading, inputs_of, read_inputs
 from pipeline.inputs.notes import data_warnings
